@@ -1,0 +1,35 @@
+#pragma once
+// The subcommands of the `synaptogen` program; main.cpp parses flags and calls these.
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include <synaptogen/models/network_spec.hpp>
+#include <synaptogen/runtime/simulation.hpp>
+
+namespace synaptogen::app {
+
+struct common_options {
+    std::string file;
+    std::optional<int> threads;
+    std::optional<std::string> backend;
+    std::optional<std::uint64_t> seed;
+    std::optional<double> duration;  // [ms]
+};
+
+struct run_command_options : common_options {
+    std::string out_dir = "out";
+    delivery_kind delivery = delivery_kind::automatic;
+    bool progress = true;
+};
+
+int run_command(const run_command_options& o);
+int validate_command(const common_options& o);
+
+// Loads the file and applies the command-line overrides (shared by both commands).
+network_spec load_with_overrides(const common_options& o);
+int thread_count(const network_spec& spec);
+std::string human_bytes(double bytes);
+std::string version_string();
+
+}  // namespace synaptogen::app

@@ -1,0 +1,79 @@
+// synaptogen: simulate spiking networks described in TOML files.
+#include <cstdio>
+#include <iostream>
+#include <map>
+
+#include <CLI/CLI.hpp>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <synaptogen/graph/errors.hpp>
+
+#include "commands.hpp"
+
+using namespace synaptogen;
+
+namespace {
+void add_common(CLI::App* cmd, app::common_options& o) {
+    cmd->add_option("FILE", o.file, "network description (TOML, see docs/format.md)")->required();
+    cmd->add_option("--threads,-t", o.threads, "threads for construction and simulation (default: the file's, else all cores)")
+        ->check(CLI::Range(1, 4096));
+    cmd->add_option("--backend,-b", o.backend, "Kokkos backend")->check(CLI::IsMember({"serial", "openmp"}));
+    cmd->add_option("--seed,-s", o.seed, "random seed (overrides [simulation].seed)");
+    cmd->add_option("--duration", o.duration, "simulated time in ms (overrides [simulation].duration)")
+        ->check(CLI::NonNegativeNumber);
+}
+}  // namespace
+
+int main(int argc, char** argv) {
+    CLI::App cli{"Synaptogen " + app::version_string() + ": simulate spiking neuron/synapse graphs"};
+    cli.require_subcommand(1);
+    cli.set_version_flag("--version,-V", app::version_string());
+    std::string level = "info";
+    const std::map<std::string, spdlog::level::level_enum> levels{
+        {"trace", spdlog::level::trace}, {"debug", spdlog::level::debug}, {"info", spdlog::level::info},
+        {"warn", spdlog::level::warn},   {"error", spdlog::level::err},   {"off", spdlog::level::off}};
+    cli.add_option("--log-level,-l", level, "trace, debug, info, warn, error or off")
+        ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));
+
+    app::run_command_options run;
+    CLI::App* run_cmd = cli.add_subcommand("run", "build and simulate a network; write spikes, traces and a manifest");
+    add_common(run_cmd, run);
+    run_cmd->add_option("--out,-o", run.out_dir, "output folder (created if missing)");
+    std::string delivery = "auto";
+    run_cmd->add_option("--delivery", delivery, "spike delivery strategy")
+        ->check(CLI::IsMember({"auto", "partitioned", "atomic"}));
+    bool no_progress = false;
+    run_cmd->add_flag("--no-progress", no_progress, "do not print the progress line");
+
+    app::common_options validate;
+    CLI::App* validate_cmd = cli.add_subcommand("validate", "parse and build a network; print its size and memory cost");
+    add_common(validate_cmd, validate);
+
+    CLI11_PARSE(cli, argc, argv);
+
+    auto logger = spdlog::stderr_color_mt("synaptogen");
+    spdlog::set_default_logger(logger);
+    spdlog::set_pattern("[%l] %v");
+    spdlog::set_level(levels.at(level));
+
+    try {
+        if (*run_cmd) {
+            run.delivery = delivery == "partitioned" ? delivery_kind::partitioned
+                           : delivery == "atomic"    ? delivery_kind::atomic
+                                                     : delivery_kind::automatic;
+            run.progress = !no_progress;
+            return app::run_command(run);
+        }
+        return app::validate_command(validate);
+    } catch (const input_error& e) {
+        spdlog::error("{}", e.what());
+        return 2;
+    } catch (const internal_error& e) {
+        spdlog::critical("internal error (please report): {}", e.what());
+        return 3;
+    } catch (const std::exception& e) {
+        spdlog::error("{}", e.what());
+        return 1;
+    }
+}

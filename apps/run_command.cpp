@@ -1,0 +1,234 @@
+// `synaptogen run`: build, simulate, write spikes/traces through the background writer,
+// then the manifest last (its presence marks a complete run), then print a summary.
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <ctime>
+#include <filesystem>
+#include <memory>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+#include <tbb/global_control.h>
+
+#include <synaptogen/io/background_writer.hpp>
+#include <synaptogen/io/network_file.hpp>
+#include <synaptogen/io/spike_file.hpp>
+#include <synaptogen/io/trace_file.hpp>
+#include <synaptogen/runtime/activity_statistics.hpp>
+#include <synaptogen/runtime/kokkos_session.hpp>
+#include <synaptogen/runtime/memory_estimate.hpp>
+
+#include "commands.hpp"
+
+namespace synaptogen::app {
+
+namespace fs = std::filesystem;
+using clock_type = std::chrono::steady_clock;
+
+std::string version_string() { return SYNAPTOGEN_VERSION; }
+
+std::string human_bytes(double b) {
+    const char* unit[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+    int u = 0;
+    while (b >= 1024.0 && u < 4) {
+        b /= 1024.0;
+        ++u;
+    }
+    char s[32];
+    std::snprintf(s, sizeof s, u == 0 ? "%.0f %s" : "%.1f %s", b, unit[u]);
+    return s;
+}
+
+network_spec load_with_overrides(const common_options& o) {
+    network_spec spec = load_network_file(o.file);
+    if (o.threads) spec.simulation.threads = *o.threads;
+    if (o.backend) spec.simulation.backend = *o.backend;
+    if (o.seed) spec.simulation.seed = *o.seed;
+    if (o.duration) spec.simulation.duration = *o.duration;
+    const memory_estimate m = estimate_memory(spec);
+    check_memory(spec, m, available_memory_bytes());
+    return spec;
+}
+
+int thread_count(const network_spec& spec) {
+    if (spec.simulation.threads > 0) return spec.simulation.threads;
+    return static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+}
+
+namespace {
+
+double seconds_since(clock_type::time_point t0) {
+    return std::chrono::duration<double>(clock_type::now() - t0).count();
+}
+
+double peak_rss_bytes() {
+    rusage u{};
+    getrusage(RUSAGE_SELF, &u);
+    return static_cast<double>(u.ru_maxrss) * 1024.0;
+}
+
+// "t = 350.0/1000.0 ms (35%)  rtf 2.31  ETA 1.5 s" on stderr: rewritten in place on a
+// terminal, a line every 10 s otherwise (logs).
+class progress_line {
+public:
+    progress_line(double dt, bool enabled) : dt_(dt), enabled_(enabled), tty_(isatty(fileno(stderr))) {}
+    void operator()(const run_progress& p) {
+        if (!enabled_ || p.total == 0) return;
+        const bool done = p.step >= p.total;
+        if (!tty_ && !done && p.wall_seconds - last_ < 10.0) return;
+        if (!tty_ && done && last_ < 0.0) return;  // short runs: the summary says it all
+        last_ = p.wall_seconds;
+        const double t = p.step * dt_, total = p.total * dt_;
+        const double rtf = t > 0 ? p.wall_seconds / (t * 1e-3) : 0.0;
+        const double eta = p.step > 0 ? p.wall_seconds * (p.total - p.step) / p.step : 0.0;
+        std::fprintf(stderr, "%st = %.1f/%.1f ms (%3.0f%%)  real-time factor %.2f  ETA %.1f s%s", tty_ ? "\r" : "", t,
+                     total, 100.0 * p.step / p.total, rtf, eta, tty_ && !done ? "   " : "\n");
+        std::fflush(stderr);
+    }
+
+private:
+    double dt_;
+    bool enabled_, tty_;
+    double last_ = -1.0;
+};
+
+std::string iso_time_now() {
+    const std::time_t t = std::time(nullptr);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
+    return buf;
+}
+
+}  // namespace
+
+int run_command(const run_command_options& o) {
+    const auto t_start = clock_type::now();
+    network_spec spec = load_with_overrides(o);
+    const double t_parse = seconds_since(t_start);
+    const int threads = thread_count(spec);
+    kokkos_session kokkos(threads);
+    tbb::global_control tbb_threads(tbb::global_control::max_allowed_parallelism, threads);
+
+    const fs::path out = o.out_dir;
+    fs::create_directories(out);
+    const fs::path manifest_path = out / "run.json";
+    fs::remove(manifest_path);  // an older manifest must not vouch for this run's files
+
+    spdlog::info("building {} ({} neurons, {} projections) with {} threads", spec.source_file, spec.layout.total(),
+                 spec.projections.size(), threads);
+    auto t0 = clock_type::now();
+    synapse_table table = build_synapses(spec.layout, spec.projections, spec.simulation.seed, spec.simulation.dt);
+    const double t_connect = seconds_since(t0);
+    const edge_index n_synapses = table.size();
+    t0 = clock_type::now();
+    run_options ro;
+    ro.backend = spec.simulation.backend;
+    ro.delivery = o.delivery;
+    simulation sim(spec, std::move(table), ro);
+    const double t_lower = seconds_since(t0);
+    const lowering_info& info = sim.info();
+    spdlog::info("{} synapses in {:.2f} s, lowered to {} ({} delivery, {} partitions, {:.2f} B/synapse) in {:.2f} s",
+                 n_synapses, t_connect, info.backend, to_string(info.delivery), info.partitions, info.bytes_per_synapse,
+                 t_lower);
+
+    // Files are created here; from now on only the writer thread touches HDF5.
+    const bool any_spikes = std::find(spec.record_spikes.begin(), spec.record_spikes.end(), true) != spec.record_spikes.end();
+    const fs::path spike_path = out / "spikes.h5";
+    std::unique_ptr<spike_file_writer> spikes;
+    if (any_spikes) spikes = std::make_unique<spike_file_writer>(spike_path.string(), spec.layout, spec.record_spikes, spec.simulation.dt);
+    else fs::remove(spike_path);
+    std::vector<std::unique_ptr<trace_file_writer>> traces;
+    std::vector<std::string> outputs;
+    for (const auto& t : spec.traces) {
+        const fs::path p = out / (t.name + ".h5");
+        traces.push_back(std::make_unique<trace_file_writer>(p.string(), spec.layout[t.population].name, t.neurons,
+                                                             spec.simulation.dt, spec.simulation.dt, t.every, t.variable,
+                                                             t.variable == "V_m" ? "mV" : "pA"));
+        outputs.push_back(p.string());
+    }
+    if (spikes) outputs.insert(outputs.begin(), spike_path.string());
+
+    background_writer writer;
+    activity_statistics stats(spec.layout, spec.simulation.dt);
+    progress_line progress(spec.simulation.dt, o.progress);
+    run_observer observer;
+    observer.on_spikes = [&](spike_batch&& b) {
+        stats.add(b);
+        auto batch = std::make_shared<spike_batch>(std::move(b));
+        if (spikes) writer.post([&spikes, batch] { spikes->append(batch->step, batch->neuron); });
+    };
+    observer.on_traces = [&](trace_batch&& b) {
+        auto batch = std::make_shared<trace_batch>(std::move(b));
+        writer.post([&traces, batch] { traces[batch->record]->append(batch->values); });
+    };
+    observer.on_progress = [&](const run_progress& p) { progress(p); };
+
+    const std::uint64_t steps = spec.simulation.steps();
+    t0 = clock_type::now();
+    sim.run(steps, observer);
+    const double t_sim = seconds_since(t0);
+    t0 = clock_type::now();
+    writer.post([&] {
+        if (spikes) spikes->commit();
+        for (auto& t : traces) t->commit();
+    });
+    writer.finish();
+    const double t_write = seconds_since(t0);
+
+    const double duration = steps * spec.simulation.dt;
+    const auto activity = stats.summarize(duration);
+    nlohmann::json m;
+    m["synaptogen"] = version_string();
+    m["kokkos"] = kokkos_description();
+    m["started"] = iso_time_now();
+    m["file"] = spec.source_file;
+    m["config"] = spec.source_text;
+    m["seed"] = spec.simulation.seed;
+    m["dt_ms"] = spec.simulation.dt;
+    m["duration_ms"] = duration;
+    m["steps"] = steps;
+    m["backend"] = info.backend;
+    m["threads"] = threads;
+    m["delivery"] = to_string(info.delivery);
+    m["partitions"] = info.partitions;
+    m["timings_s"] = {{"parse", t_parse}, {"connect", t_connect}, {"lower", t_lower}, {"simulate", t_sim}, {"write", t_write}};
+    m["counts"] = {{"neurons", spec.layout.total()}, {"synapses", n_synapses}, {"spikes", sim.spike_count()},
+                   {"synaptic_events", sim.delivered_events()}};
+    m["memory"] = {{"bytes_per_synapse", info.bytes_per_synapse}, {"synapse_bytes", info.synapse_bytes},
+                   {"peak_rss_bytes", peak_rss_bytes()}};
+    m["fixed_point_bits"] = info.fixed_point_bits;
+    for (std::size_t p = 0; p < spec.layout.count(); ++p) {
+        nlohmann::json pj = {{"name", spec.layout[p].name}, {"size", spec.layout[p].size}, {"recorded", bool(spec.record_spikes[p])}};
+        if (spec.record_spikes[p])
+            pj.update({{"spikes", activity[p].spikes}, {"rate_hz", activity[p].rate_hz}, {"cv_isi", activity[p].cv_isi}});
+        m["populations"].push_back(pj);
+    }
+    m["outputs"] = outputs;
+    write_file_atomically(manifest_path.string(), m.dump(2) + "\n");
+
+    std::printf("Synaptogen %s: %s\n", version_string().c_str(), spec.source_file.c_str());
+    std::printf("  neurons     %u in %zu populations\n", spec.layout.total(), spec.layout.count());
+    std::printf("  synapses    %llu (%.2f bytes each on the device, %s)\n", static_cast<unsigned long long>(n_synapses),
+                info.bytes_per_synapse, human_bytes(static_cast<double>(info.synapse_bytes)).c_str());
+    std::printf("  build       %.2f s (connect %.2f s, lower %.2f s), %d threads, %s backend\n", t_connect + t_lower,
+                t_connect, t_lower, threads, info.backend.c_str());
+    std::printf("  simulate    %.1f ms in %.2f s (real-time factor %.2f), %.3g synaptic events/s\n", duration, t_sim,
+                duration > 0 ? t_sim / (duration * 1e-3) : 0.0, t_sim > 0 ? sim.delivered_events() / t_sim : 0.0);
+    std::printf("  peak memory %s\n", human_bytes(peak_rss_bytes()).c_str());
+    std::printf("  %-12s %10s %10s %8s\n", "population", "spikes", "rate [Hz]", "CV ISI");
+    for (std::size_t p = 0; p < spec.layout.count(); ++p) {
+        if (!spec.record_spikes[p]) continue;
+        std::printf("  %-12s %10llu %10.2f %8.3f\n", spec.layout[p].name.c_str(),
+                    static_cast<unsigned long long>(activity[p].spikes), activity[p].rate_hz, activity[p].cv_isi);
+    }
+    for (const auto& f : outputs) std::printf("  wrote       %s\n", f.c_str());
+    std::printf("  manifest    %s\n", manifest_path.string().c_str());
+    return 0;
+}
+
+}  // namespace synaptogen::app

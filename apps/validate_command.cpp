@@ -1,0 +1,54 @@
+// `synaptogen validate`: everything `run` does before the first step, then a report.
+#include <chrono>
+#include <cstdio>
+
+#include <tbb/global_control.h>
+
+#include <synaptogen/runtime/kokkos_session.hpp>
+#include <synaptogen/runtime/memory_estimate.hpp>
+
+#include "commands.hpp"
+
+namespace synaptogen::app {
+
+int validate_command(const common_options& o) {
+    network_spec spec = load_with_overrides(o);
+    const int threads = thread_count(spec);
+    kokkos_session kokkos(threads);
+    tbb::global_control tbb_threads(tbb::global_control::max_allowed_parallelism, threads);
+    const memory_estimate estimate = estimate_memory(spec);
+
+    std::printf("%s: valid\n", spec.source_file.c_str());
+    std::printf("  simulation  dt %.4g ms, duration %.6g ms (%llu steps), seed %llu\n", spec.simulation.dt,
+                spec.simulation.duration, static_cast<unsigned long long>(spec.simulation.steps()),
+                static_cast<unsigned long long>(spec.simulation.seed));
+    std::printf("  %-12s %10s  %s\n", "population", "neurons", "model");
+    for (std::size_t p = 0; p < spec.layout.count(); ++p)
+        std::printf("  %-12s %10u  %s\n", spec.layout[p].name.c_str(), spec.layout[p].size, to_string(spec.models[p].model));
+
+    const auto t0 = std::chrono::steady_clock::now();
+    synapse_table table = build_synapses(spec.layout, spec.projections, spec.simulation.seed, spec.simulation.dt);
+    const double t_connect = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    std::printf("  %-24s %-20s %14s %14s\n", "projection", "rule", "synapses", "expected");
+    for (std::size_t k = 0; k < spec.projections.size(); ++k) {
+        const auto& p = spec.projections[k];
+        const std::string name = spec.layout[p.source].name + " -> " + spec.layout[p.target].name;
+        std::printf("  %-24s %-20s %14llu %14.0f\n", name.c_str(), to_string(p.rule),
+                    static_cast<unsigned long long>(table.projection_size[k]), expected_synapses(spec.layout, p));
+    }
+    const edge_index n_synapses = table.size();
+    simulation sim(spec, std::move(table), run_options{spec.simulation.backend, delivery_kind::automatic});
+    const lowering_info& info = sim.info();
+    std::printf("  synapses    %llu built in %.2f s\n", static_cast<unsigned long long>(n_synapses), t_connect);
+    std::printf("  bytes/synapse %.2f measured on the %s backend (%s in synapse arrays; %d delivery partitions)\n",
+                info.bytes_per_synapse, info.backend.c_str(), human_bytes(static_cast<double>(info.synapse_bytes)).c_str(),
+                info.partitions);
+    std::printf("  max delay   %u steps; weights summed in fixed point with 2^-%d resolution\n", info.max_delay_steps,
+                info.fixed_point_bits);
+    std::printf("  memory      estimate %s at run time, %s peak while building; %s available\n",
+                human_bytes(estimate.runtime_bytes).c_str(), human_bytes(estimate.construction_bytes).c_str(),
+                human_bytes(static_cast<double>(available_memory_bytes())).c_str());
+    return 0;
+}
+
+}  // namespace synaptogen::app

@@ -1,0 +1,50 @@
+# Finds every dependency once and gathers them in interface targets.
+#
+# Kokkos: scripts/setup installs 3.4.1 (Serial + OpenMP) into .deps/kokkos, which is
+# searched first; a user's own Kokkos (module, Spack) is found through CMAKE_PREFIX_PATH
+# or Kokkos_ROOT. Debian's libtrilinos-kokkos-dev has the Serial backend only and is
+# refused below unless SYNAPTOGEN_ALLOW_SERIAL_ONLY is set.
+if(EXISTS "${PROJECT_SOURCE_DIR}/.deps/kokkos" AND NOT Kokkos_ROOT AND NOT DEFINED ENV{Kokkos_ROOT})
+  set(Kokkos_ROOT "${PROJECT_SOURCE_DIR}/.deps/kokkos")
+endif()
+find_package(Kokkos 3.4 REQUIRED)
+if(NOT ("OPENMP" IN_LIST Kokkos_DEVICES OR "THREADS" IN_LIST Kokkos_DEVICES OR "CUDA" IN_LIST Kokkos_DEVICES
+        OR "HIP" IN_LIST Kokkos_DEVICES))
+  if(SYNAPTOGEN_ALLOW_SERIAL_ONLY)
+    message(WARNING "Kokkos at ${Kokkos_DIR} has only the backends ${Kokkos_DEVICES}: simulations will run on one thread.")
+  else()
+    message(FATAL_ERROR
+      "Kokkos at ${Kokkos_DIR} has only the backends '${Kokkos_DEVICES}': no host-parallel backend (OpenMP or Threads).\n"
+      "This is what Debian's libtrilinos-kokkos-dev provides. Run scripts/setup to build Kokkos 3.4.1 with OpenMP into "
+      ".deps/kokkos, point Kokkos_ROOT at another Kokkos, or configure with -DSYNAPTOGEN_ALLOW_SERIAL_ONLY=ON to accept "
+      "serial-only simulation.")
+  endif()
+endif()
+message(STATUS "Synaptogen: Kokkos ${Kokkos_VERSION} at ${Kokkos_DIR} with ${Kokkos_DEVICES}")
+
+find_package(TBB REQUIRED)
+find_package(HDF5 REQUIRED COMPONENTS C)
+find_package(spdlog REQUIRED)
+find_package(toml11 REQUIRED)
+find_package(CLI11 REQUIRED)
+find_package(nlohmann_json REQUIRED)
+
+include(CheckIncludeFileCXX)
+check_include_file_cxx(Random123/philox.h SYNAPTOGEN_HAVE_RANDOM123)
+if(NOT SYNAPTOGEN_HAVE_RANDOM123)
+  message(FATAL_ERROR "Random123 headers not found (Debian: librandom123-dev; run scripts/setup)")
+endif()
+
+# Warnings for our own targets only.
+add_library(synaptogen_warnings INTERFACE)
+target_compile_options(synaptogen_warnings INTERFACE $<$<CXX_COMPILER_ID:GNU,Clang>:-Wall -Wextra -Wno-unused-parameter>)
+
+# Helper: one library per top-level folder, public headers in <folder>/include.
+function(synaptogen_library name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;PUBLIC;PRIVATE" ${ARGN})
+  add_library(synaptogen_${name} ${ARG_SOURCES})
+  add_library(synaptogen::${name} ALIAS synaptogen_${name})
+  target_include_directories(synaptogen_${name} PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/include
+                                                PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/src)
+  target_link_libraries(synaptogen_${name} PUBLIC ${ARG_PUBLIC} PRIVATE ${ARG_PRIVATE} synaptogen_warnings)
+endfunction()

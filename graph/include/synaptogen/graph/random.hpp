@@ -1,0 +1,131 @@
+#pragma once
+// Counter-based random numbers (Random123's Philox4x32-10). A stream is named by
+// (seed, purpose, a, b): the same name gives the same numbers on any thread, backend or
+// rank, which is what makes graph construction and Poisson input independent of the
+// thread count. Nothing here keeps state between streams.
+#include <cmath>
+#include <cstdint>
+
+#include <Random123/philox.h>
+
+#include <synaptogen/graph/portability.hpp>
+
+namespace synaptogen {
+
+// What a stream is used for; the first counter word, so streams never collide.
+enum class stream_purpose : std::uint32_t {
+    connectivity = 1,  // a = projection, b = row (source or target neuron)
+    initial_state = 2, // a = neuron, b = variable
+    poisson_input = 3, // a = neuron, b = step; the stimulus index goes into the key
+    split = 4,         // a = projection: fixed_total_number's multinomial split
+};
+
+class counter_rng {
+public:
+    SYNAPTOGEN_HD counter_rng(std::uint64_t seed, stream_purpose purpose, std::uint32_t a,
+                              std::uint32_t b, std::uint32_t key_extra = 0) {
+        key_.v[0] = static_cast<std::uint32_t>(seed);
+        key_.v[1] = static_cast<std::uint32_t>(seed >> 32) ^ (key_extra * 0x9E3779B9u);
+        ctr_.v[0] = static_cast<std::uint32_t>(purpose);
+        ctr_.v[1] = a;
+        ctr_.v[2] = b;
+        ctr_.v[3] = 0;
+    }
+
+    SYNAPTOGEN_HD std::uint32_t next_u32() {
+        if (used_ == 4) {
+            out_ = philox4x32(ctr_, key_);
+            ++ctr_.v[3];
+            used_ = 0;
+        }
+        return out_.v[used_++];
+    }
+
+    // Uniform on the open interval (0, 1) with 53 random bits.
+    SYNAPTOGEN_HD double uniform() {
+        const std::uint64_t hi = next_u32() >> 5;  // 27 bits
+        const std::uint64_t lo = next_u32() >> 6;  // 26 bits
+        return (static_cast<double>((hi << 26) | lo) + 0.5) * (1.0 / 9007199254740992.0);
+    }
+
+    // Uniform integer in [0, n), n >= 1, without modulo bias (Lemire's method).
+    SYNAPTOGEN_HD std::uint64_t below(std::uint64_t n) {
+        if (n <= 0xFFFFFFFFull) {
+            const std::uint32_t n32 = static_cast<std::uint32_t>(n);
+            std::uint64_t m = static_cast<std::uint64_t>(next_u32()) * n32;
+            std::uint32_t low = static_cast<std::uint32_t>(m);
+            if (low < n32) {
+                const std::uint32_t threshold = static_cast<std::uint32_t>(-n32) % n32;
+                while (low < threshold) {
+                    m = static_cast<std::uint64_t>(next_u32()) * n32;
+                    low = static_cast<std::uint32_t>(m);
+                }
+            }
+            return m >> 32;
+        }
+        // Large ranges (host only in practice): rejection on 64 bits.
+        const std::uint64_t limit = ~0ull - (~0ull % n);
+        std::uint64_t r;
+        do {
+            r = (static_cast<std::uint64_t>(next_u32()) << 32) | next_u32();
+        } while (r >= limit);
+        return r % n;
+    }
+
+    SYNAPTOGEN_HD double normal() {  // Box–Muller; one draw per call keeps streams simple
+        const double u1 = uniform();
+        const double u2 = uniform();
+        return std::sqrt(-2.0 * std::log(u1)) * std::cos(6.283185307179586 * u2);
+    }
+
+    // std::UniformRandomBitGenerator, for the host-side std:: distributions.
+    using result_type = std::uint32_t;
+    static constexpr result_type min() { return 0; }
+    static constexpr result_type max() { return 0xFFFFFFFFu; }
+    SYNAPTOGEN_HD result_type operator()() { return next_u32(); }
+
+private:
+    philox4x32_key_t key_;
+    philox4x32_ctr_t ctr_;
+    philox4x32_ctr_t out_{};
+    unsigned used_ = 4;
+};
+
+// Poisson-distributed count with mean lambda. exp_minus_lambda = exp(-lambda) is passed
+// in because callers draw millions of times with the same mean. Inversion by sequential
+// search below lambda = 10 (one uniform, about lambda + 1 steps); above, Hörmann's PTRS
+// transformed rejection (W. Hörmann, Insurance: Math. and Econ. 12, 1993).
+SYNAPTOGEN_HD std::uint32_t poisson(counter_rng& rng, double lambda, double exp_minus_lambda) {
+    if (lambda <= 0.0) return 0;
+    if (lambda < 10.0) {
+        const double u = rng.uniform();
+        double p = exp_minus_lambda;
+        double cdf = p;
+        std::uint32_t k = 0;
+        while (u > cdf && k < 1000u) {
+            ++k;
+            p *= lambda / k;
+            cdf += p;
+        }
+        return k;
+    }
+    const double slam = std::sqrt(lambda);
+    const double loglam = std::log(lambda);
+    const double b = 0.931 + 2.53 * slam;
+    const double a = -0.059 + 0.02483 * b;
+    const double invalpha = 1.1239 + 1.1328 / (b - 3.4);
+    const double vr = 0.9277 - 3.6224 / (b - 2.0);
+    for (;;) {
+        const double u = rng.uniform() - 0.5;
+        const double v = rng.uniform();
+        const double us = 0.5 - std::fabs(u);
+        const double k = std::floor((2.0 * a / us + b) * u + lambda + 0.43);
+        if (us >= 0.07 && v <= vr) return static_cast<std::uint32_t>(k);
+        if (k < 0.0 || (us < 0.013 && v > us)) continue;
+        if (std::log(v) + std::log(invalpha) - std::log(a / (us * us) + b) <=
+            -lambda + k * loglam - std::lgamma(k + 1.0))
+            return static_cast<std::uint32_t>(k);
+    }
+}
+
+}  // namespace synaptogen

@@ -1,0 +1,390 @@
+// Connection rules -> synapse table.
+//
+// Each row of a projection (a source neuron, or a target neuron for fixed_indegree) draws
+// from its own counter-based stream (seed, projection, row), so rows can be generated in
+// any order on any number of threads and the result is the same. Rows are generated in
+// chunks of fixed size (never "one chunk per thread") and concatenated in chunk order.
+// fixed_indegree generates columns and transposes them with a parallel counting sort whose
+// output (rows ascending by target) does not depend on the chunking either.
+#include <synaptogen/graph/synapse_table.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <random>
+#include <unordered_set>
+
+#include <tbb/blocked_range.h>
+#include <tbb/parallel_for.h>
+
+namespace synaptogen {
+
+const char* to_string(connection_rule_kind k) {
+    switch (k) {
+    case connection_rule_kind::all_to_all: return "all_to_all";
+    case connection_rule_kind::one_to_one: return "one_to_one";
+    case connection_rule_kind::fixed_probability: return "fixed_probability";
+    case connection_rule_kind::fixed_indegree: return "fixed_indegree";
+    case connection_rule_kind::fixed_outdegree: return "fixed_outdegree";
+    case connection_rule_kind::fixed_total_number: return "fixed_total_number";
+    case connection_rule_kind::explicit_edges: return "explicit";
+    }
+    return "?";
+}
+
+std::uint32_t delay_to_steps(double delay_ms, double dt_ms) {
+    const double steps = std::round(delay_ms / dt_ms);
+    return steps < 1.0 ? 1u : static_cast<std::uint32_t>(steps);
+}
+
+std::uint16_t synapse_table::max_delay() const {
+    std::uint16_t m = 0;
+    for (auto d : delay) m = std::max(m, d);
+    return m;
+}
+
+std::vector<edge_index> synapse_table::in_degrees() const {
+    std::vector<edge_index> deg(n_neurons, 0);
+    for (auto t : target) ++deg[t];
+    return deg;
+}
+
+namespace {
+
+constexpr std::size_t rows_per_chunk = 256;
+
+// Synapses of a range of rows, in row order; `other` is the far end (local index).
+struct chunk_edges {
+    std::vector<edge_index> count;  // per row of the chunk
+    std::vector<neuron_id> other;
+    std::vector<float> weight;
+    std::vector<std::uint16_t> delay;
+};
+
+// One projection as CSR over its rows (local), far ends as local indices.
+struct projection_csr {
+    std::vector<edge_index> row_map;
+    std::vector<neuron_id> other;
+    std::vector<float> weight;
+    std::vector<std::uint16_t> delay;
+};
+
+// k distinct values from [0, n) in ascending order, skipping `exclude` (if < n).
+void sample_distinct(counter_rng& rng, std::uint64_t n, std::uint64_t k, std::uint64_t exclude,
+                     std::vector<neuron_id>& out) {
+    const bool skip = exclude < n;
+    const std::uint64_t pool = skip ? n - 1 : n;
+    auto map = [&](std::uint64_t c) { return static_cast<neuron_id>(skip && c >= exclude ? c + 1 : c); };
+    const std::size_t start = out.size();
+    if (4 * k > pool) {  // dense: selection sampling (Knuth's algorithm S), sorted output
+        std::uint64_t need = k;
+        for (std::uint64_t c = 0; c < pool && need > 0; ++c)
+            if (rng.below(pool - c) < need) {
+                out.push_back(map(c));
+                --need;
+            }
+        return;
+    }
+    std::unordered_set<std::uint64_t> chosen;  // sparse: Floyd's algorithm
+    chosen.reserve(2 * k);
+    for (std::uint64_t j = pool - k; j < pool; ++j) {
+        const std::uint64_t t = rng.below(j + 1);
+        chosen.insert(chosen.count(t) ? j : t);
+    }
+    for (auto c : chosen) out.push_back(map(c));
+    std::sort(out.begin() + start, out.end());
+}
+
+// k values from [0, n) with repetition, ascending, skipping `exclude` (if < n).
+void sample_with_repeats(counter_rng& rng, std::uint64_t n, std::uint64_t k, std::uint64_t exclude,
+                         std::vector<neuron_id>& out) {
+    const bool skip = exclude < n;
+    const std::uint64_t pool = skip ? n - 1 : n;
+    const std::size_t start = out.size();
+    for (std::uint64_t i = 0; i < k; ++i) {
+        const std::uint64_t c = rng.below(pool);
+        out.push_back(static_cast<neuron_id>(skip && c >= exclude ? c + 1 : c));
+    }
+    std::sort(out.begin() + start, out.end());
+}
+
+input_error rule_error(const projection_spec& p, const std::string& field, const std::string& what) {
+    source_location w = p.origin;
+    w.field = w.field.empty() ? field : w.field + "." + field;
+    return input_error(w, what);
+}
+
+// Generates n_rows rows; row_fn(row, rng, out) appends the row's far ends (local ids).
+// Weights and delays are drawn after the row's far ends, from the same stream.
+template <class RowFn>
+projection_csr generate_rows(const projection_spec& p, std::size_t proj_index, std::uint64_t n_rows,
+                             std::uint64_t seed, double dt, RowFn row_fn) {
+    const std::size_t n_chunks = (n_rows + rows_per_chunk - 1) / rows_per_chunk;
+    std::vector<chunk_edges> chunks(n_chunks);
+    tbb::parallel_for(tbb::blocked_range<std::size_t>(0, n_chunks, 1), [&](const auto& r) {
+        for (std::size_t c = r.begin(); c != r.end(); ++c) {
+            chunk_edges& ch = chunks[c];
+            const std::uint64_t first = c * rows_per_chunk;
+            const std::uint64_t last = std::min<std::uint64_t>(n_rows, first + rows_per_chunk);
+            for (std::uint64_t row = first; row < last; ++row) {
+                counter_rng rng(seed, stream_purpose::connectivity, static_cast<std::uint32_t>(proj_index),
+                                static_cast<std::uint32_t>(row));
+                const std::size_t before = ch.other.size();
+                row_fn(row, rng, ch.other);
+                const std::size_t after = ch.other.size();
+                ch.count.push_back(after - before);
+                for (std::size_t e = before; e < after; ++e) {
+                    ch.weight.push_back(static_cast<float>(p.weight.draw(rng)));
+                    ch.delay.push_back(static_cast<std::uint16_t>(delay_to_steps(p.delay.draw(rng), dt)));
+                }
+            }
+        }
+    });
+    projection_csr out;
+    out.row_map.assign(n_rows + 1, 0);
+    std::vector<edge_index> chunk_start(n_chunks + 1, 0);
+    for (std::size_t c = 0; c < n_chunks; ++c) {
+        const std::uint64_t first = c * rows_per_chunk;
+        for (std::size_t i = 0; i < chunks[c].count.size(); ++i)
+            out.row_map[first + i + 1] = out.row_map[first + i] + chunks[c].count[i];
+        chunk_start[c + 1] = chunk_start[c] + chunks[c].other.size();
+    }
+    const edge_index total = chunk_start[n_chunks];
+    out.other.resize(total);
+    out.weight.resize(total);
+    out.delay.resize(total);
+    tbb::parallel_for(std::size_t(0), n_chunks, [&](std::size_t c) {
+        std::copy(chunks[c].other.begin(), chunks[c].other.end(), out.other.begin() + chunk_start[c]);
+        std::copy(chunks[c].weight.begin(), chunks[c].weight.end(), out.weight.begin() + chunk_start[c]);
+        std::copy(chunks[c].delay.begin(), chunks[c].delay.end(), out.delay.begin() + chunk_start[c]);
+        std::vector<edge_index>().swap(chunks[c].count);  // release as we go
+        std::vector<neuron_id>().swap(chunks[c].other);
+        std::vector<float>().swap(chunks[c].weight);
+        std::vector<std::uint16_t>().swap(chunks[c].delay);
+    });
+    return out;
+}
+
+// CSR over columns (targets) -> CSR over rows (sources), rows ascending by target.
+// Parallel counting sort over fixed-size column blocks: each block counts its sources,
+// a per-source prefix over blocks gives every block its own slice of each row.
+projection_csr transpose(const projection_csr& cols, std::uint64_t n_rows) {
+    const std::uint64_t n_cols = cols.row_map.size() - 1;
+    const std::size_t n_blocks = std::max<std::size_t>(1, std::min<std::size_t>(64, n_cols / 64));
+    const std::uint64_t per_block = (n_cols + n_blocks - 1) / n_blocks;
+    std::vector<std::vector<edge_index>> count(n_blocks, std::vector<edge_index>(n_rows, 0));
+    tbb::parallel_for(std::size_t(0), n_blocks, [&](std::size_t b) {
+        const std::uint64_t c0 = std::min(n_cols, b * per_block), c1 = std::min(n_cols, c0 + per_block);
+        for (edge_index e = cols.row_map[c0]; e < cols.row_map[c1]; ++e) ++count[b][cols.other[e]];
+    });
+    projection_csr rows;
+    rows.row_map.assign(n_rows + 1, 0);
+    for (std::uint64_t r = 0; r < n_rows; ++r) {
+        edge_index at = rows.row_map[r];
+        for (std::size_t b = 0; b < n_blocks; ++b) {
+            const edge_index c = count[b][r];
+            count[b][r] = at;  // becomes this block's write cursor in row r
+            at += c;
+        }
+        rows.row_map[r + 1] = at;
+    }
+    const edge_index total = rows.row_map[n_rows];
+    rows.other.resize(total);
+    rows.weight.resize(total);
+    rows.delay.resize(total);
+    tbb::parallel_for(std::size_t(0), n_blocks, [&](std::size_t b) {
+        const std::uint64_t c0 = std::min(n_cols, b * per_block), c1 = std::min(n_cols, c0 + per_block);
+        for (std::uint64_t c = c0; c < c1; ++c)
+            for (edge_index e = cols.row_map[c]; e < cols.row_map[c + 1]; ++e) {
+                const edge_index at = count[b][cols.other[e]]++;
+                rows.other[at] = static_cast<neuron_id>(c);
+                rows.weight[at] = cols.weight[e];
+                rows.delay[at] = cols.delay[e];
+            }
+    });
+    return rows;
+}
+
+projection_csr build_projection(const population_layout& layout, const projection_spec& p,
+                                std::size_t index, std::uint64_t seed, double dt) {
+    const population& src = layout[p.source];
+    const population& tgt = layout[p.target];
+    const std::uint64_t ns = src.size, nt = tgt.size;
+    const bool same = p.source == p.target;
+    // Local id to skip as "self" (none when autapses are allowed or the populations differ).
+    auto self = [&](std::uint64_t row) { return same && !p.allow_autapses ? row : ~0ull; };
+    const std::uint64_t pool_t = same && !p.allow_autapses ? nt - std::min<std::uint64_t>(nt, 1) : nt;
+    const std::uint64_t pool_s = same && !p.allow_autapses ? ns - std::min<std::uint64_t>(ns, 1) : ns;
+
+    switch (p.rule) {
+    case connection_rule_kind::all_to_all:
+        return generate_rows(p, index, ns, seed, dt, [&](std::uint64_t row, counter_rng&, auto& out) {
+            for (std::uint64_t t = 0; t < nt; ++t)
+                if (t != self(row)) out.push_back(static_cast<neuron_id>(t));
+        });
+    case connection_rule_kind::one_to_one:
+        if (ns != nt)
+            throw rule_error(p, "rule", "one_to_one needs populations of equal size (source has " +
+                                            std::to_string(ns) + ", target " + std::to_string(nt) + ")");
+        return generate_rows(p, index, ns, seed, dt, [&](std::uint64_t row, counter_rng&, auto& out) {
+            if (row != self(row)) out.push_back(static_cast<neuron_id>(row));
+        });
+    case connection_rule_kind::fixed_probability: {
+        const double prob = p.probability;
+        const double log_q = std::log1p(-prob);
+        return generate_rows(p, index, ns, seed, dt, [&, prob, log_q](std::uint64_t row, counter_rng& rng, auto& out) {
+            if (prob <= 0.0) return;
+            // Geometric skipping: the gap to the next connected target is Geometric(p).
+            std::uint64_t t = 0;
+            for (;;) {
+                if (prob < 1.0) {
+                    const double skip = std::floor(std::log(rng.uniform()) / log_q);
+                    if (skip >= static_cast<double>(nt - t)) return;
+                    t += static_cast<std::uint64_t>(skip);
+                }
+                if (t >= nt) return;
+                if (t != self(row)) out.push_back(static_cast<neuron_id>(t));
+                ++t;
+            }
+        });
+    }
+    case connection_rule_kind::fixed_outdegree: {
+        if (!p.allow_multapses && p.number > pool_t)
+            throw rule_error(p, "number", "out-degree " + std::to_string(p.number) +
+                                              " exceeds the " + std::to_string(pool_t) +
+                                              " available targets without multapses");
+        if (p.number > 0 && pool_t == 0)
+            throw rule_error(p, "number", "no targets to connect to");
+        return generate_rows(p, index, ns, seed, dt, [&](std::uint64_t row, counter_rng& rng, auto& out) {
+            if (p.allow_multapses) sample_with_repeats(rng, nt, p.number, self(row), out);
+            else sample_distinct(rng, nt, p.number, self(row), out);
+        });
+    }
+    case connection_rule_kind::fixed_indegree: {
+        if (!p.allow_multapses && p.number > pool_s)
+            throw rule_error(p, "number", "in-degree " + std::to_string(p.number) + " exceeds the " +
+                                              std::to_string(pool_s) + " available sources without multapses");
+        if (p.number > 0 && pool_s == 0)
+            throw rule_error(p, "number", "no sources to connect from");
+        projection_csr cols = generate_rows(p, index, nt, seed, dt, [&](std::uint64_t col, counter_rng& rng, auto& out) {
+            if (p.allow_multapses) sample_with_repeats(rng, ns, p.number, self(col), out);
+            else sample_distinct(rng, ns, p.number, self(col), out);
+        });
+        return transpose(cols, ns);
+    }
+    case connection_rule_kind::fixed_total_number: {
+        const std::uint64_t pairs = pool_t * ns;
+        if (!p.allow_multapses && p.number > pairs)
+            throw rule_error(p, "number", std::to_string(p.number) + " synapses do not fit in " +
+                                              std::to_string(pairs) + " pairs without multapses");
+        if (p.number > 0 && pairs == 0) throw rule_error(p, "number", "no pairs to connect");
+        // Multinomial split of the total over sources by conditional binomials.
+        std::vector<std::uint64_t> per_row(ns, 0);
+        counter_rng split(seed, stream_purpose::split, static_cast<std::uint32_t>(index), 0);
+        std::uint64_t left = p.number;
+        for (std::uint64_t r = 0; r < ns && left > 0; ++r) {
+            if (r + 1 == ns) {
+                per_row[r] = left;
+                break;
+            }
+            std::binomial_distribution<std::uint64_t> bin(left, 1.0 / static_cast<double>(ns - r));
+            per_row[r] = bin(split);
+            left -= per_row[r];
+        }
+        for (std::uint64_t r = 0; r < ns; ++r)
+            if (!p.allow_multapses && per_row[r] > pool_t)
+                throw rule_error(p, "number", "too dense for fixed_total_number without multapses");
+        return generate_rows(p, index, ns, seed, dt, [&](std::uint64_t row, counter_rng& rng, auto& out) {
+            if (p.allow_multapses) sample_with_repeats(rng, nt, per_row[row], self(row), out);
+            else sample_distinct(rng, nt, per_row[row], self(row), out);
+        });
+    }
+    case connection_rule_kind::explicit_edges: {
+        // Group by source keeping the listed order within a row; per-edge streams keyed by
+        // the edge's position in the list give weights and delays not listed.
+        std::vector<std::uint64_t> order(p.edges.size());
+        std::iota(order.begin(), order.end(), 0);
+        std::stable_sort(order.begin(), order.end(),
+                         [&](auto a, auto b) { return p.edges[a].source < p.edges[b].source; });
+        projection_csr out;
+        out.row_map.assign(ns + 1, 0);
+        for (const auto& e : p.edges) ++out.row_map[e.source + 1];
+        for (std::uint64_t r = 0; r < ns; ++r) out.row_map[r + 1] += out.row_map[r];
+        for (auto i : order) {
+            const explicit_edge& e = p.edges[i];
+            counter_rng rng(seed, stream_purpose::connectivity, static_cast<std::uint32_t>(index),
+                            static_cast<std::uint32_t>(i));
+            const double w = p.edges_have_weights ? e.weight : p.weight.draw(rng);
+            const double d = p.edges_have_delays ? e.delay : p.delay.draw(rng);
+            out.other.push_back(e.target);
+            out.weight.push_back(static_cast<float>(w));
+            out.delay.push_back(static_cast<std::uint16_t>(delay_to_steps(d, dt)));
+        }
+        return out;
+    }
+    }
+    throw internal_error("unhandled connection rule");
+}
+
+}  // namespace
+
+double expected_synapses(const population_layout& layout, const projection_spec& p) {
+    const double ns = layout[p.source].size, nt = layout[p.target].size;
+    const bool no_self = p.source == p.target && !p.allow_autapses;
+    const double pairs = ns * nt - (no_self ? std::min(ns, nt) : 0.0);
+    switch (p.rule) {
+    case connection_rule_kind::all_to_all: return pairs;
+    case connection_rule_kind::one_to_one: return no_self ? 0.0 : std::min(ns, nt);
+    case connection_rule_kind::fixed_probability: return p.probability * pairs;
+    case connection_rule_kind::fixed_indegree: return static_cast<double>(p.number) * nt;
+    case connection_rule_kind::fixed_outdegree: return static_cast<double>(p.number) * ns;
+    case connection_rule_kind::fixed_total_number: return static_cast<double>(p.number);
+    case connection_rule_kind::explicit_edges: return static_cast<double>(p.edges.size());
+    }
+    return 0.0;
+}
+
+synapse_table build_synapses(const population_layout& layout, const std::vector<projection_spec>& projections,
+                             std::uint64_t seed, double dt_ms) {
+    std::vector<projection_csr> parts;
+    parts.reserve(projections.size());
+    for (std::size_t i = 0; i < projections.size(); ++i)
+        parts.push_back(build_projection(layout, projections[i], i, seed, dt_ms));
+
+    // Merge: row i of the table is the concatenation, in projection order, of row i of
+    // every projection whose source population holds i.
+    synapse_table table;
+    const neuron_id n = layout.total();
+    table.n_neurons = n;
+    for (const auto& part : parts) table.projection_size.push_back(part.other.size());
+    table.row_map.assign(static_cast<std::size_t>(n) + 1, 0);
+    for (std::size_t k = 0; k < projections.size(); ++k) {
+        const population& src = layout[projections[k].source];
+        for (neuron_id r = 0; r < src.size; ++r)
+            table.row_map[src.first + r + 1] += parts[k].row_map[r + 1] - parts[k].row_map[r];
+    }
+    for (neuron_id i = 0; i < n; ++i) table.row_map[i + 1] += table.row_map[i];
+    const edge_index total = table.row_map[n];
+    table.target.resize(total);
+    table.weight.resize(total);
+    table.delay.resize(total);
+    tbb::parallel_for(tbb::blocked_range<neuron_id>(0, n, 4096), [&](const auto& r) {
+        for (neuron_id i = r.begin(); i != r.end(); ++i) {
+            edge_index at = table.row_map[i];
+            for (std::size_t k = 0; k < projections.size(); ++k) {
+                const population& src = layout[projections[k].source];
+                if (i < src.first || i >= src.first + src.size) continue;
+                const neuron_id offset = layout[projections[k].target].first;
+                const projection_csr& part = parts[k];
+                for (edge_index e = part.row_map[i - src.first]; e < part.row_map[i - src.first + 1]; ++e, ++at) {
+                    table.target[at] = part.other[e] + offset;
+                    table.weight[at] = part.weight[e];
+                    table.delay[at] = part.delay[e];
+                }
+            }
+        }
+    });
+    return table;
+}
+
+}  // namespace synaptogen

@@ -1,0 +1,63 @@
+#pragma once
+// A thin RAII layer over the HDF5 C API: owned ids, 1-D/2-D extendible datasets and
+// string attributes. Only what Synaptogen's files need.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <hdf5.h>
+
+namespace synaptogen::h5 {
+
+// Owns an HDF5 id and closes it with the right function.
+class handle {
+public:
+    handle() = default;
+    explicit handle(hid_t id);
+    ~handle();
+    handle(handle&& o) noexcept : id_(o.id_) { o.id_ = -1; }
+    handle& operator=(handle&& o) noexcept;
+    handle(const handle&) = delete;
+    handle& operator=(const handle&) = delete;
+    hid_t get() const { return id_; }
+    explicit operator bool() const { return id_ >= 0; }
+
+private:
+    hid_t id_ = -1;
+};
+
+handle create_file(const std::string& path);
+handle open_file(const std::string& path);
+// Creates a group and any missing parents.
+handle create_group(hid_t parent, const std::string& path);
+handle open_group(hid_t parent, const std::string& path);
+std::vector<std::string> child_names(hid_t group);
+bool exists(hid_t parent, const std::string& path);
+
+void write_string_attribute(hid_t object, const std::string& name, const std::string& value);
+std::string read_string_attribute(hid_t object, const std::string& name);
+
+// A dataset that grows along its first dimension; `columns` = 0 makes it 1-D.
+class extendible_dataset {
+public:
+    extendible_dataset() = default;
+    extendible_dataset(hid_t parent, const std::string& name, hid_t file_type, hid_t mem_type,
+                       std::size_t columns, std::size_t chunk_rows);
+    void append(const void* data, std::size_t rows);
+    std::size_t rows() const { return rows_; }
+    hid_t id() const { return dset_.get(); }
+
+private:
+    handle dset_;
+    hid_t mem_type_ = -1;
+    std::size_t columns_ = 0;
+    std::size_t rows_ = 0;
+};
+
+// Writes a whole 1-D dataset at once.
+void write_vector(hid_t parent, const std::string& name, hid_t file_type, hid_t mem_type, const void* data,
+                  std::size_t n);
+std::vector<double> read_doubles(hid_t parent, const std::string& name);
+std::vector<std::uint64_t> read_uint64s(hid_t parent, const std::string& name);
+
+}  // namespace synaptogen::h5

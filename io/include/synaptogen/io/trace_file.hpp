@@ -1,0 +1,30 @@
+#pragma once
+// Traces as a SONATA frame report: /report/<population>/data [frames x neurons],
+// /report/<population>/mapping/{node_ids, index_pointers, element_ids, time}.
+// Written as <path>.part and renamed by commit(), like spike files.
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <synaptogen/graph/ids.hpp>
+
+namespace synaptogen {
+
+class trace_file_writer {
+public:
+    // node_ids are local to `population`; frames are taken every `every` steps of dt,
+    // the first at t_start [ms].
+    trace_file_writer(std::string path, const std::string& population, const std::vector<neuron_id>& node_ids,
+                      double t_start, double dt, std::uint32_t every, const std::string& variable,
+                      const std::string& units);
+    ~trace_file_writer();
+    void append(const std::vector<double>& rows);  // row-major, node_ids.size() columns
+    void commit();
+
+private:
+    struct impl;
+    std::unique_ptr<impl> impl_;
+};
+
+}  // namespace synaptogen

@@ -1,0 +1,157 @@
+#include <synaptogen/io/hdf5_file.hpp>
+
+#include <stdexcept>
+
+namespace synaptogen::h5 {
+
+namespace {
+[[noreturn]] void fail(const std::string& what) { throw std::runtime_error("HDF5: " + what); }
+hid_t check(hid_t id, const std::string& what) {
+    if (id < 0) fail(what);
+    return id;
+}
+void check_status(herr_t s, const std::string& what) {
+    if (s < 0) fail(what);
+}
+}  // namespace
+
+handle::handle(hid_t id) : id_(id) {}
+
+handle::~handle() {
+    if (id_ < 0) return;
+    switch (H5Iget_type(id_)) {
+    case H5I_FILE: H5Fclose(id_); break;
+    case H5I_GROUP: H5Gclose(id_); break;
+    case H5I_DATASET: H5Dclose(id_); break;
+    case H5I_DATASPACE: H5Sclose(id_); break;
+    case H5I_DATATYPE: H5Tclose(id_); break;
+    case H5I_ATTR: H5Aclose(id_); break;
+    case H5I_GENPROP_LST: H5Pclose(id_); break;
+    default: break;
+    }
+}
+
+handle& handle::operator=(handle&& o) noexcept {
+    if (this != &o) {
+        handle tmp(id_);
+        id_ = o.id_;
+        o.id_ = -1;
+    }
+    return *this;
+}
+
+handle create_file(const std::string& path) {
+    return handle(check(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), "cannot create " + path));
+}
+
+handle open_file(const std::string& path) {
+    return handle(check(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), "cannot open " + path));
+}
+
+handle create_group(hid_t parent, const std::string& path) {
+    handle lcpl(H5Pcreate(H5P_LINK_CREATE));
+    H5Pset_create_intermediate_group(lcpl.get(), 1);
+    return handle(check(H5Gcreate2(parent, path.c_str(), lcpl.get(), H5P_DEFAULT, H5P_DEFAULT), "cannot create group " + path));
+}
+
+handle open_group(hid_t parent, const std::string& path) {
+    return handle(check(H5Gopen2(parent, path.c_str(), H5P_DEFAULT), "no group " + path));
+}
+
+bool exists(hid_t parent, const std::string& path) { return H5Lexists(parent, path.c_str(), H5P_DEFAULT) > 0; }
+
+std::vector<std::string> child_names(hid_t group) {
+    H5G_info_t info;
+    check_status(H5Gget_info(group, &info), "cannot list a group");
+    std::vector<std::string> names;
+    for (hsize_t i = 0; i < info.nlinks; ++i) {
+        const ssize_t len = H5Lget_name_by_idx(group, ".", H5_INDEX_NAME, H5_ITER_INC, i, nullptr, 0, H5P_DEFAULT);
+        std::string name(static_cast<std::size_t>(len), '\0');
+        H5Lget_name_by_idx(group, ".", H5_INDEX_NAME, H5_ITER_INC, i, name.data(), len + 1, H5P_DEFAULT);
+        names.push_back(name);
+    }
+    return names;
+}
+
+void write_string_attribute(hid_t object, const std::string& name, const std::string& value) {
+    handle type(H5Tcopy(H5T_C_S1));
+    H5Tset_size(type.get(), value.empty() ? 1 : value.size());
+    H5Tset_strpad(type.get(), H5T_STR_NULLTERM);
+    handle space(H5Screate(H5S_SCALAR));
+    handle attr(check(H5Acreate2(object, name.c_str(), type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT),
+                      "cannot create attribute " + name));
+    check_status(H5Awrite(attr.get(), type.get(), value.c_str()), "cannot write attribute " + name);
+}
+
+std::string read_string_attribute(hid_t object, const std::string& name) {
+    handle attr(check(H5Aopen(object, name.c_str(), H5P_DEFAULT), "no attribute " + name));
+    handle type(H5Aget_type(attr.get()));
+    if (H5Tget_class(type.get()) == H5T_ENUM) {  // SONATA's `sorting` is an enum
+        std::uint8_t v = 0;
+        H5Aread(attr.get(), H5T_NATIVE_UINT8, &v);
+        char buf[64] = {0};
+        H5Tenum_nameof(type.get(), &v, buf, sizeof buf);
+        return buf;
+    }
+    std::string out(H5Tget_size(type.get()), '\0');
+    check_status(H5Aread(attr.get(), type.get(), out.data()), "cannot read attribute " + name);
+    while (!out.empty() && out.back() == '\0') out.pop_back();
+    return out;
+}
+
+extendible_dataset::extendible_dataset(hid_t parent, const std::string& name, hid_t file_type, hid_t mem_type,
+                                       std::size_t columns, std::size_t chunk_rows)
+    : mem_type_(mem_type), columns_(columns) {
+    const int rank = columns ? 2 : 1;
+    hsize_t dims[2] = {0, columns}, maxdims[2] = {H5S_UNLIMITED, columns}, chunk[2] = {chunk_rows, columns};
+    if (columns == 0) chunk[1] = 1;
+    handle space(H5Screate_simple(rank, dims, maxdims));
+    handle dcpl(H5Pcreate(H5P_DATASET_CREATE));
+    check_status(H5Pset_chunk(dcpl.get(), rank, chunk), "cannot set chunking for " + name);
+    dset_ = handle(check(H5Dcreate2(parent, name.c_str(), file_type, space.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT),
+                         "cannot create dataset " + name));
+}
+
+void extendible_dataset::append(const void* data, std::size_t rows) {
+    if (rows == 0) return;
+    const int rank = columns_ ? 2 : 1;
+    hsize_t new_dims[2] = {rows_ + rows, columns_};
+    check_status(H5Dset_extent(dset_.get(), new_dims), "cannot extend a dataset");
+    handle file_space(H5Dget_space(dset_.get()));
+    hsize_t start[2] = {rows_, 0}, count[2] = {rows, columns_};
+    H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, start, nullptr, count, nullptr);
+    handle mem_space(H5Screate_simple(rank, count, nullptr));
+    check_status(H5Dwrite(dset_.get(), mem_type_, mem_space.get(), file_space.get(), H5P_DEFAULT, data),
+                 "cannot write a dataset");
+    rows_ += rows;
+}
+
+void write_vector(hid_t parent, const std::string& name, hid_t file_type, hid_t mem_type, const void* data,
+                  std::size_t n) {
+    hsize_t dims[1] = {n};
+    handle space(H5Screate_simple(1, dims, nullptr));
+    handle dset(check(H5Dcreate2(parent, name.c_str(), file_type, space.get(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+                      "cannot create dataset " + name));
+    if (n > 0) check_status(H5Dwrite(dset.get(), mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data), "cannot write " + name);
+}
+
+namespace {
+template <class T>
+std::vector<T> read_all(hid_t parent, const std::string& name, hid_t mem_type) {
+    handle dset(check(H5Dopen2(parent, name.c_str(), H5P_DEFAULT), "no dataset " + name));
+    handle space(H5Dget_space(dset.get()));
+    const hssize_t n = H5Sget_simple_extent_npoints(space.get());
+    std::vector<T> out(static_cast<std::size_t>(n));
+    if (n > 0) check_status(H5Dread(dset.get(), mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, out.data()), "cannot read " + name);
+    return out;
+}
+}  // namespace
+
+std::vector<double> read_doubles(hid_t parent, const std::string& name) {
+    return read_all<double>(parent, name, H5T_NATIVE_DOUBLE);
+}
+std::vector<std::uint64_t> read_uint64s(hid_t parent, const std::string& name) {
+    return read_all<std::uint64_t>(parent, name, H5T_NATIVE_UINT64);
+}
+
+}  // namespace synaptogen::h5

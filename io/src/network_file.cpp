@@ -1,0 +1,518 @@
+#include <synaptogen/io/network_file.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <limits>
+#include <set>
+#include <sstream>
+
+#include <toml.hpp>
+
+namespace synaptogen {
+
+std::string closest_match(const std::string& word, const std::vector<std::string>& candidates) {
+    auto distance = [](const std::string& a, const std::string& b) {
+        std::vector<std::size_t> prev(b.size() + 1), cur(b.size() + 1);
+        for (std::size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+        for (std::size_t i = 1; i <= a.size(); ++i) {
+            cur[0] = i;
+            for (std::size_t j = 1; j <= b.size(); ++j) {
+                const bool same = std::tolower(a[i - 1]) == std::tolower(b[j - 1]);
+                cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (same ? 0 : 1)});
+            }
+            std::swap(prev, cur);
+        }
+        return prev[b.size()];
+    };
+    std::string best;
+    std::size_t best_d = std::numeric_limits<std::size_t>::max();
+    for (const auto& c : candidates) {
+        const std::size_t d = distance(word, c);
+        if (d < best_d) {
+            best_d = d;
+            best = c;
+        }
+    }
+    // Accept up to a third of the word's length in edits (at least 2): catches typos, not guesses.
+    return best_d <= std::max<std::size_t>(2, word.size() / 3) ? best : std::string();
+}
+
+namespace {
+
+using toml_value = toml::value;
+
+std::string join(const std::vector<std::string>& names) {
+    std::string s;
+    for (const auto& n : names) s += (s.empty() ? "" : ", ") + n;
+    return s;
+}
+
+// One TOML table being read: knows its path for messages, and which keys were used so
+// that leftovers can be reported as unknown.
+class table_reader {
+public:
+    table_reader(const toml_value& table, std::string file, std::string path)
+        : table_(table), file_(std::move(file)), path_(std::move(path)) {
+        if (!table_.is_table()) fail_at(table_, "", "expected a table");
+    }
+
+    const std::string& path() const { return path_; }
+    std::string field(const std::string& key) const { return path_.empty() ? key : path_ + "." + key; }
+
+    source_location where(const std::string& key = "") const {
+        const toml_value* v = find(key);
+        return {file_, line_of(v ? *v : table_), key.empty() ? path_ : field(key)};
+    }
+
+    [[noreturn]] void fail(const std::string& key, const std::string& problem) const {
+        throw input_error(where(key), problem);
+    }
+    [[noreturn]] void fail_at(const toml_value& v, const std::string& key, const std::string& problem) const {
+        throw input_error({file_, line_of(v), key.empty() ? path_ : field(key)}, problem);
+    }
+
+    bool has(const std::string& key) const { return find(key) != nullptr; }
+
+    const toml_value& get(const std::string& key) {
+        const toml_value* v = find(key);
+        if (!v) fail("", "missing required key '" + key + "'");
+        used_.insert(key);
+        return *v;
+    }
+
+    double number(const std::string& key) {
+        const toml_value& v = get(key);
+        if (v.is_floating()) return v.as_floating();
+        if (v.is_integer()) return static_cast<double>(v.as_integer());
+        fail(key, "expected a number, got " + type_name(v));
+    }
+    double number(const std::string& key, double fallback) { return has(key) ? number(key) : fallback; }
+
+    std::int64_t integer(const std::string& key) {
+        const toml_value& v = get(key);
+        if (v.is_integer()) return v.as_integer();
+        if (v.is_floating() && std::floor(v.as_floating()) == v.as_floating() && std::fabs(v.as_floating()) < 9e15)
+            return static_cast<std::int64_t>(v.as_floating());
+        fail(key, "expected an integer, got " + type_name(v));
+    }
+    std::uint64_t count(const std::string& key, std::uint64_t max) {
+        const std::int64_t n = integer(key);
+        if (n < 0) fail(key, "expected a non-negative integer, got " + std::to_string(n));
+        if (static_cast<std::uint64_t>(n) > max)
+            fail(key, std::to_string(n) + " is too large; expected at most " + std::to_string(max));
+        return static_cast<std::uint64_t>(n);
+    }
+
+    std::string string(const std::string& key) {
+        const toml_value& v = get(key);
+        if (!v.is_string()) fail(key, "expected a string, got " + type_name(v));
+        return v.as_string().str;
+    }
+    std::string string(const std::string& key, const std::string& fallback) { return has(key) ? string(key) : fallback; }
+
+    bool boolean(const std::string& key, bool fallback) {
+        if (!has(key)) return fallback;
+        const toml_value& v = get(key);
+        if (!v.is_boolean()) fail(key, "expected true or false, got " + type_name(v));
+        return v.as_boolean();
+    }
+
+    // Reports the first key that was never read, with the closest known one.
+    void finish(const std::vector<std::string>& known) const {
+        for (const auto& [key, value] : table_.as_table())
+            if (!used_.count(key)) unknown(key, known);
+    }
+
+    [[noreturn]] void unknown(const std::string& key, const std::vector<std::string>& known) const {
+        const std::string guess = closest_match(key, known);
+        throw input_error(where(key), "unknown key '" + key + "'" +
+                                          (guess.empty() ? "" : "; did you mean '" + guess + "'?") +
+                                          " (expected one of: " + join(known) + ")");
+    }
+
+    const toml_value& table() const { return table_; }
+    const std::string& file() const { return file_; }
+    void mark_used(const std::string& key) { used_.insert(key); }
+
+    static int line_of(const toml_value& v) { return static_cast<int>(v.location().line()); }
+    static std::string type_name(const toml_value& v) {
+        std::ostringstream s;
+        s << v.type();
+        return s.str();
+    }
+
+private:
+    const toml_value* find(const std::string& key) const {
+        if (key.empty() || !table_.is_table()) return nullptr;
+        const auto& t = table_.as_table();
+        auto it = t.find(key);
+        return it == t.end() ? nullptr : &it->second;
+    }
+
+    const toml_value& table_;
+    std::string file_;
+    std::string path_;
+    std::set<std::string> used_;
+};
+
+// A number, or an inline table { distribution = "normal", mean = .., sd = .., min = .., max = .. }.
+distribution read_distribution(table_reader& parent, const std::string& key) {
+    const toml_value& v = parent.get(key);
+    if (v.is_floating() || v.is_integer()) return distribution::constant_value(parent.number(key));
+    if (!v.is_table()) parent.fail(key, "expected a number or a table such as { distribution = \"normal\", mean = 1.0, sd = 0.1 }");
+    table_reader t(v, parent.file(), parent.field(key));
+    distribution d;
+    const std::string kind = t.string("distribution");
+    std::vector<std::string> known = {"distribution", "min", "max"};
+    if (kind == "constant") {
+        d.kind = distribution_kind::constant;
+        d.value = t.number("value");
+        known.push_back("value");
+    } else if (kind == "uniform") {
+        d.kind = distribution_kind::uniform;
+        d.low = t.number("low");
+        d.high = t.number("high");
+        if (!(d.low < d.high)) t.fail("high", "expected high > low");
+        known.insert(known.end(), {"low", "high"});
+    } else if (kind == "normal" || kind == "lognormal") {
+        d.kind = kind == "normal" ? distribution_kind::normal : distribution_kind::lognormal;
+        d.mean = t.number("mean");
+        d.sd = t.number("sd");
+        if (!(d.sd >= 0.0)) t.fail("sd", "expected a standard deviation >= 0");
+        known.insert(known.end(), {"mean", "sd"});
+    } else {
+        const std::vector<std::string> kinds = {"constant", "uniform", "normal", "lognormal"};
+        const std::string guess = closest_match(kind, kinds);
+        t.fail("distribution", "unknown distribution '" + kind + "'" +
+                                   (guess.empty() ? "" : "; did you mean '" + guess + "'?") +
+                                   " (expected one of: " + join(kinds) + ")");
+    }
+    d.min = t.number("min", d.min);
+    d.max = t.number("max", d.max);
+    if (!(d.min <= d.max)) t.fail("max", "expected max >= min");
+    if (d.kind == distribution_kind::uniform && (d.high <= d.min || d.low >= d.max))
+        t.fail("min", "the bounds exclude every value of the distribution");
+    t.finish(known);
+    return d;
+}
+
+std::string suggest(const std::string& what, const std::vector<std::string>& options) {
+    const std::string guess = closest_match(what, options);
+    return (guess.empty() ? "" : "; did you mean '" + guess + "'?") + " (expected one of: " + join(options) + ")";
+}
+
+class network_parser {
+public:
+    network_parser(const toml_value& root, std::string file) : root_(root, file, ""), file_(std::move(file)) {}
+
+    network_spec parse() {
+        read_simulation();
+        for_each_table("population", [&](table_reader& t) { read_population(t); });
+        spec_.record_spikes.assign(spec_.layout.count(), false);
+        for_each_table("projection", [&](table_reader& t) { read_projection(t); });
+        for_each_table("stimulus", [&](table_reader& t) { read_stimulus(t); });
+        for_each_table("record", [&](table_reader& t) { read_record(t); });
+        root_.finish({"simulation", "population", "projection", "stimulus", "record"});
+        if (spec_.layout.count() == 0) root_.fail("population", "expected at least one [[population]]");
+        return std::move(spec_);
+    }
+
+private:
+    template <class Fn>
+    void for_each_table(const std::string& key, Fn fn) {
+        if (!root_.has(key)) return;
+        const toml_value& v = root_.get(key);
+        if (!v.is_array()) root_.fail(key, "expected an array of tables: write [[" + key + "]]");
+        const auto& arr = v.as_array();
+        for (std::size_t i = 0; i < arr.size(); ++i) {
+            table_reader t(arr[i], file_, key + "[" + std::to_string(i) + "]");
+            fn(t);
+        }
+    }
+
+    std::size_t population_index(table_reader& t, const std::string& key) {
+        const std::string name = t.string(key);
+        if (auto i = spec_.layout.find(name)) return *i;
+        std::vector<std::string> names;
+        for (const auto& p : spec_.layout.populations()) names.push_back(p.name);
+        t.fail(key, "no population named '" + name + "'" + suggest(name, names));
+    }
+
+    void read_simulation() {
+        simulation_settings& s = spec_.simulation;
+        s.origin = {file_, 0, "simulation"};
+        if (!root_.has("simulation")) return;
+        table_reader t(root_.get("simulation"), file_, "simulation");
+        s.origin = t.where();
+        s.dt = t.number("dt", s.dt);
+        if (!(s.dt > 0.0) || !std::isfinite(s.dt)) t.fail("dt", "expected a positive time step in ms");
+        s.duration = t.number("duration", s.duration);
+        if (!(s.duration >= 0.0) || !std::isfinite(s.duration)) t.fail("duration", "expected a duration >= 0 in ms");
+        if (s.duration / s.dt > 4.0e9) t.fail("duration", "more than 4e9 steps; expected a shorter run or a larger dt");
+        if (t.has("seed")) s.seed = t.count("seed", std::numeric_limits<std::int64_t>::max());
+        if (t.has("threads")) s.threads = static_cast<int>(t.count("threads", 4096));
+        s.backend = t.string("backend", "");
+        if (!s.backend.empty() && s.backend != "serial" && s.backend != "openmp")
+            t.fail("backend", "unknown backend '" + s.backend + "'" + suggest(s.backend, {"serial", "openmp"}));
+        t.finish({"dt", "duration", "seed", "threads", "backend"});
+    }
+
+    void read_population(table_reader& t) {
+        const std::string name = t.string("name");
+        if (name.empty()) t.fail("name", "expected a non-empty name");
+        if (spec_.layout.find(name)) t.fail("name", "a population named '" + name + "' already exists");
+        const std::int64_t size = t.integer("size");
+        if (size <= 0) t.fail("size", "expected a positive number of neurons, got " + std::to_string(size));
+        try {
+            spec_.layout.add(name, static_cast<std::uint64_t>(size));
+        } catch (const std::overflow_error& e) {
+            t.fail("size", e.what());
+        }
+        population_model m;
+        m.origin = t.where();
+        const std::string model = t.string("model");
+        if (!parse_neuron_model(model, m.model))
+            t.fail("model", "unknown model '" + model + "'" + suggest(model, neuron_model_names()));
+        if (t.has("parameters")) {
+            table_reader params(t.get("parameters"), file_, t.field("parameters"));
+            const auto names = parameter_names(m.model);
+            for (const auto& [key, value] : params.table().as_table()) {
+                if (std::find(names.begin(), names.end(), key) == names.end()) params.unknown(key, names);
+                set_parameter(m.parameters, m.model, key, params.number(key));
+            }
+            for (const auto& problem : check_parameters(m.parameters, m.model, spec_.simulation.dt))
+                params.fail(params.has(problem.name) ? problem.name : "", problem.what);
+        }
+        if (t.has("initial")) {
+            table_reader init(t.get("initial"), file_, t.field("initial"));
+            const auto vars = recordable_variables(m.model);
+            for (const auto& [key, value] : init.table().as_table()) {
+                if (std::find(vars.begin(), vars.end(), key) == vars.end()) init.unknown(key, vars);
+                m.initial.push_back({key, read_distribution(init, key)});
+            }
+        }
+        spec_.models.push_back(m);
+        t.finish({"name", "size", "model", "parameters", "initial"});
+    }
+
+    distribution read_delay(table_reader& t) {
+        const double dt = spec_.simulation.dt;
+        if (!t.has("delay")) return distribution::constant_value(dt);
+        distribution d = read_distribution(t, "delay");
+        const double lowest = d.lower_bound();
+        const double highest = d.upper_bound();
+        if (d.is_constant() && !(d.value >= dt * (1.0 - 1e-9)))
+            t.fail("delay", "delay " + std::to_string(d.value) + " ms is below the time step dt = " + std::to_string(dt) +
+                                " ms; expected a delay >= dt");
+        if (!d.is_constant() && !(lowest >= 0.5 * dt))
+            t.fail("delay", "this distribution can draw delays below dt/2 = " + std::to_string(0.5 * dt) +
+                                " ms (rounded to zero steps); expected min >= " + std::to_string(0.5 * dt));
+        if (std::isfinite(highest) && highest / dt > max_delay_steps)
+            t.fail("delay", "delays above " + std::to_string(max_delay_steps * dt) + " ms (65535 steps) are not supported");
+        return d;
+    }
+
+    void read_projection(table_reader& t) {
+        projection_spec p;
+        p.origin = t.where();
+        p.source = population_index(t, "source");
+        p.target = population_index(t, "target");
+        const std::string rule = t.string("rule");
+        const std::vector<std::string> rules = {"all_to_all", "one_to_one", "fixed_probability", "fixed_indegree",
+                                                "fixed_outdegree", "fixed_total_number", "explicit"};
+        std::vector<std::string> known = {"source", "target", "rule", "weight", "delay", "autapses", "multapses"};
+        const std::uint64_t ns = spec_.layout[p.source].size, nt = spec_.layout[p.target].size;
+        if (rule == "all_to_all") {
+            p.rule = connection_rule_kind::all_to_all;
+        } else if (rule == "one_to_one") {
+            p.rule = connection_rule_kind::one_to_one;
+            if (ns != nt) t.fail("rule", "one_to_one needs populations of equal size (" + std::to_string(ns) + " and " +
+                                             std::to_string(nt) + ")");
+        } else if (rule == "fixed_probability") {
+            p.rule = connection_rule_kind::fixed_probability;
+            p.probability = t.number("p");
+            if (!(p.probability >= 0.0 && p.probability <= 1.0)) t.fail("p", "expected a probability in [0, 1]");
+            known.push_back("p");
+        } else if (rule == "fixed_indegree") {
+            p.rule = connection_rule_kind::fixed_indegree;
+            p.number = t.count("indegree", std::numeric_limits<std::uint32_t>::max());
+            known.push_back("indegree");
+        } else if (rule == "fixed_outdegree") {
+            p.rule = connection_rule_kind::fixed_outdegree;
+            p.number = t.count("outdegree", std::numeric_limits<std::uint32_t>::max());
+            known.push_back("outdegree");
+        } else if (rule == "fixed_total_number") {
+            p.rule = connection_rule_kind::fixed_total_number;
+            p.number = t.count("number", std::uint64_t(1) << 48);
+            known.push_back("number");
+        } else if (rule == "explicit") {
+            p.rule = connection_rule_kind::explicit_edges;
+            read_edges(t, p, ns, nt);
+            known.push_back("edges");
+        } else {
+            t.fail("rule", "unknown rule '" + rule + "'" + suggest(rule, rules));
+        }
+        p.allow_autapses = t.boolean("autapses", true);
+        p.allow_multapses = t.boolean("multapses", true);
+        if (t.has("weight")) p.weight = read_distribution(t, "weight");
+        else if (!p.edges_have_weights) t.fail("", "missing required key 'weight'");
+        if (!std::isfinite(p.weight.lower_bound()) && p.weight.is_constant()) t.fail("weight", "expected a finite weight");
+        p.delay = read_delay(t);
+        t.finish(known);
+        spec_.projections.push_back(std::move(p));
+    }
+
+    void read_edges(table_reader& t, projection_spec& p, std::uint64_t ns, std::uint64_t nt) {
+        const toml_value& v = t.get("edges");
+        if (!v.is_array()) t.fail("edges", "expected an array of [source, target] or [source, target, weight, delay]");
+        std::size_t width = 0;
+        for (const auto& row : v.as_array()) {
+            auto bad = [&](const std::string& what) {
+                return input_error({file_, table_reader::line_of(row), t.field("edges")}, what);
+            };
+            if (!row.is_array() || row.as_array().size() < 2 || row.as_array().size() > 4)
+                throw bad("expected [source, target], [source, target, weight] or [source, target, weight, delay]");
+            const auto& r = row.as_array();
+            if (width == 0) width = r.size();
+            if (r.size() != width) throw bad("every edge must have the same number of entries as the first (" + std::to_string(width) + ")");
+            auto num = [&](std::size_t k) {
+                if (r[k].is_integer()) return static_cast<double>(r[k].as_integer());
+                if (!r[k].is_floating()) throw bad("expected numbers in an edge");
+                return r[k].as_floating();
+            };
+            explicit_edge e;
+            const double s = num(0), g = num(1);
+            if (s < 0 || s >= ns || s != std::floor(s)) throw bad("source index " + std::to_string(s) + " is outside the source population (0.." + std::to_string(ns - 1) + ")");
+            if (g < 0 || g >= nt || g != std::floor(g)) throw bad("target index " + std::to_string(g) + " is outside the target population (0.." + std::to_string(nt - 1) + ")");
+            e.source = static_cast<neuron_id>(s);
+            e.target = static_cast<neuron_id>(g);
+            if (width >= 3) e.weight = num(2);
+            if (width == 4) {
+                e.delay = num(3);
+                if (!(e.delay >= spec_.simulation.dt * (1.0 - 1e-9)))
+                    throw bad("delay " + std::to_string(e.delay) + " ms is below the time step dt; expected a delay >= dt");
+            }
+            p.edges.push_back(e);
+        }
+        p.edges_have_weights = width >= 3;
+        p.edges_have_delays = width == 4;
+    }
+
+    void read_stimulus(table_reader& t) {
+        stimulus_spec s;
+        s.origin = t.where();
+        const std::string type = t.string("type");
+        s.population = population_index(t, "target");
+        s.start = t.number("start", 0.0);
+        s.stop = t.number("stop", s.stop);
+        if (!(s.start >= 0.0)) t.fail("start", "expected a start time >= 0 ms");
+        if (!(s.stop >= s.start)) t.fail("stop", "expected stop >= start");
+        std::vector<std::string> known = {"type", "target", "start", "stop"};
+        if (type == "poisson") {
+            s.kind = stimulus_kind::poisson;
+            s.rate = t.number("rate");
+            if (!(s.rate >= 0.0) || !std::isfinite(s.rate)) t.fail("rate", "expected a rate >= 0 Hz");
+            s.weight = t.number("weight");
+            if (!std::isfinite(s.weight)) t.fail("weight", "expected a finite weight");
+            s.sources = static_cast<std::uint32_t>(t.has("sources") ? t.count("sources", 1u << 30) : 1);
+            if (s.sources == 0) t.fail("sources", "expected at least one source");
+            known.insert(known.end(), {"rate", "weight", "sources"});
+        } else if (type == "dc") {
+            s.kind = stimulus_kind::dc;
+            s.amplitude = t.number("amplitude");
+            if (!std::isfinite(s.amplitude)) t.fail("amplitude", "expected a finite current in pA");
+            known.push_back("amplitude");
+        } else {
+            t.fail("type", "unknown stimulus type '" + type + "'" + suggest(type, {"poisson", "dc"}));
+        }
+        t.finish(known);
+        spec_.stimuli.push_back(s);
+    }
+
+    void read_record(table_reader& t) {
+        if (t.has("spikes")) {
+            const toml_value& v = t.get("spikes");
+            if (v.is_string() && v.as_string().str == "all") {
+                spec_.record_spikes.assign(spec_.layout.count(), true);
+            } else if (v.is_array()) {
+                for (const auto& name : v.as_array()) {
+                    if (!name.is_string()) t.fail("spikes", "expected population names");
+                    auto i = spec_.layout.find(name.as_string().str);
+                    if (!i) {
+                        std::vector<std::string> names;
+                        for (const auto& p : spec_.layout.populations()) names.push_back(p.name);
+                        t.fail_at(name, "spikes", "no population named '" + name.as_string().str + "'" +
+                                                      suggest(name.as_string().str, names));
+                    }
+                    spec_.record_spikes[*i] = true;
+                }
+            } else {
+                t.fail("spikes", "expected \"all\" or a list of population names");
+            }
+            t.finish({"spikes"});
+            return;
+        }
+        trace_record_spec r;
+        r.origin = t.where();
+        r.population = population_index(t, "population");
+        r.variable = t.string("variable", "V_m");
+        const auto vars = recordable_variables(spec_.models[r.population].model);
+        if (std::find(vars.begin(), vars.end(), r.variable) == vars.end())
+            t.fail("variable", "cannot record '" + r.variable + "'" + suggest(r.variable, vars));
+        const neuron_id size = spec_.layout[r.population].size;
+        if (t.has("neurons")) {
+            const toml_value& v = t.get("neurons");
+            if (!v.is_array()) t.fail("neurons", "expected a list of neuron indices within the population");
+            for (const auto& x : v.as_array()) {
+                if (!x.is_integer() || x.as_integer() < 0 || x.as_integer() >= size)
+                    t.fail_at(x, "neurons", "expected indices in 0.." + std::to_string(size - 1));
+                r.neurons.push_back(static_cast<neuron_id>(x.as_integer()));
+            }
+        } else {
+            for (neuron_id i = 0; i < std::min<neuron_id>(size, 10); ++i) r.neurons.push_back(i);
+        }
+        r.every = static_cast<std::uint32_t>(t.has("every") ? t.count("every", 1u << 30) : 1);
+        if (r.every == 0) t.fail("every", "expected a sampling interval of at least 1 step");
+        r.name = t.string("name", spec_.layout[r.population].name + "_" + r.variable);
+        for (const auto& other : spec_.traces)
+            if (other.name == r.name) t.fail("name", "two trace records are named '" + r.name + "'");
+        t.finish({"population", "variable", "neurons", "every", "name"});
+        spec_.traces.push_back(r);
+    }
+
+    table_reader root_;
+    std::string file_;
+    network_spec spec_;
+};
+
+}  // namespace
+
+network_spec parse_network(const std::string& text, const std::string& name) {
+    toml_value root;
+    try {
+        std::istringstream in(text);
+        root = toml::parse(in, name);
+    } catch (const toml::exception& e) {
+        std::string what = e.what();
+        // toml11 explains over several lines; keep the first, without its "[error] " tag.
+        const auto nl = what.find('\n');
+        if (nl != std::string::npos) what = what.substr(0, nl);
+        if (what.rfind("[error] ", 0) == 0) what = what.substr(8);
+        throw input_error({name, static_cast<int>(e.location().line()), ""}, "malformed TOML: " + what);
+    }
+    network_spec spec = network_parser(root, name).parse();
+    spec.source_file = name;
+    spec.source_text = text;
+    return spec;
+}
+
+network_spec load_network_file(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw input_error({path, 0, ""}, "cannot open the file; expected a readable TOML network description");
+    std::ostringstream text;
+    text << in.rdbuf();
+    return parse_network(text.str(), path);
+}
+
+}  // namespace synaptogen

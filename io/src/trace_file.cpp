@@ -1,0 +1,76 @@
+#include <synaptogen/io/trace_file.hpp>
+
+#include <filesystem>
+
+#include <synaptogen/io/hdf5_file.hpp>
+
+namespace synaptogen {
+
+struct trace_file_writer::impl {
+    std::string path, part;
+    h5::handle file, group;
+    h5::extendible_dataset data;
+    std::size_t columns = 0;
+    double t_start = 0.0, frame_dt = 0.0;
+    bool committed = false;
+};
+
+trace_file_writer::trace_file_writer(std::string path, const std::string& population,
+                                     const std::vector<neuron_id>& node_ids, double t_start, double dt,
+                                     std::uint32_t every, const std::string& variable, const std::string& units)
+    : impl_(std::make_unique<impl>()) {
+    impl_->path = path;
+    impl_->part = path + ".part";
+    impl_->columns = node_ids.size();
+    impl_->t_start = t_start;
+    impl_->frame_dt = dt * every;
+    std::filesystem::remove(path);
+    impl_->file = h5::create_file(impl_->part);
+    impl_->group = h5::create_group(impl_->file.get(), "report/" + population);
+    impl_->data = h5::extendible_dataset(impl_->group.get(), "data", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, node_ids.size(),
+                                         std::max<std::size_t>(1, std::min<std::size_t>(1024, (1 << 18) / std::max<std::size_t>(1, node_ids.size()))));
+    h5::write_string_attribute(impl_->data.id(), "units", units);
+    h5::write_string_attribute(impl_->data.id(), "variable_name", variable);
+    h5::handle mapping = h5::create_group(impl_->group.get(), "mapping");
+    std::vector<std::uint64_t> ids(node_ids.begin(), node_ids.end()), pointers(node_ids.size() + 1);
+    std::vector<std::uint32_t> elements(node_ids.size(), 0);
+    for (std::size_t i = 0; i < pointers.size(); ++i) pointers[i] = i;  // one element (the soma) per node
+    h5::write_vector(mapping.get(), "node_ids", H5T_STD_U64LE, H5T_NATIVE_UINT64, ids.data(), ids.size());
+    h5::write_vector(mapping.get(), "index_pointers", H5T_STD_U64LE, H5T_NATIVE_UINT64, pointers.data(), pointers.size());
+    h5::write_vector(mapping.get(), "element_ids", H5T_STD_U32LE, H5T_NATIVE_UINT32, elements.data(), elements.size());
+}
+
+trace_file_writer::~trace_file_writer() {
+    if (!impl_->committed) {
+        impl_->data = h5::extendible_dataset();
+        impl_->group = h5::handle();
+        impl_->file = h5::handle();
+        std::error_code ec;
+        std::filesystem::remove(impl_->part, ec);
+    }
+}
+
+void trace_file_writer::append(const std::vector<double>& rows) {
+    if (impl_->columns == 0) return;
+    impl_->data.append(rows.data(), rows.size() / impl_->columns);
+}
+
+void trace_file_writer::commit() {
+    // time = (start, stop, step) of the frames, SONATA's convention; stop is exclusive.
+    const double frames = static_cast<double>(impl_->data.rows());
+    const double time[3] = {impl_->t_start, impl_->t_start + frames * impl_->frame_dt, impl_->frame_dt};
+    {
+        h5::handle mapping = h5::open_group(impl_->group.get(), "mapping");
+        h5::write_vector(mapping.get(), "time", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, time, 3);
+        h5::handle t(H5Dopen2(mapping.get(), "time", H5P_DEFAULT));
+        h5::write_string_attribute(t.get(), "units", "ms");
+    }
+    impl_->data = h5::extendible_dataset();
+    impl_->group = h5::handle();
+    H5Fflush(impl_->file.get(), H5F_SCOPE_GLOBAL);
+    impl_->file = h5::handle();
+    std::filesystem::rename(impl_->part, impl_->path);
+    impl_->committed = true;
+}
+
+}  // namespace synaptogen

@@ -1,0 +1,82 @@
+#pragma once
+// A whole network as the user described it: what io/ parses and runtime/ simulates.
+// Plain values, no Kokkos; every part remembers where it was written so that later
+// stages (graph construction, memory checks) can still point at the line.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <synaptogen/graph/distribution.hpp>
+#include <synaptogen/graph/errors.hpp>
+#include <synaptogen/graph/population.hpp>
+#include <synaptogen/graph/projection.hpp>
+#include <synaptogen/models/neuron_model.hpp>
+
+namespace synaptogen {
+
+struct simulation_settings {
+    double dt = 0.1;           // [ms]
+    double duration = 1000.0;  // [ms]
+    std::uint64_t seed = 1;
+    int threads = 0;           // 0: all cores
+    std::string backend;       // "serial", "openmp"; empty: the best available
+    source_location origin;
+    std::uint64_t steps() const;
+};
+
+// A state variable's initial value, drawn per neuron.
+struct initial_value {
+    std::string variable;  // "V_m" [mV, absolute], "I_syn_ex", "I_syn_in" [pA]
+    distribution value;
+};
+
+struct population_model {
+    neuron_model_kind model = neuron_model_kind::iaf_psc_delta;
+    neuron_parameters parameters;
+    std::vector<initial_value> initial;
+    source_location origin;
+};
+
+enum class stimulus_kind { poisson, dc };
+
+// Poisson: every neuron of the population gets its own `sources` independent Poisson
+// trains of `rate` Hz, each spike adding `weight` (the model's synaptic unit).
+// DC: a current of `amplitude` pA. Both active for start <= t < stop.
+struct stimulus_spec {
+    stimulus_kind kind = stimulus_kind::poisson;
+    std::size_t population = 0;
+    double rate = 0.0;        // [Hz] per source
+    double weight = 0.0;
+    std::uint32_t sources = 1;
+    double amplitude = 0.0;   // [pA]
+    double start = 0.0;       // [ms]
+    double stop = 1e300;      // [ms]
+    source_location origin;
+};
+
+// Membrane traces (or another state variable) of chosen neurons every `every` steps.
+struct trace_record_spec {
+    std::string name;        // file stem of the report
+    std::size_t population = 0;
+    std::string variable = "V_m";
+    std::vector<neuron_id> neurons;  // local ids
+    std::uint32_t every = 1;
+    source_location origin;
+};
+
+struct network_spec {
+    std::string source_file;
+    std::string source_text;  // the description as written, kept for the run manifest
+    simulation_settings simulation;
+    population_layout layout;
+    std::vector<population_model> models;  // one per population, same order as layout
+    std::vector<projection_spec> projections;
+    std::vector<stimulus_spec> stimuli;
+    std::vector<bool> record_spikes;       // per population
+    std::vector<trace_record_spec> traces;
+};
+
+// State variables a trace can record.
+std::vector<std::string> recordable_variables(neuron_model_kind k);
+
+}  // namespace synaptogen

@@ -1,0 +1,28 @@
+#pragma once
+#include <cstdint>
+
+#include <synaptogen/graph/synapse_table.hpp>
+#include <synaptogen/models/network_spec.hpp>
+
+namespace synaptogen {
+
+// What a network will cost before it is built, from expected synapse counts.
+struct memory_estimate {
+    double synapses = 0.0;
+    double runtime_bytes = 0.0;       // device state while simulating
+    double construction_bytes = 0.0;  // host peak while building (two host copies of the table)
+    double peak_bytes() const { return construction_bytes > runtime_bytes ? construction_bytes : runtime_bytes; }
+};
+
+inline constexpr double runtime_bytes_per_synapse = 8.0;      // packed target|delay + float weight
+inline constexpr double construction_bytes_per_synapse = 20.0; // projection parts + merged table
+
+memory_estimate estimate_memory(const network_spec& spec);
+
+// Memory the machine can give this process now (MemAvailable), in bytes.
+std::uint64_t available_memory_bytes();
+
+// Throws input_error, naming the largest projection, if the estimate exceeds `available`.
+void check_memory(const network_spec& spec, const memory_estimate& estimate, std::uint64_t available);
+
+}  // namespace synaptogen

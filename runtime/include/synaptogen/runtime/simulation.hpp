@@ -1,0 +1,101 @@
+#pragma once
+// The time-step loop. A simulation lowers a network (spec + synapse table) to Kokkos
+// Views on the chosen backend and advances it step by step:
+//
+//   1. update every neuron (exact propagators; reads this step's ring-buffer slot and draws
+//      its Poisson input from a counter-based stream keyed by (seed, neuron, step));
+//   2. compact the spiking neurons into an ascending list (parallel scan);
+//   3. deliver each spike along its CSR row into the ring buffer slot step + delay;
+//   4. hand recorded spikes and trace samples to the observer.
+//
+// Synaptic input is summed in 64-bit fixed point (weights scaled by 2^k, chosen from the
+// largest weight), so the sum is exact and independent of the order of delivery: spikes
+// are bit-identical for any thread count and backend. Kokkos types stay behind the pimpl.
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <synaptogen/graph/ids.hpp>
+#include <synaptogen/graph/synapse_table.hpp>
+#include <synaptogen/models/network_spec.hpp>
+
+namespace synaptogen {
+
+// How spikes are pushed into the ring buffer. Both give identical results (tested).
+enum class delivery_kind {
+    automatic,    // partitioned on host backends
+    partitioned,  // targets split into one range per thread; each thread owns its range, no atomics
+    atomic,       // one spike row per team, integer atomics (the GPU strategy)
+};
+
+struct run_options {
+    std::string backend;  // "serial" or "openmp"; empty: the best available
+    delivery_kind delivery = delivery_kind::automatic;
+};
+
+// Spikes in (step, neuron) order: within a step ascending by neuron id.
+struct spike_batch {
+    std::vector<step_t> step;
+    std::vector<neuron_id> neuron;
+    std::size_t size() const { return neuron.size(); }
+};
+
+// Rows of samples of one trace record, row r taken after step (first_row + r) * every.
+struct trace_batch {
+    std::size_t record = 0;
+    std::uint64_t first_row = 0;
+    std::size_t columns = 0;
+    std::vector<double> values;  // row-major, rows x columns
+};
+
+struct run_progress {
+    step_t step = 0;
+    step_t total = 0;
+    double wall_seconds = 0.0;
+};
+
+struct run_observer {
+    std::function<void(spike_batch&&)> on_spikes;    // recorded populations only
+    std::function<void(trace_batch&&)> on_traces;
+    std::function<void(const run_progress&)> on_progress;  // about twice a second
+};
+
+struct lowering_info {
+    std::string backend;
+    delivery_kind delivery = delivery_kind::automatic;
+    int partitions = 1;
+    edge_index synapses = 0;
+    std::size_t synapse_bytes = 0;  // device bytes of the synapse arrays (targets, delays, weights, row maps)
+    double bytes_per_synapse = 0.0; // synapse_bytes / synapses
+    int fixed_point_bits = 0;       // weights are summed as integers in units of 2^-bits
+    std::uint32_t max_delay_steps = 0;
+};
+
+class simulation {
+public:
+    // Takes the synapse table by value: it is released once lowered to the device.
+    simulation(const network_spec& spec, synapse_table synapses, const run_options& options = {});
+    ~simulation();
+    simulation(const simulation&) = delete;
+    simulation& operator=(const simulation&) = delete;
+
+    // Advances n steps from the current one.
+    void run(std::uint64_t n_steps, const run_observer& observer = {});
+
+    step_t current_step() const;
+    std::uint64_t delivered_events() const;  // synaptic events so far
+    std::uint64_t spike_count() const;       // all neurons, recorded or not
+    const lowering_info& info() const;
+    // State of one neuron (V relative to E_L). For tests and inspection; copies from the device.
+    neuron_state state(neuron_id gid) const;
+
+private:
+    struct impl;
+    std::unique_ptr<impl> impl_;
+};
+
+const char* to_string(delivery_kind k);
+
+}  // namespace synaptogen
