@@ -28,6 +28,7 @@ void add_common(CLI::App* cmd, app::common_options& o) {
 int main(int argc, char** argv) {
     CLI::App cli{"Synaptogen " + app::version_string() + ": simulate spiking neuron/synapse graphs"};
     cli.require_subcommand(1);
+    cli.fallthrough();  // --log-level may follow the subcommand
     cli.set_version_flag("--version,-V", app::version_string());
     std::string level = "info";
     const std::map<std::string, spdlog::level::level_enum> levels{

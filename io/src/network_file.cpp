@@ -308,8 +308,10 @@ private:
         if (!d.is_constant() && !(lowest >= 0.5 * dt))
             t.fail("delay", "this distribution can draw delays below dt/2 = " + std::to_string(0.5 * dt) +
                                 " ms (rounded to zero steps); expected min >= " + std::to_string(0.5 * dt));
-        if (std::isfinite(highest) && highest / dt > max_delay_steps)
-            t.fail("delay", "delays above " + std::to_string(max_delay_steps * dt) + " ms (65535 steps) are not supported");
+        const double limit = max_delay_steps * dt;
+        if (highest < 1e299 && highest > limit)
+            t.fail("delay", "delays above " + std::to_string(limit) + " ms (65535 steps) are not supported");
+        if (highest >= 1e299) d.max = limit;  // an unbounded tail is redrawn above the longest delay
         return d;
     }
 

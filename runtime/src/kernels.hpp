@@ -25,7 +25,9 @@ struct stimulus_term {
     std::int64_t weight_fixed = 0;
     int channel = 0;      // 0 excitatory, 1 inhibitory
     double amplitude = 0.0;  // [pA]
-    std::uint32_t key = 0;   // stimulus number: keys its random stream
+    std::uint32_t key = 0;   // stimulus number: keys its random stream (PTRS path)
+    std::uint32_t key32 = 0; // Philox2x32 key of the table path
+    std::uint32_t table_offset = 0, table_size = 0;  // inversion table; size 0: PTRS
 };
 
 // Target and delay in one 32-bit word: target in the low target_bits, delay above.
@@ -43,6 +45,7 @@ struct update_neurons {
     Kokkos::View<std::uint16_t*, Mem> population;
     Kokkos::View<neuron_constants*, Mem> constants;
     Kokkos::View<stimulus_term*, Mem> stimuli;
+    Kokkos::View<std::uint64_t*, Mem> poisson_tables;
     Kokkos::View<std::int64_t*, Mem> ring;
     Kokkos::View<std::uint8_t*, Mem> spiked;
     neuron_id n;
@@ -63,8 +66,15 @@ struct update_neurons {
             const stimulus_term& s = stimuli(k);
             if (i < s.first || i >= s.last || step < s.start || step >= s.stop) continue;
             if (s.poisson) {
-                counter_rng rng(seed, stream_purpose::poisson_input, static_cast<std::uint32_t>(i), step, s.key);
-                acc[s.channel] += static_cast<std::int64_t>(poisson(rng, s.lambda, s.exp_minus_lambda)) * s.weight_fixed;
+                std::uint32_t count;
+                if (s.table_size > 0) {
+                    count = poisson_from_table(random_bits64(s.key32, static_cast<std::uint32_t>(i), step),
+                                               &poisson_tables(s.table_offset), s.table_size);
+                } else {
+                    counter_rng rng(seed, stream_purpose::poisson_input, static_cast<std::uint32_t>(i), step, s.key);
+                    count = poisson(rng, s.lambda, s.exp_minus_lambda);
+                }
+                acc[s.channel] += static_cast<std::int64_t>(count) * s.weight_fixed;
             } else {
                 i_dc += s.amplitude;
             }

@@ -109,6 +109,7 @@ private:
     view<std::uint16_t*> d_population_;
     view<neuron_constants*> d_constants_;
     view<stimulus_term*> d_stimuli_;
+    view<std::uint64_t*> d_poisson_tables_;
     view<std::int64_t*> d_ring_;  // [slot][channel][neuron], fixed point
     std::uint32_t slot_mask_ = 0;
     double scale_ = 1.0;          // 2^bits
@@ -184,6 +185,7 @@ void engine<Exec>::lower_stimuli(const synapse_table& table) {
 
     const double dt = spec_.simulation.dt;
     auto h = host_view<stimulus_term*>("stimuli_host", spec_.stimuli.size());
+    std::vector<std::uint64_t> tables;
     for (std::size_t k = 0; k < spec_.stimuli.size(); ++k) {
         const stimulus_spec& s = spec_.stimuli[k];
         const population& pop = spec_.layout[s.population];
@@ -199,9 +201,19 @@ void engine<Exec>::lower_stimuli(const synapse_table& table) {
         t.channel = s.weight < 0.0 ? 1 : 0;
         t.amplitude = s.amplitude;
         t.key = static_cast<std::uint32_t>(k + 1);
+        t.key32 = derive_key32(spec_.simulation.seed, stream_purpose::poisson_input, t.key);
+        if (t.poisson) {
+            const std::vector<std::uint64_t> table = poisson_inversion_table(t.lambda);
+            t.table_offset = static_cast<std::uint32_t>(tables.size());
+            t.table_size = static_cast<std::uint32_t>(table.size());
+            tables.insert(tables.end(), table.begin(), table.end());
+        }
         h(k) = t;
     }
     d_stimuli_ = Kokkos::create_mirror_view_and_copy(mem(), h);
+    host_view<std::uint64_t*> h_tables("poisson_tables_host", std::max<std::size_t>(1, tables.size()));
+    std::copy(tables.begin(), tables.end(), h_tables.data());
+    d_poisson_tables_ = Kokkos::create_mirror_view_and_copy(mem(), h_tables);
 }
 
 // Packs the host CSR into the device layout: for each partition (a contiguous range of
@@ -328,7 +340,7 @@ void engine<Exec>::run(std::uint64_t n_steps, const run_observer& observer) {
 
     for (; step < end; ++step) {
         update_neurons<mem> update{d_v_, d_iex_, d_iin_, d_refractory_, d_population_, d_constants_,
-                                   d_stimuli_, d_ring_, d_spiked_, n_, step & slot_mask_, step,
+                                   d_stimuli_, d_poisson_tables_, d_ring_, d_spiked_, n_, step & slot_mask_, step,
                                    spec_.simulation.seed, 1.0 / scale_, static_cast<int>(d_stimuli_.extent(0))};
         Kokkos::parallel_for("update_neurons", Kokkos::RangePolicy<Exec>(0, n_), update);
 

@@ -5,6 +5,7 @@
 // thread count. Nothing here keeps state between streams.
 #include <cmath>
 #include <cstdint>
+#include <vector>
 
 #include <Random123/philox.h>
 
@@ -91,6 +92,24 @@ private:
     unsigned used_ = 4;
 };
 
+// 64 random bits named by (key, a, b): one Philox2x32-10 block, half the work of
+// Philox4x32. For hot paths that need exactly one draw per (neuron, step).
+SYNAPTOGEN_HD std::uint64_t random_bits64(std::uint32_t key, std::uint32_t a, std::uint32_t b) {
+    philox2x32_ctr_t c = {{a, b}};
+    philox2x32_key_t k = {{key}};
+    const philox2x32_ctr_t r = philox2x32(c, k);
+    return (static_cast<std::uint64_t>(r.v[0]) << 32) | r.v[1];
+}
+
+// A 32-bit Philox2x32 key for (seed, purpose, extra): a SplitMix64 finaliser, so seeds
+// that differ in any bit give unrelated keys.
+SYNAPTOGEN_HD std::uint32_t derive_key32(std::uint64_t seed, stream_purpose purpose, std::uint32_t extra) {
+    std::uint64_t z = seed + 0x9E3779B97F4A7C15ull * (1 + static_cast<std::uint64_t>(purpose) * 0x100000001ull + extra);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return static_cast<std::uint32_t>((z ^ (z >> 31)) >> 32);
+}
+
 // Poisson-distributed count with mean lambda. exp_minus_lambda = exp(-lambda) is passed
 // in because callers draw millions of times with the same mean. Inversion by sequential
 // search below lambda = 10 (one uniform, about lambda + 1 steps); above, Hörmann's PTRS
@@ -126,6 +145,19 @@ SYNAPTOGEN_HD std::uint32_t poisson(counter_rng& rng, double lambda, double exp_
             -lambda + k * loglam - std::lgamma(k + 1.0))
             return static_cast<std::uint32_t>(k);
     }
+}
+
+// Poisson sampling by table inversion: thresholds[k] = floor(P(X <= k) * 2^64), so a
+// uniform 64-bit word u maps to the smallest k with u < thresholds[k]: exact up to the
+// 2^-64 resolution of u, and a handful of comparisons for small means. The table stops
+// where the tail falls below 2^-64; it is empty (use poisson()) above max_table_lambda.
+inline constexpr double max_table_lambda = 64.0;
+std::vector<std::uint64_t> poisson_inversion_table(double lambda);
+
+SYNAPTOGEN_HD std::uint32_t poisson_from_table(std::uint64_t u, const std::uint64_t* thresholds, std::uint32_t n) {
+    std::uint32_t k = 0;
+    while (k < n && u >= thresholds[k]) ++k;
+    return k;
 }
 
 }  // namespace synaptogen

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# --help, --version, validate and a short run of the shipped example.
+set -eu
+exe=$1 examples=$2 out=$3
+rm -rf "$out"; mkdir -p "$out"
+"$exe" --help | grep -q "validate"
+"$exe" run --help | grep -q -- "--threads"
+"$exe" --version | grep -qE '^[0-9]+\.[0-9]+\.[0-9]+'
+"$exe" validate "$examples/brunel.toml" --threads 2 | tee "$out/validate.txt"
+grep -qE "bytes/synapse +[0-9.]+" "$out/validate.txt"
+# 8 bytes per synapse plus the per-neuron row offsets (well under 0.1 B at this size)
+awk '/bytes\/synapse/ { if ($2 > 8.1) { print "bytes per synapse " $2 " > 8.1"; exit 1 } }' "$out/validate.txt"
+"$exe" run "$examples/brunel.toml" --duration 50 --threads 2 --out "$out/run" --no-progress | tee "$out/run.txt"
+test -s "$out/run/spikes.h5" && test -s "$out/run/run.json" && test -s "$out/run/E_V_m.h5"
+! ls "$out/run/"*.part 2>/dev/null
+grep -q '"synaptic_events"' "$out/run/run.json"
+h5dump -H "$out/run/spikes.h5" | grep -q 'GROUP "I"'
+h5dump -d /report/E/data -c 2 "$out/run/E_V_m.h5" >/dev/null
+echo "cli basics ok"
