@@ -66,6 +66,15 @@ double seconds_since(clock_type::time_point t0) {
     return std::chrono::duration<double>(clock_type::now() - t0).count();
 }
 
+double current_rss_bytes() {
+    long pages = 0, resident = 0;
+    if (FILE* f = std::fopen("/proc/self/statm", "r")) {
+        if (std::fscanf(f, "%ld %ld", &pages, &resident) != 2) resident = 0;
+        std::fclose(f);
+    }
+    return static_cast<double>(resident) * static_cast<double>(sysconf(_SC_PAGESIZE));
+}
+
 double peak_rss_bytes() {
     rusage u{};
     getrusage(RUSAGE_SELF, &u);
@@ -169,9 +178,11 @@ int run_command(const run_command_options& o) {
     observer.on_progress = [&](const run_progress& p) { progress(p); };
 
     const std::uint64_t steps = spec.simulation.steps();
+    const double rss_before_run = current_rss_bytes();  // construction's host copies are gone by now
     t0 = clock_type::now();
     sim.run(steps, observer);
     const double t_sim = seconds_since(t0);
+    const double rss_after_run = current_rss_bytes();
     t0 = clock_type::now();
     writer.post([&] {
         if (spikes) spikes->commit();
@@ -200,7 +211,8 @@ int run_command(const run_command_options& o) {
     m["counts"] = {{"neurons", spec.layout.total()}, {"synapses", n_synapses}, {"spikes", sim.spike_count()},
                    {"synaptic_events", sim.delivered_events()}};
     m["memory"] = {{"bytes_per_synapse", info.bytes_per_synapse}, {"synapse_bytes", info.synapse_bytes},
-                   {"peak_rss_bytes", peak_rss_bytes()}};
+                   {"index_bytes", info.index_bytes}, {"rss_before_run_bytes", rss_before_run},
+                   {"rss_after_run_bytes", rss_after_run}, {"peak_rss_bytes", peak_rss_bytes()}};
     m["fixed_point_bits"] = info.fixed_point_bits;
     for (std::size_t p = 0; p < spec.layout.count(); ++p) {
         nlohmann::json pj = {{"name", spec.layout[p].name}, {"size", spec.layout[p].size}, {"recorded", bool(spec.record_spikes[p])}};
@@ -213,13 +225,16 @@ int run_command(const run_command_options& o) {
 
     std::printf("Synaptogen %s: %s\n", version_string().c_str(), spec.source_file.c_str());
     std::printf("  neurons     %u in %zu populations\n", spec.layout.total(), spec.layout.count());
-    std::printf("  synapses    %llu (%.2f bytes each on the device, %s)\n", static_cast<unsigned long long>(n_synapses),
-                info.bytes_per_synapse, human_bytes(static_cast<double>(info.synapse_bytes)).c_str());
+    std::printf("  synapses    %llu (%.2f bytes each on the device: %s, plus %s of row offsets)\n",
+                static_cast<unsigned long long>(n_synapses), info.bytes_per_synapse,
+                human_bytes(static_cast<double>(info.synapse_bytes)).c_str(),
+                human_bytes(static_cast<double>(info.index_bytes)).c_str());
     std::printf("  build       %.2f s (connect %.2f s, lower %.2f s), %d threads, %s backend\n", t_connect + t_lower,
                 t_connect, t_lower, threads, info.backend.c_str());
     std::printf("  simulate    %.1f ms in %.2f s (real-time factor %.2f), %.3g synaptic events/s\n", duration, t_sim,
                 duration > 0 ? t_sim / (duration * 1e-3) : 0.0, t_sim > 0 ? sim.delivered_events() / t_sim : 0.0);
-    std::printf("  peak memory %s\n", human_bytes(peak_rss_bytes()).c_str());
+    std::printf("  memory      %s resident while simulating, %s peak (construction)\n",
+                human_bytes(rss_after_run).c_str(), human_bytes(peak_rss_bytes()).c_str());
     std::printf("  %-12s %10s %10s %8s\n", "population", "spikes", "rate [Hz]", "CV ISI");
     for (std::size_t p = 0; p < spec.layout.count(); ++p) {
         if (!spec.record_spikes[p]) continue;

@@ -40,9 +40,10 @@ int validate_command(const common_options& o) {
     simulation sim(spec, std::move(table), run_options{spec.simulation.backend, delivery_kind::automatic});
     const lowering_info& info = sim.info();
     std::printf("  synapses    %llu built in %.2f s\n", static_cast<unsigned long long>(n_synapses), t_connect);
-    std::printf("  bytes/synapse %.2f measured on the %s backend (%s in synapse arrays; %d delivery partitions)\n",
+    std::printf("  bytes/synapse %.2f measured on the %s backend (%s in synapse arrays, plus %s of row offsets for "
+                "%d delivery partitions)\n",
                 info.bytes_per_synapse, info.backend.c_str(), human_bytes(static_cast<double>(info.synapse_bytes)).c_str(),
-                info.partitions);
+                human_bytes(static_cast<double>(info.index_bytes)).c_str(), info.partitions);
     std::printf("  max delay   %u steps; weights summed in fixed point with 2^-%d resolution\n", info.max_delay_steps,
                 info.fixed_point_bits);
     std::printf("  memory      estimate %s at run time, %s peak while building; %s available\n",

@@ -290,8 +290,8 @@ void engine<Exec>::lower_synapses(synapse_table& table) {
     d_row_map_ = Kokkos::create_mirror_view_and_copy(mem(), h_row_map);
     d_entries_ = Kokkos::create_mirror_view_and_copy(mem(), h_entries);
     d_values_ = Kokkos::create_mirror_view_and_copy(mem(), h_values);
-    info.synapse_bytes = d_entries_.span() * sizeof(neuron_id) + d_values_.span() * sizeof(float) +
-                         d_row_map_.span() * sizeof(edge_index);
+    info.synapse_bytes = d_entries_.span() * sizeof(neuron_id) + d_values_.span() * sizeof(float);
+    info.index_bytes = d_row_map_.span() * sizeof(edge_index);
     info.bytes_per_synapse = E > 0 ? static_cast<double>(info.synapse_bytes) / E : 0.0;
 }
 

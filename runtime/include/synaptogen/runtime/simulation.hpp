@@ -67,8 +67,9 @@ struct lowering_info {
     delivery_kind delivery = delivery_kind::automatic;
     int partitions = 1;
     edge_index synapses = 0;
-    std::size_t synapse_bytes = 0;  // device bytes of the synapse arrays (targets, delays, weights, row maps)
-    double bytes_per_synapse = 0.0; // synapse_bytes / synapses
+    std::size_t synapse_bytes = 0;  // device bytes of the per-synapse arrays (target|delay words, weights)
+    std::size_t index_bytes = 0;    // device bytes of the per-neuron row offsets (one row map per partition)
+    double bytes_per_synapse = 0.0; // synapse_bytes / synapses: 8 by construction, measured from the Views
     int fixed_point_bits = 0;       // weights are summed as integers in units of 2^-bits
     std::uint32_t max_delay_steps = 0;
 };
