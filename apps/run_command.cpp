@@ -3,7 +3,9 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
+#include <csignal>
 #include <cmath>
 #include <cstdio>
 #include <ctime>
@@ -106,6 +108,11 @@ private:
     double last_ = -1.0;
 };
 
+// Set by SIGINT/SIGTERM: the run stops at the next check, and the unfinished files are
+// removed instead of being left to look complete.
+std::atomic<int> stop_signal{0};
+extern "C" void request_stop(int sig) { stop_signal = sig; }
+
 std::string iso_time_now() {
     const std::time_t t = std::time(nullptr);
     char buf[32];
@@ -117,6 +124,8 @@ std::string iso_time_now() {
 
 int run_command(const run_command_options& o) {
     const auto t_start = clock_type::now();
+    std::signal(SIGINT, request_stop);
+    std::signal(SIGTERM, request_stop);
     network_spec spec = load_with_overrides(o);
     const double t_parse = seconds_since(t_start);
     const int threads = thread_count(spec);
@@ -176,6 +185,7 @@ int run_command(const run_command_options& o) {
         writer.post([&traces, batch] { traces[batch->record]->append(batch->values); });
     };
     observer.on_progress = [&](const run_progress& p) { progress(p); };
+    observer.should_stop = [] { return stop_signal.load() != 0; };
 
     const std::uint64_t steps = spec.simulation.steps();
     const double rss_before_run = current_rss_bytes();  // construction's host copies are gone by now
@@ -183,6 +193,13 @@ int run_command(const run_command_options& o) {
     sim.run(steps, observer);
     const double t_sim = seconds_since(t0);
     const double rss_after_run = current_rss_bytes();
+    std::signal(SIGINT, SIG_DFL);
+    std::signal(SIGTERM, SIG_DFL);
+    if (stop_signal) {
+        writer.finish();
+        throw std::runtime_error("interrupted at t = " + std::to_string(sim.current_step() * spec.simulation.dt) +
+                                 " ms; no output was kept");
+    }
     t0 = clock_type::now();
     writer.post([&] {
         if (spikes) spikes->commit();

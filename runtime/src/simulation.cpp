@@ -372,6 +372,10 @@ void engine<Exec>::run(std::uint64_t n_steps, const run_observer& observer) {
         }
         if (!traces_.empty()) record_traces(step, false, observer);
 
+        if ((step & 63) == 63 && observer.should_stop && observer.should_stop()) {
+            ++step;
+            break;
+        }
         if (observer.on_progress && (step & 63) == 0) {
             const auto now = clock::now();
             if (now - last_report > std::chrono::milliseconds(500)) {

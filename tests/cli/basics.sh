@@ -16,4 +16,13 @@ test -s "$out/run/spikes.h5" && test -s "$out/run/run.json" && test -s "$out/run
 grep -q '"synaptic_events"' "$out/run/run.json"
 h5dump -H "$out/run/spikes.h5" | grep -q 'GROUP "I"'
 h5dump -d /report/E/data -c 2 "$out/run/E_V_m.h5" >/dev/null
-echo "cli basics ok"
+
+# Interrupted runs keep nothing: SIGINT during the run removes the unfinished files.
+set +e
+timeout -s INT 3 "$exe" run "$examples/brunel.toml" --threads 2 --out "$out/interrupted" --no-progress 2> "$out/interrupted.err"
+rc=$?
+set -e
+[ "$rc" -ne 0 ] || { echo "interrupted run exited 0"; exit 1; }
+grep -q "interrupted" "$out/interrupted.err"
+[ ! -e "$out/interrupted/run.json" ] && [ ! -e "$out/interrupted/spikes.h5" ] && ! ls "$out/interrupted/"*.part 2>/dev/null
+echo "cli basics ok (interrupt)"

@@ -60,6 +60,7 @@ struct run_observer {
     std::function<void(spike_batch&&)> on_spikes;    // recorded populations only
     std::function<void(trace_batch&&)> on_traces;
     std::function<void(const run_progress&)> on_progress;  // about twice a second
+    std::function<bool()> should_stop;  // polled every 64 steps; true ends run() early
 };
 
 struct lowering_info {
