@@ -1,6 +1,7 @@
 #include <synaptogen/io/network_file.hpp>
 
 #include <algorithm>
+#include <cstdio>
 #include <cmath>
 #include <fstream>
 #include <limits>
@@ -41,6 +42,13 @@ std::string closest_match(const std::string& word, const std::vector<std::string
 namespace {
 
 using toml_value = toml::value;
+
+// 0.05 rather than std::to_string's 0.050000.
+std::string number_text(double x) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.10g", x);
+    return buf;
+}
 
 std::string join(const std::vector<std::string>& names) {
     std::string s;
@@ -303,14 +311,14 @@ private:
         const double lowest = d.lower_bound();
         const double highest = d.upper_bound();
         if (d.is_constant() && !(d.value >= dt * (1.0 - 1e-9)))
-            t.fail("delay", "delay " + std::to_string(d.value) + " ms is below the time step dt = " + std::to_string(dt) +
+            t.fail("delay", "delay " + number_text(d.value) + " ms is below the time step dt = " + number_text(dt) +
                                 " ms; expected a delay >= dt");
         if (!d.is_constant() && !(lowest >= 0.5 * dt))
-            t.fail("delay", "this distribution can draw delays below dt/2 = " + std::to_string(0.5 * dt) +
-                                " ms (rounded to zero steps); expected min >= " + std::to_string(0.5 * dt));
+            t.fail("delay", "this distribution can draw delays below dt/2 = " + number_text(0.5 * dt) +
+                                " ms (rounded to zero steps); expected min >= " + number_text(0.5 * dt));
         const double limit = max_delay_steps * dt;
         if (highest < 1e299 && highest > limit)
-            t.fail("delay", "delays above " + std::to_string(limit) + " ms (65535 steps) are not supported");
+            t.fail("delay", "delays above " + number_text(limit) + " ms (65535 steps) are not supported");
         if (highest >= 1e299) d.max = limit;  // an unbounded tail is redrawn above the longest delay
         return d;
     }
@@ -385,15 +393,15 @@ private:
             };
             explicit_edge e;
             const double s = num(0), g = num(1);
-            if (s < 0 || s >= ns || s != std::floor(s)) throw bad("source index " + std::to_string(s) + " is outside the source population (0.." + std::to_string(ns - 1) + ")");
-            if (g < 0 || g >= nt || g != std::floor(g)) throw bad("target index " + std::to_string(g) + " is outside the target population (0.." + std::to_string(nt - 1) + ")");
+            if (s < 0 || s >= ns || s != std::floor(s)) throw bad("source index " + number_text(s) + " is outside the source population (0.." + std::to_string(ns - 1) + ")");
+            if (g < 0 || g >= nt || g != std::floor(g)) throw bad("target index " + number_text(g) + " is outside the target population (0.." + std::to_string(nt - 1) + ")");
             e.source = static_cast<neuron_id>(s);
             e.target = static_cast<neuron_id>(g);
             if (width >= 3) e.weight = num(2);
             if (width == 4) {
                 e.delay = num(3);
                 if (!(e.delay >= spec_.simulation.dt * (1.0 - 1e-9)))
-                    throw bad("delay " + std::to_string(e.delay) + " ms is below the time step dt; expected a delay >= dt");
+                    throw bad("delay " + number_text(e.delay) + " ms is below the time step dt; expected a delay >= dt");
             }
             p.edges.push_back(e);
         }
