@@ -35,9 +35,16 @@ if(NOT SYNAPTOGEN_HAVE_RANDOM123)
   message(FATAL_ERROR "Random123 headers not found (Debian: librandom123-dev; run scripts/setup)")
 endif()
 
-# Warnings for our own targets only.
+# Flags for our own targets only. No FMA contraction: a fused multiply-add rounds once
+# where the written expression rounds twice, and bit-identical results across backends
+# and builds need every backend to round the same way. -march lets the lane loops of
+# the kernels use the machine's vector width.
+set(SYNAPTOGEN_ARCH "native" CACHE STRING
+    "-march= for our code: native (default), a named level such as x86-64-v3 (valgrind cannot run AVX-512), or empty")
 add_library(synaptogen_warnings INTERFACE)
-target_compile_options(synaptogen_warnings INTERFACE $<$<CXX_COMPILER_ID:GNU,Clang>:-Wall -Wextra -Wno-unused-parameter>)
+target_compile_options(synaptogen_warnings INTERFACE
+  $<$<CXX_COMPILER_ID:GNU,Clang>:-Wall -Wextra -Wno-unused-parameter -ffp-contract=off>
+  $<$<AND:$<CXX_COMPILER_ID:GNU,Clang>,$<BOOL:${SYNAPTOGEN_ARCH}>>:-march=${SYNAPTOGEN_ARCH}>)
 
 # Helper: one library per top-level folder, public headers in <folder>/include.
 function(synaptogen_library name)

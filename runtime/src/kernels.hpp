@@ -28,6 +28,7 @@ struct stimulus_term {
     std::uint32_t key = 0;   // stimulus number: keys its random stream (PTRS path)
     std::uint32_t key32 = 0; // Philox2x32 key of the table path
     std::uint32_t table_offset = 0, table_size = 0;  // inversion table; size 0: PTRS
+    std::uint32_t table_fast = 0;  // leading entries that hold all but < 2^-10 of the mass
 };
 
 // Target and delay in one 32-bit word: target in the low target_bits, delay above.
@@ -36,52 +37,161 @@ struct packing {
     std::uint32_t target_mask = 0xFFFFFFFFu;
 };
 
-// Reads: ring slot `slot` (then zeroes it), stimuli, state. Writes: state, spiked(i).
-// Each neuron is independent: no ordering between iterations is needed.
-template <class Mem>
+// `#pragma omp simd` where the host compiler understands it; GPU compilers see nothing.
+#if defined(_OPENMP) && !defined(__CUDA_ARCH__) && !defined(__HIP_DEVICE_COMPILE__)
+#define SYNAPTOGEN_SIMD _Pragma("omp simd")
+#else
+#define SYNAPTOGEN_SIMD
+#endif
+
+// Adds one step of one Poisson stimulus to the current ring-buffer slot. A work item
+// covers `Lanes` consecutive neurons: on the host (Lanes = 16) the lane loops vectorise,
+// since Philox and the table inversion, written as a count of thresholds <= u, are
+// branch-free integer arithmetic; on GPUs Lanes is 1 and each thread takes one neuron.
+// Each neuron's count depends only on (seed, stimulus, neuron, step): any blocking gives
+// the same numbers.
+template <class Mem, int Lanes>
+struct add_poisson_input {
+    Kokkos::View<std::uint64_t*, Mem> tables;
+    Kokkos::View<std::int64_t*, Mem> ring;
+    stimulus_term term;
+    std::size_t ring_offset;  // start of this step's slot and the stimulus' channel
+    step_t step;
+    std::uint64_t seed;
+
+    KOKKOS_INLINE_FUNCTION void operator()(const std::size_t block) const {
+        const neuron_id i0 = term.first + static_cast<neuron_id>(block * Lanes);
+        const neuron_id left = term.last - i0;
+        const int lanes = left < static_cast<neuron_id>(Lanes) ? static_cast<int>(left) : Lanes;
+        std::int64_t* out = ring.data() + ring_offset + i0;
+        if (term.table_size == 0) {  // large means: Hörmann's PTRS, one neuron at a time
+            for (int l = 0; l < lanes; ++l) {
+                counter_rng rng(seed, stream_purpose::poisson_input, i0 + l, step, term.key);
+                out[l] += static_cast<std::int64_t>(poisson(rng, term.lambda, term.exp_minus_lambda)) * term.weight_fixed;
+            }
+            return;
+        }
+        const std::uint64_t* thresholds = tables.data() + term.table_offset;
+        if (lanes < Lanes) {  // the population's last, partial block
+            for (int l = 0; l < lanes; ++l)
+                out[l] += static_cast<std::int64_t>(poisson_from_table(random_bits64(term.key32, i0 + l, step),
+                                                                       thresholds, term.table_size)) *
+                          term.weight_fixed;
+            return;
+        }
+        std::uint64_t u[Lanes];
+        std::int64_t count[Lanes];
+        SYNAPTOGEN_SIMD
+        for (int l = 0; l < Lanes; ++l) {
+            u[l] = random_bits64(term.key32, i0 + l, step);
+            count[l] = 0;
+        }
+        // Vector search through the likely counts; the rare lane beyond them finishes alone.
+        for (std::uint32_t t = 0; t < term.table_fast; ++t) {
+            const std::uint64_t threshold = thresholds[t];
+            SYNAPTOGEN_SIMD
+            for (int l = 0; l < Lanes; ++l) count[l] += u[l] >= threshold ? 1 : 0;
+        }
+        const std::uint64_t last_fast = thresholds[term.table_fast - 1];
+        for (int l = 0; l < Lanes; ++l)
+            if (u[l] >= last_fast) count[l] = poisson_from_table(u[l], thresholds, term.table_size);
+        SYNAPTOGEN_SIMD
+        for (int l = 0; l < Lanes; ++l) out[l] += count[l] * term.weight_fixed;
+    }
+};
+
+// Reads: ring slot `slot` (then zeroes it), DC stimuli, state. Writes: state, spiked(i).
+// Each neuron is independent: no ordering between iterations is needed. Poisson input
+// is already in the slot (add_poisson_input runs first).
+// Which step function a vectorised block calls.
+enum class model_dispatch { psc_delta, psc_exp };
+
+template <class Mem, int Lanes>
 struct update_neurons {
     Kokkos::View<double*, Mem> v, i_ex, i_in;
     Kokkos::View<std::int32_t*, Mem> refractory;
     Kokkos::View<std::uint16_t*, Mem> population;
     Kokkos::View<neuron_constants*, Mem> constants;
-    Kokkos::View<stimulus_term*, Mem> stimuli;
-    Kokkos::View<std::uint64_t*, Mem> poisson_tables;
+    Kokkos::View<stimulus_term*, Mem> currents;  // DC terms only
     Kokkos::View<std::int64_t*, Mem> ring;
     Kokkos::View<std::uint8_t*, Mem> spiked;
     neuron_id n;
     std::uint32_t slot;
     step_t step;
-    std::uint64_t seed;
     double inv_scale;
-    int n_stimuli;
+    int n_currents;
 
-    KOKKOS_INLINE_FUNCTION void operator()(const std::size_t i) const {
+    // A work item covers Lanes neurons. Blocks inside one population (nearly all) share
+    // one set of constants and vectorise on the host; others go neuron by neuron.
+    KOKKOS_INLINE_FUNCTION void operator()(const std::size_t block) const {
+        const std::size_t i0 = block * Lanes;
+        if (Lanes == 1) {
+            one(i0, constants(population(i0)));
+            return;
+        }
+        const std::size_t end = i0 + Lanes < n ? i0 + Lanes : n;
+        const std::uint16_t p = population(i0);
+        if (end - i0 < static_cast<std::size_t>(Lanes) || population(end - 1) != p) {
+            for (std::size_t i = i0; i < end; ++i) one(i, constants(population(i)));
+            return;
+        }
+        const neuron_constants c = constants(p);
+        const double i_dc = current(i0);  // DC terms cover whole populations
+        const std::size_t ex = (static_cast<std::size_t>(slot) * 2) * n + i0;
+        if (c.kind == neuron_model_kind::iaf_psc_delta)
+            update_block<model_dispatch::psc_delta>(c, i_dc, &v(i0), &i_ex(i0), &i_in(i0), &refractory(i0), &ring(ex),
+                                             &ring(ex + n), &spiked(i0));
+        else
+            update_block<model_dispatch::psc_exp>(c, i_dc, &v(i0), &i_ex(i0), &i_in(i0), &refractory(i0), &ring(ex),
+                                           &ring(ex + n), &spiked(i0));
+    }
+
+    // The same arithmetic as lane(), on raw non-aliasing pointers so that the host
+    // compiler vectorises it.
+    template <model_dispatch Model>
+    KOKKOS_INLINE_FUNCTION void update_block(const neuron_constants& c, const double i_dc, double* __restrict__ pv,
+                                      double* __restrict__ pex, double* __restrict__ pin,
+                                      std::int32_t* __restrict__ pref, std::int64_t* __restrict__ acc_ex,
+                                      std::int64_t* __restrict__ acc_in, std::uint8_t* __restrict__ pspiked) const {
+        SYNAPTOGEN_SIMD
+        for (int l = 0; l < Lanes; ++l) {
+            neuron_state st{pv[l], pex[l], pin[l], pref[l]};
+            const double in_ex = static_cast<double>(acc_ex[l]) * inv_scale;
+            const double in_in = static_cast<double>(acc_in[l]) * inv_scale;
+            bool fired;
+            if constexpr (Model == model_dispatch::psc_delta) fired = step_iaf_psc_delta(c, st, in_ex, in_in, i_dc);
+            else fired = step_iaf_psc_exp(c, st, in_ex, in_in, i_dc);
+            pv[l] = st.v;
+            pex[l] = st.i_ex;
+            pin[l] = st.i_in;
+            pref[l] = st.refractory;
+            pspiked[l] = fired ? 1 : 0;
+        }
+        for (int l = 0; l < Lanes; ++l) acc_ex[l] = acc_in[l] = 0;
+    }
+
+    KOKKOS_INLINE_FUNCTION double current(const std::size_t i) const {
+        double i_dc = 0.0;
+        for (int k = 0; k < n_currents; ++k) {
+            const stimulus_term& s = currents(k);
+            if (i >= s.first && i < s.last && step >= s.start && step < s.stop) i_dc += s.amplitude;
+        }
+        return i_dc;
+    }
+
+    KOKKOS_INLINE_FUNCTION void one(const std::size_t i, const neuron_constants& c) const {
+        lane(i, c, current(i));
+    }
+
+    KOKKOS_INLINE_FUNCTION void lane(const std::size_t i, const neuron_constants& c, const double i_dc) const {
         const std::size_t ex = (static_cast<std::size_t>(slot) * 2) * n + i;
         const std::size_t in = ex + n;
-        std::int64_t acc[2] = {ring(ex), ring(in)};
+        const std::int64_t acc_ex = ring(ex), acc_in = ring(in);
         ring(ex) = 0;
         ring(in) = 0;
-        double i_dc = 0.0;
-        for (int k = 0; k < n_stimuli; ++k) {
-            const stimulus_term& s = stimuli(k);
-            if (i < s.first || i >= s.last || step < s.start || step >= s.stop) continue;
-            if (s.poisson) {
-                std::uint32_t count;
-                if (s.table_size > 0) {
-                    count = poisson_from_table(random_bits64(s.key32, static_cast<std::uint32_t>(i), step),
-                                               &poisson_tables(s.table_offset), s.table_size);
-                } else {
-                    counter_rng rng(seed, stream_purpose::poisson_input, static_cast<std::uint32_t>(i), step, s.key);
-                    count = poisson(rng, s.lambda, s.exp_minus_lambda);
-                }
-                acc[s.channel] += static_cast<std::int64_t>(count) * s.weight_fixed;
-            } else {
-                i_dc += s.amplitude;
-            }
-        }
         neuron_state st{v(i), i_ex(i), i_in(i), refractory(i)};
-        const bool fired = step_neuron(constants(population(i)), st, static_cast<double>(acc[0]) * inv_scale,
-                                       static_cast<double>(acc[1]) * inv_scale, i_dc);
+        const double in_ex = static_cast<double>(acc_ex) * inv_scale, in_in = static_cast<double>(acc_in) * inv_scale;
+        const bool fired = step_neuron(c, st, in_ex, in_in, i_dc);
         v(i) = st.v;
         i_ex(i) = st.i_ex;
         i_in(i) = st.i_in;

@@ -58,6 +58,8 @@ unsigned bit_width(std::uint64_t x) {
 template <class Exec>
 class engine final : public engine_base {
     using mem = typename Exec::memory_space;
+    // Neurons per Poisson work item: vector lanes on the host, one per GPU thread.
+    static constexpr int lanes = Kokkos::SpaceAccessibility<Kokkos::HostSpace, mem>::accessible ? 16 : 1;
     template <class T>
     using view = Kokkos::View<T, mem>;
     template <class T>
@@ -108,7 +110,8 @@ private:
     view<std::int32_t*> d_refractory_;
     view<std::uint16_t*> d_population_;
     view<neuron_constants*> d_constants_;
-    view<stimulus_term*> d_stimuli_;
+    std::vector<stimulus_term> poisson_terms_;  // one add_poisson_input launch each per step
+    view<stimulus_term*> d_currents_;
     view<std::uint64_t*> d_poisson_tables_;
     view<std::int64_t*> d_ring_;  // [slot][channel][neuron], fixed point
     std::uint32_t slot_mask_ = 0;
@@ -184,7 +187,7 @@ void engine<Exec>::lower_stimuli(const synapse_table& table) {
     scale_ = std::ldexp(1.0, info.fixed_point_bits);
 
     const double dt = spec_.simulation.dt;
-    auto h = host_view<stimulus_term*>("stimuli_host", spec_.stimuli.size());
+    std::vector<stimulus_term> currents;
     std::vector<std::uint64_t> tables;
     for (std::size_t k = 0; k < spec_.stimuli.size(); ++k) {
         const stimulus_spec& s = spec_.stimuli[k];
@@ -206,11 +209,17 @@ void engine<Exec>::lower_stimuli(const synapse_table& table) {
             const std::vector<std::uint64_t> table = poisson_inversion_table(t.lambda);
             t.table_offset = static_cast<std::uint32_t>(tables.size());
             t.table_size = static_cast<std::uint32_t>(table.size());
+            while (t.table_fast < t.table_size && table[t.table_fast] < ~0ull - (~0ull >> 10)) ++t.table_fast;
+            t.table_fast = std::min(t.table_fast + 1, t.table_size);
             tables.insert(tables.end(), table.begin(), table.end());
+            poisson_terms_.push_back(t);
+        } else {
+            currents.push_back(t);
         }
-        h(k) = t;
     }
-    d_stimuli_ = Kokkos::create_mirror_view_and_copy(mem(), h);
+    host_view<stimulus_term*> h_currents("currents_host", currents.size());
+    std::copy(currents.begin(), currents.end(), h_currents.data());
+    d_currents_ = Kokkos::create_mirror_view_and_copy(mem(), h_currents);
     host_view<std::uint64_t*> h_tables("poisson_tables_host", std::max<std::size_t>(1, tables.size()));
     std::copy(tables.begin(), tables.end(), h_tables.data());
     d_poisson_tables_ = Kokkos::create_mirror_view_and_copy(mem(), h_tables);
@@ -339,10 +348,18 @@ void engine<Exec>::run(std::uint64_t n_steps, const run_observer& observer) {
     };
 
     for (; step < end; ++step) {
-        update_neurons<mem> update{d_v_, d_iex_, d_iin_, d_refractory_, d_population_, d_constants_,
-                                   d_stimuli_, d_poisson_tables_, d_ring_, d_spiked_, n_, step & slot_mask_, step,
-                                   spec_.simulation.seed, 1.0 / scale_, static_cast<int>(d_stimuli_.extent(0))};
-        Kokkos::parallel_for("update_neurons", Kokkos::RangePolicy<Exec>(0, n_), update);
+        for (const stimulus_term& t : poisson_terms_) {
+            if (step < t.start || step >= t.stop) continue;
+            const std::size_t offset = (static_cast<std::size_t>(step & slot_mask_) * 2 + t.channel) * n_;
+            const std::size_t blocks = (t.last - t.first + lanes - 1) / lanes;
+            Kokkos::parallel_for("add_poisson_input", Kokkos::RangePolicy<Exec>(0, blocks),
+                                 add_poisson_input<mem, lanes>{d_poisson_tables_, d_ring_, t, offset, step,
+                                                               spec_.simulation.seed});
+        }
+        update_neurons<mem, lanes> update{d_v_, d_iex_, d_iin_, d_refractory_, d_population_, d_constants_,
+                                   d_currents_, d_ring_, d_spiked_, n_, step & slot_mask_, step,
+                                   1.0 / scale_, static_cast<int>(d_currents_.extent(0))};
+        Kokkos::parallel_for("update_neurons", Kokkos::RangePolicy<Exec>(0, (n_ + lanes - 1) / lanes), update);
 
         std::uint32_t n_spikes = 0;
         Kokkos::parallel_scan("compact_spikes", Kokkos::RangePolicy<Exec>(0, n_),

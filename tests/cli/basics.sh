@@ -19,7 +19,7 @@ h5dump -d /report/E/data -c 2 "$out/run/E_V_m.h5" >/dev/null
 
 # Interrupted runs keep nothing: SIGINT during the run removes the unfinished files.
 set +e
-timeout -s INT 3 "$exe" run "$examples/brunel.toml" --threads 2 --out "$out/interrupted" --no-progress 2> "$out/interrupted.err"
+timeout -s INT 3 "$exe" run "$examples/brunel.toml" --duration 1000000 --threads 2 --out "$out/interrupted" --no-progress 2> "$out/interrupted.err"
 rc=$?
 set -e
 [ "$rc" -ne 0 ] || { echo "interrupted run exited 0"; exit 1; }

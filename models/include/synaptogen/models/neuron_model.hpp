@@ -77,32 +77,46 @@ struct neuron_state {
     std::int32_t refractory = 0;  // steps left
 };
 
-// Advances one neuron by one step. in_ex/in_in: synaptic input arriving this step
-// ([mV] jumps for iaf_psc_delta, [pA] jumps for iaf_psc_exp); i_dc: stimulus current [pA].
-// Returns true if the neuron spikes in this step.
+// One step of each model. in_ex/in_in: synaptic input arriving this step ([mV] jumps for
+// iaf_psc_delta, [pA] jumps for iaf_psc_exp); i_dc: stimulus current [pA]. They return
+// true if the neuron spikes in this step. Written with selects instead of branches so
+// that a loop over neurons of one population vectorises (constants are read before the
+// selects: a load inside a select becomes a masked load the vectoriser refuses).
+SYNAPTOGEN_HD bool threshold_and_reset(const neuron_constants& c, neuron_state& s) {
+    const double reset = c.reset;
+    const std::int32_t ref_steps = c.ref_steps;
+    const bool fired = s.v >= c.theta;
+    s.v = fired ? reset : s.v;
+    s.refractory = fired ? ref_steps : s.refractory;
+    return fired;
+}
+
+SYNAPTOGEN_HD bool step_iaf_psc_delta(const neuron_constants& c, neuron_state& s, double in_ex, double in_in,
+                                      double i_dc) {
+    const bool active = s.refractory == 0;
+    const double v_min = c.v_min;
+    double v = c.P22 * s.v + c.P20 * (c.I_e + i_dc) + (in_ex + in_in);
+    v = v < v_min ? v_min : v;
+    s.v = active ? v : s.v;  // refractory: input is discarded
+    s.refractory = active ? 0 : s.refractory - 1;
+    return threshold_and_reset(c, s);
+}
+
+SYNAPTOGEN_HD bool step_iaf_psc_exp(const neuron_constants& c, neuron_state& s, double in_ex, double in_in,
+                                    double i_dc) {
+    const bool active = s.refractory == 0;
+    const double v = c.P22 * s.v + c.P21ex * s.i_ex + c.P21in * s.i_in + c.P20 * (c.I_e + i_dc);
+    s.v = active ? v : s.v;
+    s.refractory = active ? 0 : s.refractory - 1;
+    s.i_ex = c.P11ex * s.i_ex + in_ex;
+    s.i_in = c.P11in * s.i_in + in_in;
+    return threshold_and_reset(c, s);
+}
+
 SYNAPTOGEN_HD bool step_neuron(const neuron_constants& c, neuron_state& s, double in_ex, double in_in,
                                double i_dc) {
-    if (c.kind == neuron_model_kind::iaf_psc_delta) {
-        if (s.refractory == 0) {
-            s.v = c.P22 * s.v + c.P20 * (c.I_e + i_dc) + (in_ex + in_in);
-            s.v = s.v < c.v_min ? c.v_min : s.v;
-        } else {
-            --s.refractory;
-        }
-    } else {
-        if (s.refractory == 0)
-            s.v = c.P22 * s.v + c.P21ex * s.i_ex + c.P21in * s.i_in + c.P20 * (c.I_e + i_dc);
-        else
-            --s.refractory;
-        s.i_ex = c.P11ex * s.i_ex + in_ex;
-        s.i_in = c.P11in * s.i_in + in_in;
-    }
-    if (s.v >= c.theta) {
-        s.refractory = c.ref_steps;
-        s.v = c.reset;
-        return true;
-    }
-    return false;
+    return c.kind == neuron_model_kind::iaf_psc_delta ? step_iaf_psc_delta(c, s, in_ex, in_in, i_dc)
+                                                      : step_iaf_psc_exp(c, s, in_ex, in_in, i_dc);
 }
 
 }  // namespace synaptogen
