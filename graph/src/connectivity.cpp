@@ -95,9 +95,9 @@ void sample_distinct(counter_rng& rng, std::uint64_t n, std::uint64_t k, std::ui
     std::sort(out.begin() + start, out.end());
 }
 
-// k values from [0, n) with repetition, ascending, skipping `exclude` (if < n).
+// k values from [0, n) with repetition, skipping `exclude` (if < n); ascending if `sort`.
 void sample_with_repeats(counter_rng& rng, std::uint64_t n, std::uint64_t k, std::uint64_t exclude,
-                         std::vector<neuron_id>& out) {
+                         std::vector<neuron_id>& out, bool sort = true) {
     const bool skip = exclude < n;
     const std::uint64_t pool = skip ? n - 1 : n;
     const std::size_t start = out.size();
@@ -105,7 +105,7 @@ void sample_with_repeats(counter_rng& rng, std::uint64_t n, std::uint64_t k, std
         const std::uint64_t c = rng.below(pool);
         out.push_back(static_cast<neuron_id>(skip && c >= exclude ? c + 1 : c));
     }
-    std::sort(out.begin() + start, out.end());
+    if (sort) std::sort(out.begin() + start, out.end());
 }
 
 input_error rule_error(const projection_spec& p, const std::string& field, const std::string& what) {
@@ -267,7 +267,8 @@ projection_csr build_projection(const population_layout& layout, const projectio
         if (p.number > 0 && pool_s == 0)
             throw rule_error(p, "number", "no sources to connect from");
         projection_csr cols = generate_rows(p, index, nt, seed, dt, [&](std::uint64_t col, counter_rng& rng, auto& out) {
-            if (p.allow_multapses) sample_with_repeats(rng, ns, p.number, self(col), out);
+            // Columns need no order: the transpose sorts rows by target anyway.
+            if (p.allow_multapses) sample_with_repeats(rng, ns, p.number, self(col), out, false);
             else sample_distinct(rng, ns, p.number, self(col), out);
         });
         return transpose(cols, ns);
