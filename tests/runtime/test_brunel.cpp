@@ -1,15 +1,15 @@
 // Brunel (2000) model A at g = 5, eta = 2, N = 12,500 (examples/brunel.toml): the
 // network statistics must match an established simulator.
 //
-// Reference: Brian2 2.5.1, C++ standalone, same network, dt = 0.1 ms, 1 s, on this
-// machine class (../shared/reference/benchmarks.md and bench/run_brunel.py): mean rates
-// E 36.5-36.7 Hz, I 36.8-36.9 Hz over seeds. Synaptogen's seed-to-seed spread at this size
-// is about +-0.5 Hz; the band below is the Brian2 range widened by 3 Hz on each side,
-// which still excludes every other regime of model A (SR, AI and slow SI states fire at
-// well under 30 Hz or far above 50 Hz for these parameters).
-// CV of the ISI: Brian2 gives 0.41-0.42 on the same network (bench/results/brunel.md);
-// the band is +-0.08 around it, while a Poisson-like AI state would be near 1 and a
-// regular SR state near 0.
+// Reference: the same network in Brian2 2.5.1, C++ standalone, dt = 0.1 ms, 1 s, three
+// seeds (bench/run_brunel.py, bench/results/brunel.csv; ../shared/reference/benchmarks.md
+// has 36.5-36.9 Hz for other seeds): mean rates E 33.9-38.1 Hz, I 34.9-38.0 Hz; CV of
+// the ISI 0.40-0.42. Synaptogen over the same three seeds: E 35.1-37.0 Hz, CV 0.41-0.42.
+// Bands: the Brian2 rate range widened by 0.4 Hz below and 1.8 Hz above (33.5-39.9 Hz),
+// and CV 0.33-0.50. Both exclude the other regimes of model A (asynchronous irregular
+// states have a CV near 1, synchronous regular ones near 0, and the slow oscillatory
+// state fires far below 30 Hz). The CV depends on duration (Brian2 gives 0.33 at 200 ms),
+// so the test runs the example's full 1 s.
 #include <gtest/gtest.h>
 
 #include <synaptogen/runtime/activity_statistics.hpp>
