@@ -67,17 +67,17 @@ class engine final : public engine_base {
 
 public:
     engine(const network_spec& spec, synapse_table&& table, const run_options& options, const char* name)
-        : spec_(spec), n_(spec.layout.total()) {
+        : seed_(spec.simulation.seed), n_(spec.layout.total()) {
         info.backend = name;
         const bool host = Kokkos::SpaceAccessibility<Kokkos::HostSpace, mem>::accessible;
         info.delivery = options.delivery == delivery_kind::automatic
                             ? (host ? delivery_kind::partitioned : delivery_kind::atomic)
                             : options.delivery;
         info.partitions = info.delivery == delivery_kind::partitioned ? std::max(1, Exec().concurrency()) : 1;
-        lower_neurons();
-        lower_stimuli(table);
-        lower_synapses(table);
-        lower_records();
+        lower_neurons(spec);
+        lower_stimuli(spec, table);
+        lower_synapses(spec, table);
+        lower_records(spec);
     }
 
     void run(std::uint64_t n_steps, const run_observer& observer) override;
@@ -98,13 +98,14 @@ private:
         return out;
     }
 
-    void lower_neurons();
-    void lower_stimuli(const synapse_table& table);
-    void lower_synapses(synapse_table& table);
-    void lower_records();
+    // The spec is read only while lowering; the engine keeps no reference to it.
+    void lower_neurons(const network_spec& spec);
+    void lower_stimuli(const network_spec& spec, const synapse_table& table);
+    void lower_synapses(const network_spec& spec, synapse_table& table);
+    void lower_records(const network_spec& spec);
     void record_traces(step_t s, bool flush, const run_observer& observer);
 
-    const network_spec& spec_;
+    std::uint64_t seed_;
     neuron_id n_;
     view<double*> d_v_, d_iex_, d_iin_;
     view<std::int32_t*> d_refractory_;
@@ -129,8 +130,8 @@ private:
 };
 
 template <class Exec>
-void engine<Exec>::lower_neurons() {
-    const std::size_t n_pop = spec_.layout.count();
+void engine<Exec>::lower_neurons(const network_spec& spec) {
+    const std::size_t n_pop = spec.layout.count();
     if (n_pop > 65535) throw internal_error("more than 65535 populations");
     d_v_ = view<double*>("v", n_);
     d_iex_ = view<double*>("i_ex", n_);
@@ -147,10 +148,10 @@ void engine<Exec>::lower_neurons() {
     auto h_iin = Kokkos::create_mirror_view(d_iin_);
     auto h_pop = Kokkos::create_mirror_view(d_population_);
     auto h_const = Kokkos::create_mirror_view(d_constants_);
-    const double dt = spec_.simulation.dt;
+    const double dt = spec.simulation.dt;
     for (std::size_t p = 0; p < n_pop; ++p) {
-        const population& pop = spec_.layout[p];
-        const population_model& m = spec_.models[p];
+        const population& pop = spec.layout[p];
+        const population_model& m = spec.models[p];
         h_const(p) = make_constants(m.parameters, m.model, dt);
         // Initial values: V_m defaults to E_L, currents to 0; each neuron draws from its own stream.
         tbb::parallel_for(tbb::blocked_range<neuron_id>(pop.first, pop.first + pop.size, 4096), [&](const auto& r) {
@@ -160,7 +161,7 @@ void engine<Exec>::lower_neurons() {
                 h_iex(i) = 0.0;
                 h_iin(i) = 0.0;
                 for (std::size_t k = 0; k < m.initial.size(); ++k) {
-                    counter_rng rng(spec_.simulation.seed, stream_purpose::initial_state, i, static_cast<std::uint32_t>(k));
+                    counter_rng rng(spec.simulation.seed, stream_purpose::initial_state, i, static_cast<std::uint32_t>(k));
                     const double x = m.initial[k].value.draw(rng);
                     if (m.initial[k].variable == "V_m") h_v(i) = x - m.parameters.E_L;
                     else if (m.initial[k].variable == "I_syn_ex") h_iex(i) = x;
@@ -177,21 +178,21 @@ void engine<Exec>::lower_neurons() {
 }
 
 template <class Exec>
-void engine<Exec>::lower_stimuli(const synapse_table& table) {
+void engine<Exec>::lower_stimuli(const network_spec& spec, const synapse_table& table) {
     // The fixed-point scale covers every weight that reaches the ring buffer or a neuron.
     double max_w = 0.0;
     for (float w : table.weight) max_w = std::max(max_w, std::fabs(static_cast<double>(w)));
-    for (const auto& s : spec_.stimuli)
+    for (const auto& s : spec.stimuli)
         if (s.kind == stimulus_kind::poisson) max_w = std::max(max_w, std::fabs(s.weight));
     info.fixed_point_bits = fixed_point_bits(max_w);
     scale_ = std::ldexp(1.0, info.fixed_point_bits);
 
-    const double dt = spec_.simulation.dt;
+    const double dt = spec.simulation.dt;
     std::vector<stimulus_term> currents;
     std::vector<std::uint64_t> tables;
-    for (std::size_t k = 0; k < spec_.stimuli.size(); ++k) {
-        const stimulus_spec& s = spec_.stimuli[k];
-        const population& pop = spec_.layout[s.population];
+    for (std::size_t k = 0; k < spec.stimuli.size(); ++k) {
+        const stimulus_spec& s = spec.stimuli[k];
+        const population& pop = spec.layout[s.population];
         stimulus_term t;
         t.poisson = s.kind == stimulus_kind::poisson;
         t.first = pop.first;
@@ -204,7 +205,7 @@ void engine<Exec>::lower_stimuli(const synapse_table& table) {
         t.channel = s.weight < 0.0 ? 1 : 0;
         t.amplitude = s.amplitude;
         t.key = static_cast<std::uint32_t>(k + 1);
-        t.key32 = derive_key32(spec_.simulation.seed, stream_purpose::poisson_input, t.key);
+        t.key32 = derive_key32(spec.simulation.seed, stream_purpose::poisson_input, t.key);
         if (t.poisson) {
             const std::vector<std::uint64_t> table = poisson_inversion_table(t.lambda);
             t.table_offset = static_cast<std::uint32_t>(tables.size());
@@ -229,7 +230,7 @@ void engine<Exec>::lower_stimuli(const synapse_table& table) {
 // targets with about equal in-degree sum) a CSR over all sources, stored one partition
 // after another. Targets and delays share 32 bits; weights stay float: 8 bytes a synapse.
 template <class Exec>
-void engine<Exec>::lower_synapses(synapse_table& table) {
+void engine<Exec>::lower_synapses(const network_spec& spec, synapse_table& table) {
     const int P = info.partitions;
     const edge_index E = table.size();
     info.synapses = E;
@@ -237,7 +238,7 @@ void engine<Exec>::lower_synapses(synapse_table& table) {
     pack_.target_bits = std::max(1u, bit_width(n_ > 0 ? n_ - 1 : 0));
     const unsigned delay_bits = 32 - pack_.target_bits;
     if (pack_.target_bits > 31 || info.max_delay_steps >= (1ull << delay_bits))
-        throw input_error({spec_.source_file, 0, "delay"},
+        throw input_error({spec.source_file, 0, "delay"},
                           "a network of " + std::to_string(n_) + " neurons leaves " + std::to_string(delay_bits) +
                               " bits per synapse for delays (at most " + std::to_string((1ull << delay_bits) - 1) +
                               " steps), but a delay of " + std::to_string(info.max_delay_steps) +
@@ -305,19 +306,19 @@ void engine<Exec>::lower_synapses(synapse_table& table) {
 }
 
 template <class Exec>
-void engine<Exec>::lower_records() {
+void engine<Exec>::lower_records(const network_spec& spec) {
     record_neuron_.assign(n_, false);
-    for (std::size_t p = 0; p < spec_.layout.count(); ++p)
-        if (spec_.record_spikes[p]) {
-            const population& pop = spec_.layout[p];
+    for (std::size_t p = 0; p < spec.layout.count(); ++p)
+        if (spec.record_spikes[p]) {
+            const population& pop = spec.layout[p];
             std::fill(record_neuron_.begin() + pop.first, record_neuron_.begin() + pop.first + pop.size, true);
         }
-    for (const auto& t : spec_.traces) {
-        const population& pop = spec_.layout[t.population];
+    for (const auto& t : spec.traces) {
+        const population& pop = spec.layout[t.population];
         std::vector<neuron_id> gids;
         for (neuron_id local : t.neurons) gids.push_back(pop.first + local);
         const int variable = t.variable == "V_m" ? 0 : t.variable == "I_syn_ex" ? 1 : 2;
-        const double offset = variable == 0 ? spec_.models[t.population].parameters.E_L : 0.0;
+        const double offset = variable == 0 ? spec.models[t.population].parameters.E_L : 0.0;
         traces_.emplace_back(gids, variable, offset, t.every);
     }
 }
@@ -354,7 +355,7 @@ void engine<Exec>::run(std::uint64_t n_steps, const run_observer& observer) {
             const std::size_t blocks = (t.last - t.first + lanes - 1) / lanes;
             Kokkos::parallel_for("add_poisson_input", Kokkos::RangePolicy<Exec>(0, blocks),
                                  add_poisson_input<mem, lanes>{d_poisson_tables_, d_ring_, t, offset, step,
-                                                               spec_.simulation.seed});
+                                                               seed_});
         }
         update_neurons<mem, lanes> update{d_v_, d_iex_, d_iin_, d_refractory_, d_population_, d_constants_,
                                    d_currents_, d_ring_, d_spiked_, n_, step & slot_mask_, step,
