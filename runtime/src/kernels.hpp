@@ -226,30 +226,39 @@ KOKKOS_INLINE_FUNCTION std::int64_t to_fixed(float w, double scale) {
     return static_cast<std::int64_t>(static_cast<double>(w) * scale);
 }
 
-// One work item per partition: partition p walks every spike's row restricted to its own
-// targets, so no two items write the same cell and plain adds suffice.
+// What both delivery strategies read and write: the CSR rows (one row map per
+// partition), the spike list and the ring buffer, for the current step.
 template <class Mem>
-struct deliver_partitioned {
+struct delivery_target {
     Kokkos::View<edge_index**, Mem> row_map;
     Kokkos::View<neuron_id*, Mem> entries;
     Kokkos::View<float*, Mem> values;
     Kokkos::View<neuron_id*, Mem> spikes;
     Kokkos::View<std::int64_t*, Mem> ring;
     packing pk;
-    std::uint32_t n_spikes;
     neuron_id n;
     step_t step;
     std::uint32_t slot_mask;
     double scale;
 
+    KOKKOS_INLINE_FUNCTION std::int64_t& cell(const edge_index e) const {
+        return ring(ring_index(entries(e), values(e), pk, n, step, slot_mask));
+    }
+    KOKKOS_INLINE_FUNCTION std::int64_t amount(const edge_index e) const { return to_fixed(values(e), scale); }
+};
+
+// One work item per partition: partition p walks every spike's row restricted to its own
+// targets, so no two items write the same cell and plain adds suffice.
+template <class Mem>
+struct deliver_partitioned {
+    delivery_target<Mem> d;
+    std::uint32_t n_spikes;
+
     KOKKOS_INLINE_FUNCTION void operator()(const int p) const {
         for (std::uint32_t k = 0; k < n_spikes; ++k) {
-            const neuron_id src = spikes(k);
-            const edge_index end = row_map(p, src + 1);
-            for (edge_index e = row_map(p, src); e < end; ++e) {
-                const float w = values(e);
-                ring(ring_index(entries(e), w, pk, n, step, slot_mask)) += to_fixed(w, scale);
-            }
+            const neuron_id src = d.spikes(k);
+            const edge_index end = d.row_map(p, src + 1);
+            for (edge_index e = d.row_map(p, src); e < end; ++e) d.cell(e) += d.amount(e);
         }
     }
 };
@@ -258,24 +267,13 @@ struct deliver_partitioned {
 // the sum independent of their order.
 template <class Mem, class Policy>
 struct deliver_atomic {
-    Kokkos::View<edge_index**, Mem> row_map;
-    Kokkos::View<neuron_id*, Mem> entries;
-    Kokkos::View<float*, Mem> values;
-    Kokkos::View<neuron_id*, Mem> spikes;
-    Kokkos::View<std::int64_t*, Mem> ring;
-    packing pk;
-    neuron_id n;
-    step_t step;
-    std::uint32_t slot_mask;
-    double scale;
+    delivery_target<Mem> d;
 
     KOKKOS_INLINE_FUNCTION void operator()(const typename Policy::member_type& team) const {
-        const neuron_id src = spikes(team.league_rank());
-        const edge_index begin = row_map(0, src), end = row_map(0, src + 1);
-        Kokkos::parallel_for(Kokkos::TeamThreadRange(team, begin, end), [&](const edge_index e) {
-            const float w = values(e);
-            Kokkos::atomic_add(&ring(ring_index(entries(e), w, pk, n, step, slot_mask)), to_fixed(w, scale));
-        });
+        const neuron_id src = d.spikes(team.league_rank());
+        const edge_index begin = d.row_map(0, src), end = d.row_map(0, src + 1);
+        Kokkos::parallel_for(Kokkos::TeamThreadRange(team, begin, end),
+                             [&](const edge_index e) { Kokkos::atomic_add(&d.cell(e), d.amount(e)); });
     }
 };
 

@@ -366,15 +366,14 @@ void engine<Exec>::run(std::uint64_t n_steps, const run_observer& observer) {
         Kokkos::parallel_scan("compact_spikes", Kokkos::RangePolicy<Exec>(0, n_),
                               compact_spikes<mem>{d_spiked_, d_spikes_}, n_spikes);
         if (n_spikes > 0) {
+            const delivery_target<mem> target{d_row_map_, d_entries_, d_values_, d_spikes_, d_ring_, pack_,
+                                              n_, step, slot_mask_, scale_};
             if (info.delivery == delivery_kind::partitioned)
                 Kokkos::parallel_for("deliver_partitioned", Kokkos::RangePolicy<Exec>(0, info.partitions),
-                                     deliver_partitioned<mem>{d_row_map_, d_entries_, d_values_, d_spikes_, d_ring_,
-                                                              pack_, n_spikes, n_, step, slot_mask_, scale_});
+                                     deliver_partitioned<mem>{target, n_spikes});
             else
                 Kokkos::parallel_for("deliver_atomic", Kokkos::TeamPolicy<Exec>(n_spikes, Kokkos::AUTO),
-                                     deliver_atomic<mem, Kokkos::TeamPolicy<Exec>>{
-                                         d_row_map_, d_entries_, d_values_, d_spikes_, d_ring_, pack_, n_, step,
-                                         slot_mask_, scale_});
+                                     deliver_atomic<mem, Kokkos::TeamPolicy<Exec>>{target});
             Kokkos::deep_copy(Kokkos::subview(h_spikes_, std::make_pair(0u, n_spikes)),
                               Kokkos::subview(d_spikes_, std::make_pair(0u, n_spikes)));
             spikes += n_spikes;
