@@ -12,6 +12,7 @@
 #include <cmath>
 #include <numeric>
 #include <random>
+#include <stdexcept>
 #include <unordered_set>
 
 #include <tbb/blocked_range.h>
@@ -167,40 +168,62 @@ projection_csr generate_rows(const projection_spec& p, std::size_t proj_index, s
 
 // CSR over columns (targets) -> CSR over rows (sources), rows ascending by target.
 // Parallel counting sort over fixed-size column blocks: each block counts its sources,
-// a per-source prefix over blocks gives every block its own slice of each row.
-projection_csr transpose(const projection_csr& cols, std::uint64_t n_rows) {
+// a per-source prefix over blocks gives every block its own slice of each row. The
+// scatter is the expensive part (one random write per synapse), so it moves one packed
+// 12-byte record instead of writing three arrays, and keeps its cursors as 32-bit
+// offsets within a row so that a block's cursors stay in cache; a sequential pass then
+// splits the records into the table's arrays.
+projection_csr transpose(projection_csr&& cols, std::uint64_t n_rows) {
     const std::uint64_t n_cols = cols.row_map.size() - 1;
     const std::size_t n_blocks = std::max<std::size_t>(1, std::min<std::size_t>(64, n_cols / 64));
     const std::uint64_t per_block = (n_cols + n_blocks - 1) / n_blocks;
-    std::vector<std::vector<edge_index>> count(n_blocks, std::vector<edge_index>(n_rows, 0));
+    auto columns_of = [&](std::size_t b) {
+        const std::uint64_t c0 = std::min(n_cols, b * per_block);
+        return std::make_pair(c0, std::min(n_cols, c0 + per_block));
+    };
+    std::vector<std::vector<std::uint32_t>> cursor(n_blocks, std::vector<std::uint32_t>(n_rows, 0));
     tbb::parallel_for(std::size_t(0), n_blocks, [&](std::size_t b) {
-        const std::uint64_t c0 = std::min(n_cols, b * per_block), c1 = std::min(n_cols, c0 + per_block);
-        for (edge_index e = cols.row_map[c0]; e < cols.row_map[c1]; ++e) ++count[b][cols.other[e]];
+        const auto [c0, c1] = columns_of(b);
+        for (edge_index e = cols.row_map[c0]; e < cols.row_map[c1]; ++e) ++cursor[b][cols.other[e]];
     });
     projection_csr rows;
     rows.row_map.assign(n_rows + 1, 0);
     for (std::uint64_t r = 0; r < n_rows; ++r) {
-        edge_index at = rows.row_map[r];
+        std::uint64_t in_row = 0;
         for (std::size_t b = 0; b < n_blocks; ++b) {
-            const edge_index c = count[b][r];
-            count[b][r] = at;  // becomes this block's write cursor in row r
-            at += c;
+            const std::uint32_t c = cursor[b][r];
+            cursor[b][r] = static_cast<std::uint32_t>(in_row);  // this block's first slot in row r
+            in_row += c;
         }
-        rows.row_map[r + 1] = at;
+        if (in_row > 0xFFFFFFFFull) throw std::length_error("a row of more than 2^32 synapses");
+        rows.row_map[r + 1] = rows.row_map[r] + in_row;
     }
+    struct record {
+        neuron_id column;
+        float weight;
+        std::uint16_t delay;
+    };
     const edge_index total = rows.row_map[n_rows];
+    std::vector<record> moved(total);
+    tbb::parallel_for(std::size_t(0), n_blocks, [&](std::size_t b) {
+        const auto [c0, c1] = columns_of(b);
+        for (std::uint64_t c = c0; c < c1; ++c)
+            for (edge_index e = cols.row_map[c]; e < cols.row_map[c + 1]; ++e) {
+                const neuron_id r = cols.other[e];
+                moved[rows.row_map[r] + cursor[b][r]++] = {static_cast<neuron_id>(c), cols.weight[e], cols.delay[e]};
+            }
+    });
+    cols = projection_csr();
+    cursor.clear();
     rows.other.resize(total);
     rows.weight.resize(total);
     rows.delay.resize(total);
-    tbb::parallel_for(std::size_t(0), n_blocks, [&](std::size_t b) {
-        const std::uint64_t c0 = std::min(n_cols, b * per_block), c1 = std::min(n_cols, c0 + per_block);
-        for (std::uint64_t c = c0; c < c1; ++c)
-            for (edge_index e = cols.row_map[c]; e < cols.row_map[c + 1]; ++e) {
-                const edge_index at = count[b][cols.other[e]]++;
-                rows.other[at] = static_cast<neuron_id>(c);
-                rows.weight[at] = cols.weight[e];
-                rows.delay[at] = cols.delay[e];
-            }
+    tbb::parallel_for(tbb::blocked_range<edge_index>(0, total, 1 << 16), [&](const auto& range) {
+        for (edge_index e = range.begin(); e != range.end(); ++e) {
+            rows.other[e] = moved[e].column;
+            rows.weight[e] = moved[e].weight;
+            rows.delay[e] = moved[e].delay;
+        }
     });
     return rows;
 }
@@ -271,7 +294,7 @@ projection_csr build_projection(const population_layout& layout, const projectio
             if (p.allow_multapses) sample_with_repeats(rng, ns, p.number, self(col), out, false);
             else sample_distinct(rng, ns, p.number, self(col), out);
         });
-        return transpose(cols, ns);
+        return transpose(std::move(cols), ns);
     }
     case connection_rule_kind::fixed_total_number: {
         const std::uint64_t pairs = pool_t * ns;
