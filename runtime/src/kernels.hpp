@@ -103,8 +103,8 @@ struct add_poisson_input {
 // Reads: ring slot `slot` (then zeroes it), DC stimuli, state. Writes: state, spiked(i).
 // Each neuron is independent: no ordering between iterations is needed. Poisson input
 // is already in the slot (add_poisson_input runs first).
-// Which step function a vectorised block calls.
-enum class model_dispatch { psc_delta, psc_exp };
+// Which step function advance() calls: fixed for a block of one model, or by the constants.
+enum class model_dispatch { psc_delta, psc_exp, by_constants };
 
 template <class Mem, int Lanes>
 struct update_neurons {
@@ -125,49 +125,46 @@ struct update_neurons {
     // one set of constants and vectorise on the host; others go neuron by neuron.
     KOKKOS_INLINE_FUNCTION void operator()(const std::size_t block) const {
         const std::size_t i0 = block * Lanes;
-        if (Lanes == 1) {
-            one(i0, constants(population(i0)));
-            return;
-        }
         const std::size_t end = i0 + Lanes < n ? i0 + Lanes : n;
-        const std::uint16_t p = population(i0);
-        if (end - i0 < static_cast<std::size_t>(Lanes) || population(end - 1) != p) {
-            for (std::size_t i = i0; i < end; ++i) one(i, constants(population(i)));
+        if (Lanes > 1 && end - i0 == static_cast<std::size_t>(Lanes) && population(end - 1) == population(i0)) {
+            const neuron_constants c = constants(population(i0));
+            const double i_dc = current(i0);  // DC terms cover whole populations
+            if (c.kind == neuron_model_kind::iaf_psc_delta) advance<model_dispatch::psc_delta, Lanes>(i0, c, i_dc);
+            else advance<model_dispatch::psc_exp, Lanes>(i0, c, i_dc);
             return;
         }
-        const neuron_constants c = constants(p);
-        const double i_dc = current(i0);  // DC terms cover whole populations
-        const std::size_t ex = (static_cast<std::size_t>(slot) * 2) * n + i0;
-        if (c.kind == neuron_model_kind::iaf_psc_delta)
-            update_block<model_dispatch::psc_delta>(c, i_dc, &v(i0), &i_ex(i0), &i_in(i0), &refractory(i0), &ring(ex),
-                                             &ring(ex + n), &spiked(i0));
-        else
-            update_block<model_dispatch::psc_exp>(c, i_dc, &v(i0), &i_ex(i0), &i_in(i0), &refractory(i0), &ring(ex),
-                                           &ring(ex + n), &spiked(i0));
+        for (std::size_t i = i0; i < end; ++i)
+            advance<model_dispatch::by_constants, 1>(i, constants(population(i)), current(i));
     }
 
-    // The same arithmetic as lane(), on raw non-aliasing pointers so that the host
-    // compiler vectorises it.
-    template <model_dispatch Model>
-    KOKKOS_INLINE_FUNCTION void update_block(const neuron_constants& c, const double i_dc, double* __restrict__ pv,
-                                      double* __restrict__ pex, double* __restrict__ pin,
-                                      std::int32_t* __restrict__ pref, std::int64_t* __restrict__ acc_ex,
-                                      std::int64_t* __restrict__ acc_in, std::uint8_t* __restrict__ pspiked) const {
+    // Advances neurons [i0, i0 + Count) of one population. Raw non-aliasing pointers let
+    // the host compiler vectorise the loop.
+    template <model_dispatch Model, int Count>
+    KOKKOS_INLINE_FUNCTION void advance(const std::size_t i0, const neuron_constants& c, const double i_dc) const {
+        const std::size_t ex = (static_cast<std::size_t>(slot) * 2) * n + i0;
+        double* __restrict__ pv = &v(i0);
+        double* __restrict__ pex = &i_ex(i0);
+        double* __restrict__ pin = &i_in(i0);
+        std::int32_t* __restrict__ pref = &refractory(i0);
+        std::int64_t* __restrict__ acc_ex = &ring(ex);
+        std::int64_t* __restrict__ acc_in = &ring(ex + n);
+        std::uint8_t* __restrict__ pspiked = &spiked(i0);
         SYNAPTOGEN_SIMD
-        for (int l = 0; l < Lanes; ++l) {
+        for (int l = 0; l < Count; ++l) {
             neuron_state st{pv[l], pex[l], pin[l], pref[l]};
             const double in_ex = static_cast<double>(acc_ex[l]) * inv_scale;
             const double in_in = static_cast<double>(acc_in[l]) * inv_scale;
             bool fired;
             if constexpr (Model == model_dispatch::psc_delta) fired = step_iaf_psc_delta(c, st, in_ex, in_in, i_dc);
-            else fired = step_iaf_psc_exp(c, st, in_ex, in_in, i_dc);
+            else if constexpr (Model == model_dispatch::psc_exp) fired = step_iaf_psc_exp(c, st, in_ex, in_in, i_dc);
+            else fired = step_neuron(c, st, in_ex, in_in, i_dc);
             pv[l] = st.v;
             pex[l] = st.i_ex;
             pin[l] = st.i_in;
             pref[l] = st.refractory;
             pspiked[l] = fired ? 1 : 0;
         }
-        for (int l = 0; l < Lanes; ++l) acc_ex[l] = acc_in[l] = 0;
+        for (int l = 0; l < Count; ++l) acc_ex[l] = acc_in[l] = 0;
     }
 
     KOKKOS_INLINE_FUNCTION double current(const std::size_t i) const {
@@ -177,26 +174,6 @@ struct update_neurons {
             if (i >= s.first && i < s.last && step >= s.start && step < s.stop) i_dc += s.amplitude;
         }
         return i_dc;
-    }
-
-    KOKKOS_INLINE_FUNCTION void one(const std::size_t i, const neuron_constants& c) const {
-        lane(i, c, current(i));
-    }
-
-    KOKKOS_INLINE_FUNCTION void lane(const std::size_t i, const neuron_constants& c, const double i_dc) const {
-        const std::size_t ex = (static_cast<std::size_t>(slot) * 2) * n + i;
-        const std::size_t in = ex + n;
-        const std::int64_t acc_ex = ring(ex), acc_in = ring(in);
-        ring(ex) = 0;
-        ring(in) = 0;
-        neuron_state st{v(i), i_ex(i), i_in(i), refractory(i)};
-        const double in_ex = static_cast<double>(acc_ex) * inv_scale, in_in = static_cast<double>(acc_in) * inv_scale;
-        const bool fired = step_neuron(c, st, in_ex, in_in, i_dc);
-        v(i) = st.v;
-        i_ex(i) = st.i_ex;
-        i_in(i) = st.i_in;
-        refractory(i) = st.refractory;
-        spiked(i) = fired ? 1 : 0;
     }
 };
 
