@@ -158,3 +158,32 @@ TEST(iaf_psc_delta, input_during_refractoriness_is_discarded) {
     EXPECT_EQ(sim.state(1).v, 0.0);  // V_reset - E_L
     EXPECT_GT(sim.state(1).refractory, 0);
 }
+
+// Trace records sample after steps 0, k, 2k, ...: row r holds the state at (r k + 1) dt,
+// as absolute V_m (E_L added back). Checked against the analytic DC relaxation.
+TEST(traces, sample_the_membrane_every_k_steps_at_the_documented_times) {
+    network_spec spec = one_neuron("iaf_psc_delta", 300.0);
+    trace_record_spec r;
+    r.population = 0;
+    r.variable = "V_m";
+    r.neurons = {0};
+    r.every = 7;
+    spec.traces.push_back(r);
+    simulation sim = make_sim(spec);
+    std::vector<double> values;
+    std::uint64_t expected_first_row = 0;
+    run_observer obs;
+    obs.on_traces = [&](trace_batch&& b) {
+        EXPECT_EQ(b.first_row, expected_first_row);
+        EXPECT_EQ(b.columns, 1u);
+        expected_first_row += b.values.size();
+        values.insert(values.end(), b.values.begin(), b.values.end());
+    };
+    sim.run(1000, obs);
+    ASSERT_EQ(values.size(), 143u);  // steps 0, 7, ..., 994
+    for (std::size_t row = 0; row < values.size(); ++row) {
+        const double t = (row * 7 + 1) * 0.1;
+        const double exact = -70.0 + 10.0 / 250.0 * 300.0 * (1.0 - std::exp(-t / 10.0));
+        EXPECT_NEAR(values[row], exact, 1e-9 * 12.0) << "t = " << t;
+    }
+}
