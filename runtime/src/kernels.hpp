@@ -32,9 +32,13 @@ struct stimulus_term {
 };
 
 // Target and delay in one 32-bit word: target in the low target_bits, delay above.
+// Also says whether inhibitory input needs its own ring channel: only models with
+// separate synaptic currents do; otherwise every synapse writes channel 0, which halves
+// the memory that delivery touches.
 struct packing {
     unsigned target_bits = 32;
     std::uint32_t target_mask = 0xFFFFFFFFu;
+    bool split_channels = true;
 };
 
 // `#pragma omp simd` where the host compiler understands it; GPU compilers see nothing.
@@ -196,7 +200,7 @@ KOKKOS_INLINE_FUNCTION std::size_t ring_index(std::uint32_t word, float w, const
     const neuron_id target = word & pk.target_mask;
     const std::uint32_t delay = word >> pk.target_bits;
     const std::size_t slot = (step + delay) & slot_mask;
-    return (slot * 2 + (w < 0.0f ? 1 : 0)) * static_cast<std::size_t>(n) + target;
+    return (slot * 2 + (pk.split_channels && w < 0.0f ? 1 : 0)) * static_cast<std::size_t>(n) + target;
 }
 
 KOKKOS_INLINE_FUNCTION std::int64_t to_fixed(float w, double scale) {

@@ -244,6 +244,8 @@ void engine<Exec>::lower_synapses(const network_spec& spec, synapse_table& table
                               " steps), but a delay of " + std::to_string(info.max_delay_steps) +
                               " steps was requested; expected shorter delays");
     pack_.target_mask = pack_.target_bits >= 32 ? 0xFFFFFFFFu : ((1u << pack_.target_bits) - 1u);
+    pack_.split_channels = std::any_of(spec.models.begin(), spec.models.end(),
+                                       [](const population_model& m) { return m.model != neuron_model_kind::iaf_psc_delta; });
 
     std::uint32_t slots = 1;
     while (slots < info.max_delay_steps + 1u) slots <<= 1;
