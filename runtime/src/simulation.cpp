@@ -188,6 +188,8 @@ void engine<Exec>::lower_stimuli(const network_spec& spec, const synapse_table& 
     scale_ = std::ldexp(1.0, info.fixed_point_bits);
 
     const double dt = spec.simulation.dt;
+    // Times in ms to steps, rounded, saturating at 4e9 (step_t) for open-ended stimuli.
+    auto to_step = [dt](double ms) { return static_cast<step_t>(std::min(std::round(ms / dt), 4e9)); };
     std::vector<stimulus_term> currents;
     std::vector<std::uint64_t> tables;
     for (std::size_t k = 0; k < spec.stimuli.size(); ++k) {
@@ -197,8 +199,8 @@ void engine<Exec>::lower_stimuli(const network_spec& spec, const synapse_table& 
         t.poisson = s.kind == stimulus_kind::poisson;
         t.first = pop.first;
         t.last = pop.first + pop.size;
-        t.start = static_cast<step_t>(std::min(4e9, std::llround(s.start / dt) * 1.0));
-        t.stop = static_cast<step_t>(std::min(4e9, s.stop >= 1e299 ? 4e9 : std::llround(s.stop / dt) * 1.0));
+        t.start = to_step(s.start);
+        t.stop = to_step(s.stop);  // an open end (1e300 ms) becomes the largest step
         t.lambda = s.rate * 1e-3 * dt * s.sources;
         t.exp_minus_lambda = std::exp(-t.lambda);
         t.weight_fixed = static_cast<std::int64_t>(s.weight * scale_);
