@@ -282,6 +282,7 @@ private:
         const std::string model = t.string("model");
         if (!parse_neuron_model(model, m.model))
             t.fail("model", "unknown model '" + model + "'" + suggest(model, neuron_model_names()));
+        m.parameters = default_parameters(m.model);
         if (t.has("parameters")) {
             table_reader params(t.get("parameters"), file_, t.field("parameters"));
             const auto names = parameter_names(m.model);

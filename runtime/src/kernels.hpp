@@ -155,16 +155,22 @@ struct update_neurons {
         std::uint8_t* __restrict__ pspiked = &spiked(i0);
         SYNAPTOGEN_SIMD
         for (int l = 0; l < Count; ++l) {
-            neuron_state st{pv[l], pex[l], pin[l], pref[l]};
-            const double in_ex = static_cast<double>(acc_ex[l]) * inv_scale;
-            const double in_in = static_cast<double>(acc_in[l]) * inv_scale;
+            neuron_state st;
+            st.v = pv[l];
+            st.ex = pex[l];
+            st.in = pin[l];
+            st.refractory = pref[l];
+            neuron_input x;
+            x.in_ex = static_cast<double>(acc_ex[l]) * inv_scale;
+            x.in_in = static_cast<double>(acc_in[l]) * inv_scale;
+            x.i_ext = i_dc;
             bool fired;
-            if constexpr (Model == model_dispatch::psc_delta) fired = step_iaf_psc_delta(c, st, in_ex, in_in, i_dc);
-            else if constexpr (Model == model_dispatch::psc_exp) fired = step_iaf_psc_exp(c, st, in_ex, in_in, i_dc);
-            else fired = step_neuron(c, st, in_ex, in_in, i_dc);
+            if constexpr (Model == model_dispatch::psc_delta) fired = step_iaf_psc_delta(c, st, x);
+            else if constexpr (Model == model_dispatch::psc_exp) fired = step_iaf_psc_exp(c, st, x);
+            else fired = step_neuron(c, st, x);
             pv[l] = st.v;
-            pex[l] = st.i_ex;
-            pin[l] = st.i_in;
+            pex[l] = st.ex;
+            pin[l] = st.in;
             pref[l] = st.refractory;
             pspiked[l] = fired ? 1 : 0;
         }

@@ -84,8 +84,8 @@ public:
     neuron_state state(neuron_id gid) const override {
         neuron_state s;
         s.v = read(d_v_, gid);
-        s.i_ex = read(d_iex_, gid);
-        s.i_in = read(d_iin_, gid);
+        s.ex = read(d_iex_, gid);
+        s.in = read(d_iin_, gid);
         s.refractory = read(d_refractory_, gid);
         return s;
     }

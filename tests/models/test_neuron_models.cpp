@@ -126,7 +126,7 @@ TEST(iaf_psc_exp, psp_matches_the_difference_of_exponentials) {
         const double i = s < -1e-9 ? 0.0 : w * std::exp(-s / tau_s);
         const neuron_state st = sim.state(1);
         EXPECT_NEAR(st.v, v, 1e-9 * 0.5) << "t = " << t;  // 0.5 mV: about the peak
-        EXPECT_NEAR(st.i_ex, i, 1e-9 * w) << "t = " << t;
+        EXPECT_NEAR(st.ex, i, 1e-9 * w) << "t = " << t;
         peak = std::max(peak, st.v);
     }
     EXPECT_GT(peak, 0.3);  // the PSP really happened
@@ -141,8 +141,8 @@ TEST(iaf_psc_exp, negative_weights_use_the_inhibitory_time_constant) {
         sim.run(1);
         const double s = step * dt - t_arrival;
         const double i = s < -1e-9 ? 0.0 : w * std::exp(-s / tau_i);
-        EXPECT_NEAR(sim.state(1).i_in, i, 1e-9 * 100.0) << step;
-        EXPECT_EQ(sim.state(1).i_ex, 0.0);
+        EXPECT_NEAR(sim.state(1).in, i, 1e-9 * 100.0) << step;
+        EXPECT_EQ(sim.state(1).ex, 0.0);
     }
 }
 

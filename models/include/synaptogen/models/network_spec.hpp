@@ -3,6 +3,7 @@
 // Plain values, no Kokkos; every part remembers where it was written so that later
 // stages (graph construction, memory checks) can still point at the line.
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -11,6 +12,7 @@
 #include <synaptogen/graph/population.hpp>
 #include <synaptogen/graph/projection.hpp>
 #include <synaptogen/models/neuron_model.hpp>
+#include <synaptogen/models/synapse_model.hpp>
 
 namespace synaptogen {
 
@@ -30,10 +32,19 @@ struct initial_value {
     distribution value;
 };
 
+// The spikes of a spike_source population, given as data: neuron[k] (local id) fires at
+// time[k] [ms]. Shared because large trains are read once and never copied.
+struct spike_trains {
+    std::vector<neuron_id> neuron;
+    std::vector<double> time;
+    std::string file;  // where they came from, for messages ("" if written inline)
+};
+
 struct population_model {
     neuron_model_kind model = neuron_model_kind::iaf_psc_delta;
     neuron_parameters parameters;
     std::vector<initial_value> initial;
+    std::shared_ptr<const spike_trains> spikes;  // spike_source only
     source_location origin;
 };
 
@@ -71,6 +82,7 @@ struct network_spec {
     population_layout layout;
     std::vector<population_model> models;  // one per population, same order as layout
     std::vector<projection_spec> projections;
+    std::vector<synapse_spec> synapses;    // one per projection, same order
     std::vector<stimulus_spec> stimuli;
     std::vector<bool> record_spikes;       // per population
     std::vector<trace_record_spec> traces;

@@ -1,15 +1,19 @@
 #pragma once
-// Point-neuron models with linear subthreshold dynamics, integrated exactly (Rotter &
-// Diesmann 1999): the propagators are computed once on the host from dt, and one step is
-// a few multiply-adds. Membrane potentials are stored relative to E_L, as NEST does, so
-// the resting state is exactly 0.
+// The neuron models. Units throughout: mV, ms, pF, nS, pA (nS * mV = pA, pA / pF = mV/ms).
+// Each model is one branch-free step function over a neuron_state; the per-population
+// constants (propagators, parameters) are computed once on the host.
 //
-// iaf_psc_delta:  tau_m dV/dt = -V + R (I_e + I_dc);   a spike of weight w makes V jump by w [mV]
-// iaf_psc_exp:    tau_m dV/dt = -V + R (I_ex + I_in + I_e + I_dc)
-//                 tau_ex dI_ex/dt = -I_ex;  a spike of weight w > 0 makes I_ex jump by w [pA]
-//                 tau_in dI_in/dt = -I_in;  w < 0 goes to I_in
-// Both: when V >= V_th the neuron spikes, V is set to V_reset and held for t_ref.
-// iaf_psc_delta discards input arriving while refractory (NEST's and Brunel's convention).
+// Integration (docs/models.md has the equations):
+//   iaf_psc_delta, iaf_psc_exp, iaf_psc_alpha, graded, rate: linear between inputs, integrated
+//     exactly (propagators from the matrix exponential, Rotter & Diesmann 1999); input
+//     currents are held constant over a step.
+//   iaf_cond_exp: exponential Euler (conductances held at their start-of-step value, V then
+//     relaxes exactly), conductances decay exactly.
+//   izhikevich: forward Euler in dt, u updated from the old v (NEST's consistent scheme).
+//   adex: classical RK4 on (V, w) in substeps of at most 0.05 ms, synaptic currents held
+//     over a step; exp((V - V_T)/Delta_T) is capped at exp(20) so no step overflows.
+// Potentials are stored relative to E_L (resting state exactly 0) except for izhikevich
+// and rate units, whose variables are absolute.
 #include <cmath>
 #include <cstdint>
 #include <string>
@@ -19,31 +23,73 @@
 
 namespace synaptogen {
 
-enum class neuron_model_kind : std::uint8_t { iaf_psc_delta, iaf_psc_exp };
+enum class neuron_model_kind : std::uint8_t {
+    iaf_psc_delta,
+    iaf_psc_exp,
+    iaf_psc_alpha,
+    iaf_cond_exp,
+    izhikevich,
+    adex,
+    graded,
+    rate_relu,
+    rate_tanh,
+    rate_sigmoid,
+    spike_source,
+};
 
 // Names as written in description files, and the reverse lookup.
 const char* to_string(neuron_model_kind k);
 bool parse_neuron_model(const std::string& name, neuron_model_kind& out);
 std::vector<std::string> neuron_model_names();
+bool is_rate_model(neuron_model_kind k);
+// Whether the model emits spikes (graded neurons and rate units do not).
+bool is_spiking(neuron_model_kind k);
+// Whether the model keeps excitatory and inhibitory synaptic input apart (separate currents
+// or conductances); the others add both to one input.
+bool has_separate_synaptic_channels(neuron_model_kind k);
+// Whether the model has a membrane potential (and can take gap junctions / graded synapses).
+bool has_membrane_potential(neuron_model_kind k);
 
-// Parameters in NEST's units and names; defaults are NEST's.
+// Every parameter of every model; each model reads the ones parameter_names() lists.
+// Defaults depend on the model: use default_parameters().
 struct neuron_parameters {
-    double tau_m = 10.0;       // [ms] membrane time constant
     double C_m = 250.0;        // [pF] membrane capacitance
+    double tau_m = 10.0;       // [ms] membrane time constant (iaf_psc_*), unit time constant (rate)
+    double g_L = 16.6667;      // [nS] leak conductance (iaf_cond_exp, adex, graded)
     double t_ref = 2.0;        // [ms] refractory period
     double E_L = -70.0;        // [mV] resting potential
-    double V_th = -55.0;       // [mV] threshold
+    double V_th = -55.0;       // [mV] threshold (adex: V_T of the exponential; izhikevich: spike cut-off)
     double V_reset = -70.0;    // [mV] reset potential
-    double I_e = 0.0;          // [pA] constant input current
-    double V_min = -1e300;     // [mV] lower bound of V (iaf_psc_delta)
-    double tau_syn_ex = 2.0;   // [ms] excitatory synaptic time constant (iaf_psc_exp)
-    double tau_syn_in = 2.0;   // [ms] inhibitory synaptic time constant (iaf_psc_exp)
+    double I_e = 0.0;          // [pA] constant input current (rate: constant input)
+    double V_min = -1e300;     // [mV] lower bound of V (iaf_psc_delta, izhikevich)
+    double tau_syn_ex = 2.0;   // [ms] excitatory synaptic time constant
+    double tau_syn_in = 2.0;   // [ms] inhibitory synaptic time constant
+    double E_ex = 0.0;         // [mV] excitatory reversal potential (iaf_cond_exp)
+    double E_in = -85.0;       // [mV] inhibitory reversal potential (iaf_cond_exp)
+    double Delta_T = 2.0;      // [mV] slope factor (adex)
+    double tau_w = 144.0;      // [ms] adaptation time constant (adex)
+    double a = 4.0;            // adex: [nS] subthreshold adaptation; izhikevich: recovery rate [1/ms]
+    double b = 80.5;           // adex: [pA] spike-triggered adaptation; izhikevich: sensitivity of u
+    double c = -65.0;          // [mV] izhikevich reset of v
+    double d = 8.0;            // izhikevich: increment of u at a spike
+    double V_peak = 0.0;       // [mV] spike detection (adex)
+    double gain = 1.0;         // rate units: slope of the activation
 };
 
-// Parameter names a model accepts, for the parser and its "did you mean" suggestions.
+neuron_parameters default_parameters(neuron_model_kind k);
+
+// Parameter names a model accepts (for the parser, its suggestions and SONATA export).
 std::vector<std::string> parameter_names(neuron_model_kind k);
-// Sets a parameter by name; false if the model has no such parameter.
+// Unit of a parameter as documented ("mV", "ms", "1/ms", "" for dimensionless).
+std::string parameter_unit(neuron_model_kind k, const std::string& name);
+// Sets / reads a parameter by name; false if the model has no such parameter.
 bool set_parameter(neuron_parameters& p, neuron_model_kind k, const std::string& name, double value);
+bool get_parameter(const neuron_parameters& p, neuron_model_kind k, const std::string& name, double& value);
+// Named parameter sets: izhikevich has regular_spiking, fast_spiking, chattering,
+// intrinsically_bursting (Izhikevich 2003, Fig. 2) and low_threshold_spiking.
+std::vector<std::string> preset_names(neuron_model_kind k);
+bool apply_preset(neuron_parameters& p, neuron_model_kind k, const std::string& name);
+
 // Empty if the parameters are physically possible; else what is wrong and which name.
 struct parameter_problem {
     std::string name;
@@ -51,37 +97,100 @@ struct parameter_problem {
 };
 std::vector<parameter_problem> check_parameters(const neuron_parameters& p, neuron_model_kind k, double dt);
 
+// State variables: recordable and initialisable names, and where each lives.
+enum class state_slot : std::uint8_t { v, ex, in, dex, din, adapt };
+inline constexpr int state_slots = 6;
+std::vector<std::string> state_variable_names(neuron_model_kind k);
+// False if the model has no such variable. The v slot holds V - E_L where the model stores
+// potentials relative to E_L (neuron_constants::e_l is what to add back).
+bool find_state_variable(neuron_model_kind k, const std::string& name, state_slot& slot);
+std::string state_variable_unit(neuron_model_kind k, const std::string& name);
+
 // Per-population constants of one step of length dt.
 struct neuron_constants {
     neuron_model_kind kind = neuron_model_kind::iaf_psc_delta;
+    double e_l = 0.0;     // E_L, the origin of the stored potential (0 where stored absolute)
+    double h = 0.0;       // dt [ms]
+    // Linear membranes: V' = P22 V + P20 I + synaptic terms.
     double P22 = 0.0;     // exp(-dt/tau_m)
-    double P20 = 0.0;     // tau_m/C_m (1 - P22): current -> voltage over one step
-    double P11ex = 0.0;   // exp(-dt/tau_syn_ex)
+    double P20 = 0.0;     // tau_m/C_m (1 - P22): constant current -> voltage over one step
+    double P11ex = 0.0;   // exp(-dt/tau_syn_ex): decay of a synaptic current/conductance
     double P11in = 0.0;
     double P21ex = 0.0;   // synaptic current -> voltage over one step
     double P21in = 0.0;
+    double P31ex = 0.0;   // iaf_psc_alpha: dI/dt -> voltage
+    double P31in = 0.0;
+    double Pdiex = 0.0;   // iaf_psc_alpha: dI/dt -> I over one step (dt exp(-dt/tau))
+    double Pdiin = 0.0;
+    double alpha_ex = 0.0;  // iaf_psc_alpha: e / tau_syn, so that weight w peaks at w pA
+    double alpha_in = 0.0;
     double I_e = 0.0;     // [pA]
-    double theta = 0.0;   // V_th - E_L
-    double reset = 0.0;   // V_reset - E_L
-    double v_min = 0.0;   // V_min - E_L
+    double theta = 0.0;   // threshold relative to e_l (adex: V_peak)
+    double reset = 0.0;
+    double v_min = 0.0;
+    // Conductance-based and nonlinear models.
+    double inv_C = 0.0;   // 1/C_m [1/pF]
+    double g_L = 0.0;
+    double E_ex = 0.0;    // relative to e_l
+    double E_in = 0.0;
+    double Delta_T = 0.0;
+    double V_T = 0.0;     // relative to e_l
+    double inv_tau_w = 0.0;
+    double a = 0.0, b = 0.0, c = 0.0, d = 0.0;
+    double gain = 1.0;
+    std::int32_t substeps = 1;  // adex
     std::int32_t ref_steps = 0;
 };
 
 neuron_constants make_constants(const neuron_parameters& p, neuron_model_kind k, double dt);
 
-// The state of one neuron. V relative to E_L.
+// The state of one neuron; what each slot means depends on the model:
+//   v      membrane potential (relative to E_L; izhikevich absolute) or the rate
+//   ex/in  excitatory/inhibitory synaptic current [pA] or conductance [nS]
+//   dex/din  iaf_psc_alpha: their time derivatives [pA/ms]
+//   adapt  izhikevich u, adex w [pA]
 struct neuron_state {
-    double v = 0.0;      // [mV]
-    double i_ex = 0.0;   // [pA]
-    double i_in = 0.0;   // [pA]
+    double v = 0.0;
+    double ex = 0.0;
+    double in = 0.0;
+    double dex = 0.0;
+    double din = 0.0;
+    double adapt = 0.0;
     std::int32_t refractory = 0;  // steps left
 };
 
-// One step of each model. in_ex/in_in: synaptic input arriving this step ([mV] jumps for
-// iaf_psc_delta, [pA] jumps for iaf_psc_exp); i_dc: stimulus current [pA]. They return
-// true if the neuron spikes in this step. Written with selects instead of branches so
-// that a loop over neurons of one population vectorises (constants are read before the
-// selects: a load inside a select becomes a masked load the vectoriser refuses).
+// The state a neuron starts in unless initial values are given: at rest (V = E_L, no
+// synaptic input), izhikevich at v = c, u = b c.
+neuron_state resting_state(const neuron_parameters& p, neuron_model_kind k);
+SYNAPTOGEN_HD double& slot_ref(neuron_state& s, state_slot slot) {
+    switch (slot) {
+    case state_slot::v: return s.v;
+    case state_slot::ex: return s.ex;
+    case state_slot::in: return s.in;
+    case state_slot::dex: return s.dex;
+    case state_slot::din: return s.din;
+    case state_slot::adapt: return s.adapt;
+    }
+    return s.v;
+}
+
+// Input to one step of one neuron:
+//   in_ex, in_in  spike input arriving this step, in the model's synaptic unit ([mV] jumps for
+//                 iaf_psc_delta, izhikevich, graded; [pA] for current synapses; [nS] for
+//                 iaf_cond_exp; the rate input for rate units); in_in <= 0
+//   i_ext         external current [pA]: stimuli plus the sum over couplings of g_k E_k
+//   g_ext         total coupling conductance [nS]: the coupling current is i_ext - g_ext V
+//                 (V absolute). For rate units i_ext is the continuous input and g_ext is 0.
+struct neuron_input {
+    double in_ex = 0.0;
+    double in_in = 0.0;
+    double i_ext = 0.0;
+    double g_ext = 0.0;
+};
+
+// One step of each model; true if the neuron spikes in this step. Written with selects
+// instead of branches so that a loop over one population vectorises (constants are read
+// into locals first: a load inside a select becomes a masked load the vectoriser refuses).
 SYNAPTOGEN_HD bool threshold_and_reset(const neuron_constants& c, neuron_state& s) {
     const double reset = c.reset;
     const std::int32_t ref_steps = c.ref_steps;
@@ -91,32 +200,155 @@ SYNAPTOGEN_HD bool threshold_and_reset(const neuron_constants& c, neuron_state& 
     return fired;
 }
 
-SYNAPTOGEN_HD bool step_iaf_psc_delta(const neuron_constants& c, neuron_state& s, double in_ex, double in_in,
-                                      double i_dc) {
+// External current at the start-of-step potential (relative V).
+SYNAPTOGEN_HD double external_current(const neuron_constants& c, const neuron_state& s, const neuron_input& x) {
+    return c.I_e + x.i_ext - x.g_ext * (s.v + c.e_l);
+}
+
+// iaf_psc_delta: tau_m dV/dt = -V + R I; a spike of weight w makes V jump by w [mV].
+// Input arriving while refractory is discarded (NEST's and Brunel's convention).
+SYNAPTOGEN_HD bool step_iaf_psc_delta(const neuron_constants& c, neuron_state& s, const neuron_input& x) {
     const bool active = s.refractory == 0;
     const double v_min = c.v_min;
-    double v = c.P22 * s.v + c.P20 * (c.I_e + i_dc) + (in_ex + in_in);
+    double v = c.P22 * s.v + c.P20 * external_current(c, s, x) + (x.in_ex + x.in_in);
     v = v < v_min ? v_min : v;
-    s.v = active ? v : s.v;  // refractory: input is discarded
-    s.refractory = active ? 0 : s.refractory - 1;
-    return threshold_and_reset(c, s);
-}
-
-SYNAPTOGEN_HD bool step_iaf_psc_exp(const neuron_constants& c, neuron_state& s, double in_ex, double in_in,
-                                    double i_dc) {
-    const bool active = s.refractory == 0;
-    const double v = c.P22 * s.v + c.P21ex * s.i_ex + c.P21in * s.i_in + c.P20 * (c.I_e + i_dc);
     s.v = active ? v : s.v;
     s.refractory = active ? 0 : s.refractory - 1;
-    s.i_ex = c.P11ex * s.i_ex + in_ex;
-    s.i_in = c.P11in * s.i_in + in_in;
     return threshold_and_reset(c, s);
 }
 
-SYNAPTOGEN_HD bool step_neuron(const neuron_constants& c, neuron_state& s, double in_ex, double in_in,
-                               double i_dc) {
-    return c.kind == neuron_model_kind::iaf_psc_delta ? step_iaf_psc_delta(c, s, in_ex, in_in, i_dc)
-                                                      : step_iaf_psc_exp(c, s, in_ex, in_in, i_dc);
+// iaf_psc_exp: tau_m dV/dt = -V + R (I_ex + I_in + I); tau_syn dI_syn/dt = -I_syn.
+SYNAPTOGEN_HD bool step_iaf_psc_exp(const neuron_constants& c, neuron_state& s, const neuron_input& x) {
+    const bool active = s.refractory == 0;
+    const double v = c.P22 * s.v + c.P21ex * s.ex + c.P21in * s.in + c.P20 * external_current(c, s, x);
+    s.v = active ? v : s.v;
+    s.refractory = active ? 0 : s.refractory - 1;
+    s.ex = c.P11ex * s.ex + x.in_ex;
+    s.in = c.P11in * s.in + x.in_in;
+    return threshold_and_reset(c, s);
+}
+
+// iaf_psc_alpha: as iaf_psc_exp with alpha-shaped currents, I(t) = w e t/tau exp(-t/tau)/tau.
+SYNAPTOGEN_HD bool step_iaf_psc_alpha(const neuron_constants& c, neuron_state& s, const neuron_input& x) {
+    const bool active = s.refractory == 0;
+    const double v = c.P22 * s.v + c.P31ex * s.dex + c.P21ex * s.ex + c.P31in * s.din + c.P21in * s.in +
+                     c.P20 * external_current(c, s, x);
+    s.v = active ? v : s.v;
+    s.refractory = active ? 0 : s.refractory - 1;
+    s.ex = c.Pdiex * s.dex + c.P11ex * s.ex;
+    s.dex = c.P11ex * s.dex + c.alpha_ex * x.in_ex;
+    s.in = c.Pdiin * s.din + c.P11in * s.in;
+    s.din = c.P11in * s.din + c.alpha_in * x.in_in;
+    return threshold_and_reset(c, s);
+}
+
+// iaf_cond_exp: C dV/dt = -g_L V - g_ex (V - E_ex) - g_in (V - E_in) + I; conductances
+// decay exponentially; a spike of weight w adds |w| nS to g_ex (w > 0) or g_in (w < 0).
+SYNAPTOGEN_HD bool step_iaf_cond_exp(const neuron_constants& c, neuron_state& s, const neuron_input& x) {
+    const bool active = s.refractory == 0;
+    const double G = c.g_L + s.ex + s.in + x.g_ext;
+    const double I = c.I_e + x.i_ext - x.g_ext * c.e_l + s.ex * c.E_ex + s.in * c.E_in;
+    const double v_inf = I / G;
+    const double v = v_inf + (s.v - v_inf) * std::exp(-c.h * G * c.inv_C);
+    s.v = active ? v : s.v;
+    s.refractory = active ? 0 : s.refractory - 1;
+    s.ex = c.P11ex * s.ex + x.in_ex;
+    s.in = c.P11in * s.in - x.in_in;
+    return threshold_and_reset(c, s);
+}
+
+// Izhikevich (2003): v' = 0.04 v^2 + 5 v + 140 - u + I, u' = a (b v - u); at v >= V_th
+// (30 mV): v = c, u += d. Spikes make v jump by w [mV].
+SYNAPTOGEN_HD bool step_izhikevich(const neuron_constants& c, neuron_state& s, const neuron_input& x) {
+    const double v0 = s.v, u0 = s.adapt;
+    const double I = external_current(c, s, x);
+    double v = v0 + c.h * (0.04 * v0 * v0 + 5.0 * v0 + 140.0 - u0 + I) + (x.in_ex + x.in_in);
+    const double v_min = c.v_min;
+    v = v < v_min ? v_min : v;
+    const double u = u0 + c.h * c.a * (c.b * v0 - u0);
+    const bool fired = v >= c.theta;
+    const double reset = c.c, du = c.d;
+    s.v = fired ? reset : v;
+    s.adapt = fired ? u + du : u;
+    return fired;
+}
+
+// AdEx (Brette & Gerstner 2005) with exponential synaptic currents (NEST's aeif_psc_exp):
+// C dV/dt = -g_L V + g_L Delta_T exp((V - V_T)/Delta_T) - w + I_ex + I_in + I,
+// tau_w dw/dt = a V - w; at V >= V_peak: V = V_reset, w += b, refractory for t_ref.
+SYNAPTOGEN_HD double adex_dv(const neuron_constants& c, double v, double w, double I) {
+    double arg = (v - c.V_T) / c.Delta_T;
+    arg = arg < 20.0 ? arg : 20.0;
+    return (-c.g_L * v + c.g_L * c.Delta_T * std::exp(arg) - w + I) * c.inv_C;
+}
+
+SYNAPTOGEN_HD bool step_adex(const neuron_constants& c, neuron_state& s, const neuron_input& x) {
+    const bool active = s.refractory == 0;
+    const double I = s.ex + s.in + external_current(c, s, x);
+    const double h = c.h / c.substeps;
+    const double reset = c.reset;
+    double v = active ? s.v : reset, w = s.adapt;
+    for (int k = 0; k < c.substeps; ++k) {
+        const double k1v = adex_dv(c, v, w, I), k1w = (c.a * v - w) * c.inv_tau_w;
+        const double v2 = v + 0.5 * h * k1v, w2 = w + 0.5 * h * k1w;
+        const double k2v = adex_dv(c, v2, w2, I), k2w = (c.a * v2 - w2) * c.inv_tau_w;
+        const double v3 = v + 0.5 * h * k2v, w3 = w + 0.5 * h * k2w;
+        const double k3v = adex_dv(c, v3, w3, I), k3w = (c.a * v3 - w3) * c.inv_tau_w;
+        const double v4 = v + h * k3v, w4 = w + h * k3w;
+        const double k4v = adex_dv(c, v4, w4, I), k4w = (c.a * v4 - w4) * c.inv_tau_w;
+        v += h / 6.0 * (k1v + 2.0 * k2v + 2.0 * k3v + k4v);
+        w += h / 6.0 * (k1w + 2.0 * k2w + 2.0 * k3w + k4w);
+    }
+    s.v = active ? v : reset;  // clamped at V_reset while refractory, w keeps evolving
+    s.adapt = w;
+    s.refractory = active ? 0 : s.refractory - 1;
+    s.ex = c.P11ex * s.ex + x.in_ex;
+    s.in = c.P11in * s.in + x.in_in;
+    const bool fired = threshold_and_reset(c, s);
+    const double b = c.b;
+    s.adapt = fired ? s.adapt + b : s.adapt;
+    return fired;
+}
+
+// Graded (non-spiking) neuron: C dV/dt = -g_L V + I, with every coupling conductance
+// folded into the relaxation (exponential Euler), so strong coupling stays stable.
+// Spikes make V jump by w [mV].
+SYNAPTOGEN_HD bool step_graded(const neuron_constants& c, neuron_state& s, const neuron_input& x) {
+    const double G = c.g_L + x.g_ext;
+    const double I = c.I_e + x.i_ext - x.g_ext * c.e_l;
+    const double v_inf = I / G;
+    s.v = v_inf + (s.v - v_inf) * std::exp(-c.h * G * c.inv_C) + (x.in_ex + x.in_in);
+    return false;
+}
+
+// Rate unit: tau dr/dt = -r + f(gain (I_e + input)), input held over the step (exact).
+SYNAPTOGEN_HD double rate_activation(neuron_model_kind k, double x) {
+    if (k == neuron_model_kind::rate_relu) return x > 0.0 ? x : 0.0;
+    if (k == neuron_model_kind::rate_tanh) return std::tanh(x);
+    return 1.0 / (1.0 + std::exp(-x));
+}
+
+SYNAPTOGEN_HD bool step_rate(const neuron_constants& c, neuron_state& s, const neuron_input& x) {
+    const double f = rate_activation(c.kind, c.gain * (c.I_e + x.i_ext + x.in_ex + x.in_in));
+    s.v = f + (s.v - f) * c.P22;
+    return false;
+}
+
+SYNAPTOGEN_HD bool step_neuron(const neuron_constants& c, neuron_state& s, const neuron_input& x) {
+    switch (c.kind) {
+    case neuron_model_kind::iaf_psc_delta: return step_iaf_psc_delta(c, s, x);
+    case neuron_model_kind::iaf_psc_exp: return step_iaf_psc_exp(c, s, x);
+    case neuron_model_kind::iaf_psc_alpha: return step_iaf_psc_alpha(c, s, x);
+    case neuron_model_kind::iaf_cond_exp: return step_iaf_cond_exp(c, s, x);
+    case neuron_model_kind::izhikevich: return step_izhikevich(c, s, x);
+    case neuron_model_kind::adex: return step_adex(c, s, x);
+    case neuron_model_kind::graded: return step_graded(c, s, x);
+    case neuron_model_kind::rate_relu:
+    case neuron_model_kind::rate_tanh:
+    case neuron_model_kind::rate_sigmoid: return step_rate(c, s, x);
+    case neuron_model_kind::spike_source: return false;  // spikes come from the schedule
+    }
+    return false;
 }
 
 }  // namespace synaptogen
