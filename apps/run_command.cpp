@@ -140,7 +140,7 @@ int run_command(const run_command_options& o) {
     spdlog::info("building {} ({} neurons, {} projections) with {} threads", spec.source_file, spec.layout.total(),
                  spec.projections.size(), threads);
     auto t0 = clock_type::now();
-    synapse_table table = build_synapses(spec.layout, spec.projections, spec.simulation.seed, spec.simulation.dt);
+    synapse_table table = build_static_synapses(spec);
     const double t_connect = seconds_since(t0);
     const edge_index n_synapses = table.size();
     t0 = clock_type::now();
@@ -164,9 +164,12 @@ int run_command(const run_command_options& o) {
     std::vector<std::string> outputs;
     for (const auto& t : spec.traces) {
         const fs::path p = out / (t.name + ".h5");
-        traces.push_back(std::make_unique<trace_file_writer>(p.string(), spec.layout[t.population].name, t.neurons,
+        // A weight report maps each column to the synapse's target (the synapses are listed in the file).
+        std::vector<neuron_id> columns = t.neurons;
+        for (const auto& syn : t.synapses) columns.push_back(syn.second);
+        traces.push_back(std::make_unique<trace_file_writer>(p.string(), spec.layout[t.population].name, columns,
                                                              spec.simulation.dt, spec.simulation.dt, t.every, t.variable,
-                                                             t.variable == "V_m" ? "mV" : "pA"));
+                                                             t.weights ? "" : state_variable_unit(spec.models[t.population].model, t.variable)));
         outputs.push_back(p.string());
     }
     if (spikes) outputs.insert(outputs.begin(), spike_path.string());

@@ -27,7 +27,7 @@ int validate_command(const common_options& o) {
         std::printf("  %-12s %10u  %s\n", spec.layout[p].name.c_str(), spec.layout[p].size, to_string(spec.models[p].model));
 
     const auto t0 = std::chrono::steady_clock::now();
-    synapse_table table = build_synapses(spec.layout, spec.projections, spec.simulation.seed, spec.simulation.dt);
+    synapse_table table = build_static_synapses(spec);
     const double t_connect = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     std::printf("  %-24s %-20s %14s %14s\n", "projection", "rule", "synapses", "expected");
     for (std::size_t k = 0; k < spec.projections.size(); ++k) {

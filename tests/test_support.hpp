@@ -17,7 +17,7 @@ struct spike_list {
 };
 
 inline spike_list run_network(const network_spec& spec, const run_options& options = {}) {
-    simulation sim(spec, build_synapses(spec.layout, spec.projections, spec.simulation.seed, spec.simulation.dt),
+    simulation sim(spec, build_static_synapses(spec),
                    options);
     spike_list out;
     run_observer obs;

@@ -369,11 +369,18 @@ double expected_synapses(const population_layout& layout, const projection_spec&
 }
 
 synapse_table build_synapses(const population_layout& layout, const std::vector<projection_spec>& projections,
-                             std::uint64_t seed, double dt_ms) {
+                             std::uint64_t seed, double dt_ms, const std::vector<bool>& include) {
     std::vector<projection_csr> parts;
     parts.reserve(projections.size());
-    for (std::size_t i = 0; i < projections.size(); ++i)
+    for (std::size_t i = 0; i < projections.size(); ++i) {
+        if (!include.empty() && !include[i]) {
+            projection_csr empty;
+            empty.row_map.assign(static_cast<std::size_t>(layout[projections[i].source].size) + 1, 0);
+            parts.push_back(std::move(empty));
+            continue;
+        }
         parts.push_back(build_projection(layout, projections[i], i, seed, dt_ms));
+    }
 
     // Merge: row i of the table is the concatenation, in projection order, of row i of
     // every projection whose source population holds i.

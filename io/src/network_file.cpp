@@ -3,12 +3,17 @@
 #include <algorithm>
 #include <cstdio>
 #include <cmath>
+#include <filesystem>
 #include <fstream>
+#include <functional>
+#include <map>
 #include <limits>
 #include <set>
 #include <sstream>
 
 #include <toml.hpp>
+
+#include <synaptogen/io/spike_file.hpp>
 
 namespace synaptogen {
 
@@ -283,6 +288,19 @@ private:
         if (!parse_neuron_model(model, m.model))
             t.fail("model", "unknown model '" + model + "'" + suggest(model, neuron_model_names()));
         m.parameters = default_parameters(m.model);
+        std::vector<std::string> known = {"name", "size", "model", "parameters", "initial"};
+        if (t.has("preset")) {
+            const std::string preset = t.string("preset");
+            const auto presets = preset_names(m.model);
+            if (presets.empty()) t.fail("preset", std::string("the model '") + to_string(m.model) + "' has no presets");
+            if (!apply_preset(m.parameters, m.model, preset))
+                t.fail("preset", "unknown preset '" + preset + "'" + suggest(preset, presets));
+            known.push_back("preset");
+        }
+        if (m.model == neuron_model_kind::spike_source) {
+            m.spikes = read_spike_trains(t, static_cast<neuron_id>(size));
+            known.insert(known.end(), {"spike_times", "spike_file", "spike_file_population"});
+        }
         if (t.has("parameters")) {
             table_reader params(t.get("parameters"), file_, t.field("parameters"));
             const auto names = parameter_names(m.model);
@@ -302,7 +320,88 @@ private:
             }
         }
         spec_.models.push_back(m);
-        t.finish({"name", "size", "model", "parameters", "initial"});
+        t.finish(known);
+    }
+
+    // spike_times = [[t, ...], ...] (one list per neuron, ms) or spike_file = "x.h5" (SONATA
+    // spikes; the group named by spike_file_population, default the population's name) or
+    // "x.csv"/"x.txt" (lines "node_id time_ms", separated by a comma or whitespace, # comments).
+    std::shared_ptr<const spike_trains> read_spike_trains(table_reader& t, neuron_id size) {
+        auto trains = std::make_shared<spike_trains>();
+        const bool inline_times = t.has("spike_times"), from_file = t.has("spike_file");
+        if (inline_times == from_file) t.fail("", "a spike_source needs exactly one of spike_times or spike_file");
+        auto add = [&](std::uint64_t neuron, double time, const std::function<void(const std::string&)>& fail) {
+            if (neuron >= size) fail("neuron " + std::to_string(neuron) + " is outside the population (0.." + std::to_string(size - 1) + ")");
+            if (!(time >= 0.0) || !std::isfinite(time)) fail("spike time " + number_text(time) + " ms; expected a finite time >= 0");
+            trains->neuron.push_back(static_cast<neuron_id>(neuron));
+            trains->time.push_back(time);
+        };
+        if (inline_times) {
+            const toml_value& v = t.get("spike_times");
+            if (!v.is_array()) t.fail("spike_times", "expected one list of times [ms] per neuron");
+            const auto& rows = v.as_array();
+            if (rows.size() > size) t.fail("spike_times", "more lists (" + std::to_string(rows.size()) + ") than neurons (" + std::to_string(size) + ")");
+            for (std::size_t i = 0; i < rows.size(); ++i) {
+                if (!rows[i].is_array()) t.fail_at(rows[i], "spike_times", "expected a list of times [ms] for neuron " + std::to_string(i));
+                for (const auto& x : rows[i].as_array()) {
+                    if (!x.is_floating() && !x.is_integer()) t.fail_at(x, "spike_times", "expected numbers (times in ms)");
+                    const double time = x.is_floating() ? x.as_floating() : static_cast<double>(x.as_integer());
+                    add(i, time, [&](const std::string& what) { t.fail_at(x, "spike_times", what); });
+                }
+            }
+            return trains;
+        }
+        namespace fs = std::filesystem;
+        fs::path path = t.string("spike_file");
+        if (path.is_relative()) path = fs::path(file_).parent_path() / path;
+        trains->file = path.string();
+        if (!fs::exists(path)) t.fail("spike_file", "cannot find '" + path.string() + "'");
+        const std::string ext = path.extension().string();
+        if (ext == ".h5" || ext == ".hdf5" || ext == ".sonata") {
+            const std::string group = t.string("spike_file_population", spec_.layout.populations().back().name);
+            std::map<std::string, population_spikes> all;
+            try {
+                all = read_spike_file(path.string());
+            } catch (const std::exception& e) {
+                t.fail("spike_file", std::string("cannot read SONATA spikes: ") + e.what());
+            }
+            auto it = all.find(group);
+            if (it == all.end()) {
+                std::vector<std::string> names;
+                for (const auto& [name, value] : all) names.push_back(name);
+                t.fail("spike_file", "'" + path.string() + "' has no population '" + group + "'" + suggest(group, names));
+            }
+            for (std::size_t k = 0; k < it->second.node_ids.size(); ++k)
+                add(it->second.node_ids[k], it->second.timestamps[k], [&](const std::string& what) {
+                    t.fail("spike_file", path.string() + ", spike " + std::to_string(k) + ": " + what);
+                });
+            return trains;
+        }
+        std::ifstream in(path);
+        std::string line;
+        for (int line_no = 1; std::getline(in, line); ++line_no) {
+            const auto hash = line.find('#');
+            if (hash != std::string::npos) line.erase(hash);
+            std::replace(line.begin(), line.end(), ',', ' ');
+            std::istringstream fields(line);
+            std::string a, b, extra;
+            if (!(fields >> a)) continue;
+            auto fail = [&](const std::string& what) { throw input_error({path.string(), line_no, "spike_file"}, what); };
+            if (!(fields >> b) || (fields >> extra)) fail("expected two columns: node_id time_ms");
+            std::size_t used_a = 0, used_b = 0;
+            double id = 0, time = 0;
+            try {
+                id = std::stod(a, &used_a);
+                time = std::stod(b, &used_b);
+            } catch (const std::exception&) {
+                if (line_no == 1) continue;  // a header line
+                fail("expected numbers, got '" + a + "' and '" + b + "'");
+            }
+            if (used_a != a.size() || used_b != b.size() || id < 0 || id != std::floor(id))
+                fail("expected a non-negative integer node_id and a time in ms, got '" + a + "' and '" + b + "'");
+            add(static_cast<std::uint64_t>(id), time, fail);
+        }
+        return trains;
     }
 
     distribution read_delay(table_reader& t) {
@@ -369,9 +468,101 @@ private:
         if (t.has("weight")) p.weight = read_distribution(t, "weight");
         else if (!p.edges_have_weights) t.fail("", "missing required key 'weight'");
         if (!std::isfinite(p.weight.lower_bound()) && p.weight.is_constant()) t.fail("weight", "expected a finite weight");
-        p.delay = read_delay(t);
+        synapse_spec syn = read_synapse_model(t, p, known);
+        if (syn.kind == synapse_kind::static_synapse || syn.kind == synapse_kind::stdp) p.delay = read_delay(t);
+        else if (t.has("delay")) t.fail("delay", std::string(to_string(syn.kind)) + " connections act within the step; they take no delay");
         t.finish(known);
         spec_.projections.push_back(std::move(p));
+        spec_.synapses.push_back(std::move(syn));
+    }
+
+    // The synapse model of a projection and its parameters; checks that it fits the models
+    // of the populations it connects.
+    synapse_spec read_synapse_model(table_reader& t, const projection_spec& p, std::vector<std::string>& known) {
+        synapse_spec syn;
+        known.insert(known.end(), {"synapse", "name"});
+        syn.name = t.string("name", "");
+        if (!syn.name.empty())
+            for (const auto& other : spec_.synapses)
+                if (other.name == syn.name) t.fail("name", "two projections are named '" + syn.name + "'");
+        const neuron_model_kind src = spec_.models[p.source].model, tgt = spec_.models[p.target].model;
+        const std::string src_name = spec_.layout[p.source].name, tgt_name = spec_.layout[p.target].name;
+        syn.kind = is_rate_model(src) ? synapse_kind::rate : synapse_kind::static_synapse;
+        if (t.has("synapse")) {
+            const std::string name = t.string("synapse");
+            if (!parse_synapse_kind(name, syn.kind))
+                t.fail("synapse", "unknown synapse model '" + name + "'" + suggest(name, synapse_kind_names()));
+        }
+        const auto weight_lower = p.edges_have_weights && p.rule == connection_rule_kind::explicit_edges
+                                      ? std::numeric_limits<double>::infinity()
+                                      : p.weight.lower_bound();
+        switch (syn.kind) {
+        case synapse_kind::static_synapse:
+        case synapse_kind::stdp:
+            if (!is_spiking(src))
+                t.fail("synapse", "population '" + src_name + "' (" + to_string(src) + ") does not spike; expected synapse = " +
+                                      (is_rate_model(src) ? "\"rate\"" : "\"graded\" or \"gap_junction\""));
+            if (is_rate_model(tgt) && syn.kind == synapse_kind::stdp)
+                t.fail("synapse", "STDP onto rate units is not defined; expected a spiking target");
+            break;
+        case synapse_kind::gap_junction:
+        case synapse_kind::graded:
+            for (auto [model, name] : {std::pair{src, src_name}, std::pair{tgt, tgt_name}})
+                if (!has_membrane_potential(model))
+                    t.fail("synapse", "population '" + name + "' (" + to_string(model) + ") has no membrane potential; " +
+                                          to_string(syn.kind) + " connections need one on both sides");
+            if (weight_lower < 0.0) t.fail("weight", "expected a conductance >= 0 nS");
+            break;
+        case synapse_kind::rate:
+            if (!is_rate_model(src) || !is_rate_model(tgt))
+                t.fail("synapse", "rate connections join rate units; '" + src_name + "' is " + to_string(src) + " and '" +
+                                      tgt_name + "' is " + to_string(tgt));
+            break;
+        }
+        if (syn.kind == synapse_kind::stdp) {
+            known.push_back("stdp");
+            if (!t.has("stdp")) t.fail("", "missing required key 'stdp' (the rule's parameters, at least w_max)");
+            table_reader r(t.get("stdp"), file_, t.field("stdp"));
+            stdp_parameters& q = syn.stdp;
+            q.tau_plus = r.number("tau_plus", q.tau_plus);
+            q.tau_minus = r.number("tau_minus", q.tau_minus);
+            q.A_plus = r.number("A_plus", q.A_plus);
+            q.A_minus = r.number("A_minus", q.A_minus);
+            q.w_min = r.number("w_min", q.w_min);
+            q.w_max = r.number("w_max");
+            const std::string rule = r.string("rule", "additive");
+            if (rule != "additive" && rule != "multiplicative")
+                r.fail("rule", "unknown rule '" + rule + "'" + suggest(rule, {"additive", "multiplicative"}));
+            q.multiplicative = rule == "multiplicative";
+            const std::string pairing = r.string("pairing", "all_to_all");
+            if (pairing != "all_to_all" && pairing != "nearest")
+                r.fail("pairing", "unknown pairing '" + pairing + "'" + suggest(pairing, {"all_to_all", "nearest"}));
+            q.nearest = pairing == "nearest";
+            for (auto [name, value] : {std::pair{"tau_plus", q.tau_plus}, std::pair{"tau_minus", q.tau_minus}})
+                if (!(value > 0.0) || !std::isfinite(value)) r.fail(name, "expected a positive time constant in ms");
+            for (auto [name, value] : {std::pair{"A_plus", q.A_plus}, std::pair{"A_minus", q.A_minus}})
+                if (!(value >= 0.0) || !std::isfinite(value)) r.fail(name, "expected an amplitude >= 0");
+            if (!std::isfinite(q.w_min) || !std::isfinite(q.w_max) || !(q.w_min < q.w_max))
+                r.fail("w_max", "expected finite bounds with w_min < w_max");
+            if (p.weight.is_constant() && !p.edges_have_weights && (p.weight.value < q.w_min || p.weight.value > q.w_max))
+                t.fail("weight", "the initial weight " + number_text(p.weight.value) + " is outside [w_min, w_max] = [" +
+                                     number_text(q.w_min) + ", " + number_text(q.w_max) + "]");
+            r.finish({"tau_plus", "tau_minus", "A_plus", "A_minus", "w_min", "w_max", "rule", "pairing"});
+        }
+        if (syn.kind == synapse_kind::graded) {
+            known.push_back("graded");
+            if (t.has("graded")) {
+                table_reader r(t.get("graded"), file_, t.field("graded"));
+                graded_parameters& q = syn.graded;
+                q.E_rev = r.number("E_rev", q.E_rev);
+                q.V_half = r.number("V_half", q.V_half);
+                q.V_slope = r.number("V_slope", q.V_slope);
+                if (!(q.V_slope > 0.0) || !std::isfinite(q.V_slope)) r.fail("V_slope", "expected a positive slope in mV");
+                if (!std::isfinite(q.E_rev) || !std::isfinite(q.V_half)) r.fail("", "expected finite potentials in mV");
+                r.finish({"E_rev", "V_half", "V_slope"});
+            }
+        }
+        return syn;
     }
 
     void read_edges(table_reader& t, projection_spec& p, std::uint64_t ns, std::uint64_t nt) {
@@ -434,14 +625,88 @@ private:
             s.amplitude = t.number("amplitude");
             if (!std::isfinite(s.amplitude)) t.fail("amplitude", "expected a finite current in pA");
             known.push_back("amplitude");
+        } else if (type == "step_current") {
+            s.kind = stimulus_kind::step_current;
+            s.times = number_list(t, "times");
+            s.values = number_list(t, "values");
+            if (s.times.size() != s.values.size())
+                t.fail("values", "expected as many values (" + std::to_string(s.values.size()) + ") as times (" +
+                                     std::to_string(s.times.size()) + ")");
+            for (std::size_t k = 0; k < s.times.size(); ++k) {
+                if (!(s.times[k] >= 0.0)) t.fail("times", "expected times >= 0 ms");
+                if (k > 0 && !(s.times[k] > s.times[k - 1])) t.fail("times", "expected strictly increasing times");
+            }
+            known.insert(known.end(), {"times", "values"});
+        } else if (type == "noise") {
+            s.kind = stimulus_kind::noise;
+            s.mean = t.number("mean", 0.0);
+            s.std = t.number("std");
+            if (!std::isfinite(s.mean)) t.fail("mean", "expected a finite current in pA");
+            if (!(s.std >= 0.0) || !std::isfinite(s.std)) t.fail("std", "expected a standard deviation >= 0 pA");
+            known.insert(known.end(), {"mean", "std"});
         } else {
-            t.fail("type", "unknown stimulus type '" + type + "'" + suggest(type, {"poisson", "dc"}));
+            t.fail("type", "unknown stimulus type '" + type + "'" + suggest(type, {"poisson", "dc", "step_current", "noise"}));
         }
+        if (s.kind != stimulus_kind::poisson && !has_membrane_potential(spec_.models[s.population].model) &&
+            !is_rate_model(spec_.models[s.population].model))
+            t.fail("target", "a spike_source takes no current");
         t.finish(known);
         spec_.stimuli.push_back(s);
     }
 
+    std::vector<double> number_list(table_reader& t, const std::string& key) {
+        const toml_value& v = t.get(key);
+        if (!v.is_array()) t.fail(key, "expected a list of numbers");
+        std::vector<double> out;
+        for (const auto& x : v.as_array()) {
+            if (!x.is_floating() && !x.is_integer()) t.fail_at(x, key, "expected numbers");
+            out.push_back(x.is_floating() ? x.as_floating() : static_cast<double>(x.as_integer()));
+            if (!std::isfinite(out.back())) t.fail_at(x, key, "expected finite numbers");
+        }
+        return out;
+    }
+
+    // [[record]] projection = "name", variable = "weight", synapses = [[source, target], ...]
+    void read_weight_record(table_reader& t) {
+        trace_record_spec r;
+        r.origin = t.where();
+        r.weights = true;
+        r.variable = t.string("variable", "weight");
+        if (r.variable != "weight") t.fail("variable", "a projection records its weights; expected variable = \"weight\"");
+        const std::string name = t.string("projection");
+        std::vector<std::string> names;
+        for (std::size_t k = 0; k < spec_.synapses.size(); ++k) {
+            if (!spec_.synapses[k].name.empty()) names.push_back(spec_.synapses[k].name);
+            if (spec_.synapses[k].name == name) r.projection = k;
+        }
+        if (std::find(names.begin(), names.end(), name) == names.end())
+            t.fail("projection", "no projection named '" + name + "'" + suggest(name, names));
+        if (spec_.synapses[r.projection].kind != synapse_kind::stdp)
+            t.fail("projection", "the weights of '" + name + "' do not change; expected a projection with synapse = \"stdp\"");
+        r.population = spec_.projections[r.projection].target;
+        const toml_value& v = t.get("synapses");
+        if (!v.is_array() || v.as_array().empty()) t.fail("synapses", "expected a list of [source, target] pairs");
+        const neuron_id ns = spec_.layout[spec_.projections[r.projection].source].size;
+        const neuron_id nt = spec_.layout[r.population].size;
+        for (const auto& pair : v.as_array()) {
+            if (!pair.is_array() || pair.as_array().size() != 2 || !pair.as_array()[0].is_integer() || !pair.as_array()[1].is_integer())
+                t.fail_at(pair, "synapses", "expected [source, target] pairs of local indices");
+            const auto a = pair.as_array()[0].as_integer(), b = pair.as_array()[1].as_integer();
+            if (a < 0 || a >= ns || b < 0 || b >= nt)
+                t.fail_at(pair, "synapses", "expected sources in 0.." + std::to_string(ns - 1) + " and targets in 0.." + std::to_string(nt - 1));
+            r.synapses.emplace_back(static_cast<neuron_id>(a), static_cast<neuron_id>(b));
+        }
+        r.every = static_cast<std::uint32_t>(t.has("every") ? t.count("every", 1u << 30) : 1);
+        if (r.every == 0) t.fail("every", "expected a sampling interval of at least 1 step");
+        r.name = t.string("name", name + "_weight");
+        for (const auto& other : spec_.traces)
+            if (other.name == r.name) t.fail("name", "two trace records are named '" + r.name + "'");
+        t.finish({"projection", "variable", "synapses", "every", "name"});
+        spec_.traces.push_back(r);
+    }
+
     void read_record(table_reader& t) {
+        if (t.has("projection")) return read_weight_record(t);
         if (t.has("spikes")) {
             const toml_value& v = t.get("spikes");
             if (v.is_string() && v.as_string().str == "all") {

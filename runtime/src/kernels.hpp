@@ -10,24 +10,27 @@
 #include <synaptogen/graph/ids.hpp>
 #include <synaptogen/graph/random.hpp>
 #include <synaptogen/models/neuron_model.hpp>
+#include <synaptogen/models/synapse_model.hpp>
 #include <synaptogen/runtime/simulation.hpp>
 
 namespace synaptogen {
 
-// A stimulus lowered for the device: Poisson input (counts into the ring buffer's current
-// slot) or a DC current, on the neurons [first, last) during steps [start, stop).
+// A stimulus lowered for the device, on the neurons [first, last) during steps [start, stop):
+// Poisson input (counts into the ring buffer's current slot), or a current (DC, step
+// current, noise) added in gather_input.
 struct stimulus_term {
-    bool poisson = true;
+    stimulus_kind kind = stimulus_kind::poisson;
     neuron_id first = 0, last = 0;
     step_t start = 0, stop = 0;
     double lambda = 0.0;  // expected spikes per step, all sources together
     double exp_minus_lambda = 1.0;
     std::int64_t weight_fixed = 0;
     int channel = 0;      // 0 excitatory, 1 inhibitory
-    double amplitude = 0.0;  // [pA]
-    std::uint32_t key = 0;   // stimulus number: keys its random stream (PTRS path)
+    double amplitude = 0.0;  // [pA] DC; noise mean
+    double std = 0.0;        // [pA] noise
+    std::uint32_t key = 0;   // stimulus number: keys its random stream
     std::uint32_t key32 = 0; // Philox2x32 key of the table path
-    std::uint32_t table_offset = 0, table_size = 0;  // inversion table; size 0: PTRS
+    std::uint32_t table_offset = 0, table_size = 0;  // Poisson inversion table (size 0: PTRS); step current schedule
     std::uint32_t table_fast = 0;  // leading entries that hold all but < 2^-10 of the mass
 };
 
@@ -104,26 +107,94 @@ struct add_poisson_input {
     }
 };
 
-// Reads: ring slot `slot` (then zeroes it), DC stimuli, state. Writes: state, spiked(i).
+// Continuous couplings (gap junctions, graded synapses, rate connections), CSR by target:
+// each target sums its own row in a fixed order, so no atomics and no order effects.
+struct coupling_kind_params {
+    synapse_kind kind = synapse_kind::gap_junction;
+    double E_rev = 0.0, V_half = 0.0, inv_V_slope = 1.0;  // graded
+};
+
+// Computes each neuron's external current and coupling conductance for this step from
+// the start-of-step state: current stimuli (DC, step, noise) and couplings.
+template <class Mem>
+struct gather_input {
+    Kokkos::View<double**, Mem> state;
+    Kokkos::View<std::uint16_t*, Mem> population;
+    Kokkos::View<neuron_constants*, Mem> constants;
+    Kokkos::View<stimulus_term*, Mem> currents;
+    Kokkos::View<double*, Mem> schedule;  // step currents: (step, value) pairs
+    Kokkos::View<edge_index*, Mem> row_map;
+    Kokkos::View<neuron_id*, Mem> source;
+    Kokkos::View<float*, Mem> weight;
+    Kokkos::View<std::uint16_t*, Mem> kind;
+    Kokkos::View<coupling_kind_params*, Mem> params;
+    Kokkos::View<double*, Mem> i_ext, g_ext;
+    step_t step;
+    std::uint64_t seed;
+    int n_currents;
+
+    KOKKOS_INLINE_FUNCTION double potential(const neuron_id j) const {
+        return state(0, j) + constants(population(j)).e_l;
+    }
+
+    KOKKOS_INLINE_FUNCTION void operator()(const std::size_t i) const {
+        double I = 0.0, G = 0.0;
+        for (int k = 0; k < n_currents; ++k) {
+            const stimulus_term& s = currents(k);
+            if (i < s.first || i >= s.last || step < s.start || step >= s.stop) continue;
+            if (s.kind == stimulus_kind::dc) {
+                I += s.amplitude;
+            } else if (s.kind == stimulus_kind::noise) {
+                counter_rng rng(seed, stream_purpose::noise_current, static_cast<std::uint32_t>(i), step, s.key);
+                I += s.amplitude + s.std * rng.normal();
+            } else {  // step current: the last change at or before this step
+                double value = 0.0;
+                for (std::uint32_t c = 0; c < s.table_size; ++c) {
+                    if (schedule(2 * (s.table_offset + c)) > static_cast<double>(step)) break;
+                    value = schedule(2 * (s.table_offset + c) + 1);
+                }
+                I += value;
+            }
+        }
+        if (row_map.extent(0) > 0) {
+            const double v_i = potential(static_cast<neuron_id>(i));
+            (void)v_i;
+            for (edge_index e = row_map(i); e < row_map(i + 1); ++e) {
+                const neuron_id j = source(e);
+                const double w = weight(e);
+                const coupling_kind_params& p = params(kind(e));
+                if (p.kind == synapse_kind::gap_junction) {  // g (V_j - V_i) = g V_j - g V_i
+                    I += w * potential(j);
+                    G += w;
+                } else if (p.kind == synapse_kind::graded) {  // g s(V_j) (E - V_i)
+                    const double s = 1.0 / (1.0 + std::exp(-(potential(j) - p.V_half) * p.inv_V_slope));
+                    I += w * s * p.E_rev;
+                    G += w * s;
+                } else {  // rate: w r_j
+                    I += w * state(0, j);
+                }
+            }
+        }
+        i_ext(i) = I;
+        g_ext(i) = G;
+    }
+};
+
+// Reads: ring slot `slot` (then zeroes it), external input, state. Writes: state, spiked(i).
 // Each neuron is independent: no ordering between iterations is needed. Poisson input
 // is already in the slot (add_poisson_input runs first).
-// Which step function advance() calls: fixed for a block of one model, or by the constants.
-enum class model_dispatch { psc_delta, psc_exp, by_constants };
-
 template <class Mem, int Lanes>
 struct update_neurons {
-    Kokkos::View<double*, Mem> v, i_ex, i_in;
+    Kokkos::View<double**, Mem> state;  // [slot][neuron]
     Kokkos::View<std::int32_t*, Mem> refractory;
     Kokkos::View<std::uint16_t*, Mem> population;
     Kokkos::View<neuron_constants*, Mem> constants;
-    Kokkos::View<stimulus_term*, Mem> currents;  // DC terms only
     Kokkos::View<std::int64_t*, Mem> ring;
+    Kokkos::View<double*, Mem> i_ext, g_ext;  // empty: no external input in this network
     Kokkos::View<std::uint8_t*, Mem> spiked;
     neuron_id n;
     std::uint32_t slot;
-    step_t step;
     double inv_scale;
-    int n_currents;
 
     // A work item covers Lanes neurons. Blocks inside one population (nearly all) share
     // one set of constants and vectorise on the host; others go neuron by neuron.
@@ -132,59 +203,90 @@ struct update_neurons {
         const std::size_t end = i0 + Lanes < n ? i0 + Lanes : n;
         if (Lanes > 1 && end - i0 == static_cast<std::size_t>(Lanes) && population(end - 1) == population(i0)) {
             const neuron_constants c = constants(population(i0));
-            const double i_dc = current(i0);  // DC terms cover whole populations
-            if (c.kind == neuron_model_kind::iaf_psc_delta) advance<model_dispatch::psc_delta, Lanes>(i0, c, i_dc);
-            else advance<model_dispatch::psc_exp, Lanes>(i0, c, i_dc);
-            return;
+            switch (c.kind) {
+            case neuron_model_kind::iaf_psc_delta: return advance<neuron_model_kind::iaf_psc_delta, Lanes>(i0, c);
+            case neuron_model_kind::iaf_psc_exp: return advance<neuron_model_kind::iaf_psc_exp, Lanes>(i0, c);
+            case neuron_model_kind::iaf_psc_alpha: return advance<neuron_model_kind::iaf_psc_alpha, Lanes>(i0, c);
+            case neuron_model_kind::iaf_cond_exp: return advance<neuron_model_kind::iaf_cond_exp, Lanes>(i0, c);
+            default: break;  // the nonlinear and rare models go one by one
+            }
         }
-        for (std::size_t i = i0; i < end; ++i)
-            advance<model_dispatch::by_constants, 1>(i, constants(population(i)), current(i));
+        for (std::size_t i = i0; i < end; ++i) advance<neuron_model_kind::spike_source, 1>(i, constants(population(i)));
     }
 
-    // Advances neurons [i0, i0 + Count) of one population. Raw non-aliasing pointers let
-    // the host compiler vectorise the loop.
-    template <model_dispatch Model, int Count>
-    KOKKOS_INLINE_FUNCTION void advance(const std::size_t i0, const neuron_constants& c, const double i_dc) const {
+    // Advances neurons [i0, i0 + Count) of one population; Model spike_source here means
+    // "dispatch on the constants". Raw non-aliasing pointers let the host compiler vectorise.
+    template <neuron_model_kind Model, int Count>
+    KOKKOS_INLINE_FUNCTION void advance(const std::size_t i0, const neuron_constants& c) const {
         const std::size_t ex = (static_cast<std::size_t>(slot) * 2) * n + i0;
-        double* __restrict__ pv = &v(i0);
-        double* __restrict__ pex = &i_ex(i0);
-        double* __restrict__ pin = &i_in(i0);
+        double* __restrict__ pv = &state(0, i0);
+        double* __restrict__ pex = &state(1, i0);
+        double* __restrict__ pin = &state(2, i0);
+        double* __restrict__ pdex = &state(3, i0);
+        double* __restrict__ pdin = &state(4, i0);
+        double* __restrict__ padapt = &state(5, i0);
         std::int32_t* __restrict__ pref = &refractory(i0);
         std::int64_t* __restrict__ acc_ex = &ring(ex);
         std::int64_t* __restrict__ acc_in = &ring(ex + n);
+        const bool external = i_ext.extent(0) > 0;
+        const double* __restrict__ pi = external ? &i_ext(i0) : nullptr;
+        const double* __restrict__ pg = external ? &g_ext(i0) : nullptr;
         std::uint8_t* __restrict__ pspiked = &spiked(i0);
+        // Touch only the slots the model uses: the update is memory-bound.
+        constexpr bool generic = Model == neuron_model_kind::spike_source;
+        constexpr bool synaptic = generic || Model != neuron_model_kind::iaf_psc_delta;
+        constexpr bool alpha = generic || Model == neuron_model_kind::iaf_psc_alpha;
+        constexpr bool adapting = generic;
         SYNAPTOGEN_SIMD
         for (int l = 0; l < Count; ++l) {
             neuron_state st;
             st.v = pv[l];
-            st.ex = pex[l];
-            st.in = pin[l];
+            if (synaptic) {
+                st.ex = pex[l];
+                st.in = pin[l];
+            }
+            if (alpha) {
+                st.dex = pdex[l];
+                st.din = pdin[l];
+            }
+            if (adapting) st.adapt = padapt[l];
             st.refractory = pref[l];
             neuron_input x;
             x.in_ex = static_cast<double>(acc_ex[l]) * inv_scale;
             x.in_in = static_cast<double>(acc_in[l]) * inv_scale;
-            x.i_ext = i_dc;
+            x.i_ext = external ? pi[l] : 0.0;
+            x.g_ext = external ? pg[l] : 0.0;
             bool fired;
-            if constexpr (Model == model_dispatch::psc_delta) fired = step_iaf_psc_delta(c, st, x);
-            else if constexpr (Model == model_dispatch::psc_exp) fired = step_iaf_psc_exp(c, st, x);
+            if constexpr (Model == neuron_model_kind::iaf_psc_delta) fired = step_iaf_psc_delta(c, st, x);
+            else if constexpr (Model == neuron_model_kind::iaf_psc_exp) fired = step_iaf_psc_exp(c, st, x);
+            else if constexpr (Model == neuron_model_kind::iaf_psc_alpha) fired = step_iaf_psc_alpha(c, st, x);
+            else if constexpr (Model == neuron_model_kind::iaf_cond_exp) fired = step_iaf_cond_exp(c, st, x);
             else fired = step_neuron(c, st, x);
             pv[l] = st.v;
-            pex[l] = st.ex;
-            pin[l] = st.in;
+            if (synaptic) {
+                pex[l] = st.ex;
+                pin[l] = st.in;
+            }
+            if (alpha) {
+                pdex[l] = st.dex;
+                pdin[l] = st.din;
+            }
+            if (adapting) padapt[l] = st.adapt;
             pref[l] = st.refractory;
             pspiked[l] = fired ? 1 : 0;
         }
         for (int l = 0; l < Count; ++l) acc_ex[l] = acc_in[l] = 0;
     }
+};
 
-    KOKKOS_INLINE_FUNCTION double current(const std::size_t i) const {
-        double i_dc = 0.0;
-        for (int k = 0; k < n_currents; ++k) {
-            const stimulus_term& s = currents(k);
-            if (i >= s.first && i < s.last && step >= s.start && step < s.stop) i_dc += s.amplitude;
-        }
-        return i_dc;
-    }
+// Spike sources: marks the neurons scheduled for this step, entries [begin, end) of the
+// time-sorted schedule.
+template <class Mem>
+struct emit_scheduled {
+    Kokkos::View<neuron_id*, Mem> neurons;
+    Kokkos::View<std::uint8_t*, Mem> spiked;
+    std::size_t begin;
+    KOKKOS_INLINE_FUNCTION void operator()(const std::size_t k) const { spiked(neurons(begin + k)) = 1; }
 };
 
 // Reads spiked; writes the ids of spiking neurons to spikes[0, count) in ascending order.
@@ -200,7 +302,7 @@ struct compact_spikes {
     }
 };
 
-// Index of a synapse's ring-buffer cell and its fixed-point weight.
+// Index of a synapse's ring-buffer cell.
 KOKKOS_INLINE_FUNCTION std::size_t ring_index(std::uint32_t word, float w, const packing& pk, neuron_id n,
                                               step_t step, std::uint32_t slot_mask) {
     const neuron_id target = word & pk.target_mask;
@@ -213,13 +315,40 @@ KOKKOS_INLINE_FUNCTION std::int64_t to_fixed(float w, double scale) {
     return static_cast<std::int64_t>(static_cast<double>(w) * scale);
 }
 
-// What both delivery strategies read and write: the CSR rows (one row map per
-// partition), the spike list and the ring buffer, for the current step.
+// STDP parameters of one plastic projection, lowered: trace decays per step and the
+// rule's constants (synapse_model.hpp).
+struct stdp_constants {
+    double decay_plus = 0.0, decay_minus = 0.0;  // exp(-dt/tau)
+    double A_plus = 0.0, A_minus = 0.0;
+    double w_min = 0.0, w_max = 0.0;
+    bool multiplicative = false;
+    bool nearest = false;
+};
+
+KOKKOS_INLINE_FUNCTION float clip_weight(double w, const stdp_constants& c) {
+    return static_cast<float>(w < c.w_min ? c.w_min : (w > c.w_max ? c.w_max : w));
+}
+
+// A set of synapses on the device, CSR by source with one row map per partition (a
+// contiguous target range); plastic stores add what STDP needs.
+template <class Mem>
+struct synapse_store {
+    Kokkos::View<edge_index**, Mem> row_map;  // [partition][source]
+    Kokkos::View<neuron_id*, Mem> entries;    // target | delay << target_bits
+    Kokkos::View<float*, Mem> values;         // weights
+    // Plastic stores only:
+    Kokkos::View<std::uint16_t*, Mem> rule;       // index into stdp_constants, per synapse
+    Kokkos::View<edge_index*, Mem> in_row_map;    // CSR by target over...
+    Kokkos::View<edge_index*, Mem> in_edges;      // ...synapse indices
+    Kokkos::View<neuron_id*, Mem> in_sources;     // and their sources
+    Kokkos::View<stdp_constants*, Mem> rules;
+    Kokkos::View<double***, Mem> traces;          // [rule][0 pre, 1 post][neuron]
+};
+
+// What both delivery strategies read and write for the current step.
 template <class Mem>
 struct delivery_target {
-    Kokkos::View<edge_index**, Mem> row_map;
-    Kokkos::View<neuron_id*, Mem> entries;
-    Kokkos::View<float*, Mem> values;
+    synapse_store<Mem> store;
     Kokkos::View<neuron_id*, Mem> spikes;
     Kokkos::View<std::int64_t*, Mem> ring;
     packing pk;
@@ -227,11 +356,31 @@ struct delivery_target {
     step_t step;
     std::uint32_t slot_mask;
     double scale;
+    bool plastic;
 
+    // Delivers synapse e; for plastic synapses the spike then depresses it by the target's
+    // post trace (the spike is transmitted with the weight it found).
     KOKKOS_INLINE_FUNCTION std::int64_t& cell(const edge_index e) const {
-        return ring(ring_index(entries(e), values(e), pk, n, step, slot_mask));
+        return ring(ring_index(store.entries(e), store.values(e), pk, n, step, slot_mask));
     }
-    KOKKOS_INLINE_FUNCTION std::int64_t amount(const edge_index e) const { return to_fixed(values(e), scale); }
+    KOKKOS_INLINE_FUNCTION void deliver(const edge_index e) const {
+        const float w = store.values(e);
+        cell(e) += to_fixed(w, scale);
+        if (plastic) depress(e, w);
+    }
+    KOKKOS_INLINE_FUNCTION void deliver_atomic(const edge_index e) const {
+        const float w = store.values(e);
+        Kokkos::atomic_add(&cell(e), to_fixed(w, scale));
+        if (plastic) depress(e, w);  // each synapse belongs to one spike's row: no race
+    }
+    KOKKOS_INLINE_FUNCTION void depress(const edge_index e, const float w) const {
+        const std::uint16_t r = store.rule(e);
+        const stdp_constants& c = store.rules(r);
+        const neuron_id target = store.entries(e) & pk.target_mask;
+        const double x_post = store.traces(r, 1, target);
+        const double f = c.multiplicative ? (w - c.w_min) : c.w_max;
+        store.values(e) = clip_weight(w - c.A_minus * f * x_post, c);
+    }
 };
 
 // One work item per partition: partition p walks every spike's row restricted to its own
@@ -244,8 +393,8 @@ struct deliver_partitioned {
     KOKKOS_INLINE_FUNCTION void operator()(const int p) const {
         for (std::uint32_t k = 0; k < n_spikes; ++k) {
             const neuron_id src = d.spikes(k);
-            const edge_index end = d.row_map(p, src + 1);
-            for (edge_index e = d.row_map(p, src); e < end; ++e) d.cell(e) += d.amount(e);
+            const edge_index end = d.store.row_map(p, src + 1);
+            for (edge_index e = d.store.row_map(p, src); e < end; ++e) d.deliver(e);
         }
     }
 };
@@ -258,48 +407,82 @@ struct deliver_atomic {
 
     KOKKOS_INLINE_FUNCTION void operator()(const typename Policy::member_type& team) const {
         const neuron_id src = d.spikes(team.league_rank());
-        const edge_index begin = d.row_map(0, src), end = d.row_map(0, src + 1);
-        Kokkos::parallel_for(Kokkos::TeamThreadRange(team, begin, end),
-                             [&](const edge_index e) { Kokkos::atomic_add(&d.cell(e), d.amount(e)); });
+        const edge_index begin = d.store.row_map(0, src), end = d.store.row_map(0, src + 1);
+        Kokkos::parallel_for(Kokkos::TeamThreadRange(team, begin, end), [&](const edge_index e) { d.deliver_atomic(e); });
     }
 };
 
-// Samples one state variable of chosen neurons into a device buffer of `capacity` rows;
-// drained to the host when full or at the end of a run.
+// STDP potentiation: every spiking neuron strengthens its incoming plastic synapses by the
+// sources' pre traces. A synapse has one target, which is in the spike list at most once.
+template <class Mem>
+struct potentiate {
+    synapse_store<Mem> store;
+    Kokkos::View<neuron_id*, Mem> spikes;
+    KOKKOS_INLINE_FUNCTION void operator()(const std::size_t k) const {
+        const neuron_id t = spikes(k);
+        for (edge_index j = store.in_row_map(t); j < store.in_row_map(t + 1); ++j) {
+            const edge_index e = store.in_edges(j);
+            const std::uint16_t r = store.rule(e);
+            const stdp_constants& c = store.rules(r);
+            const double w = store.values(e);
+            const double f = c.multiplicative ? (c.w_max - w) : c.w_max;
+            store.values(e) = clip_weight(w + c.A_plus * f * store.traces(r, 0, store.in_sources(j)), c);
+        }
+    }
+};
+
+// After both STDP passes: x <- (x + spike) decay (all-to-all) or (spike ? 1 : x) decay (nearest).
+template <class Mem>
+struct advance_traces {
+    Kokkos::View<double***, Mem> traces;
+    Kokkos::View<stdp_constants*, Mem> rules;
+    Kokkos::View<std::uint8_t*, Mem> spiked;
+    KOKKOS_INLINE_FUNCTION void operator()(const std::size_t i) const {
+        const double s = spiked(i) ? 1.0 : 0.0;
+        for (std::size_t r = 0; r < rules.extent(0); ++r) {
+            const stdp_constants& c = rules(r);
+            for (int side = 0; side < 2; ++side) {
+                const double x = traces(r, side, i);
+                const double bumped = c.nearest ? (s > 0.0 ? 1.0 : x) : x + s;
+                traces(r, side, i) = bumped * (side == 0 ? c.decay_plus : c.decay_minus);
+            }
+        }
+    }
+};
+
+// Samples one state variable of chosen neurons (or weights of chosen synapses) into a
+// device buffer of `capacity` rows; drained to the host when full or at the end of a run.
 template <class Mem>
 struct trace_recorder {
-    Kokkos::View<neuron_id*, Mem> ids;
+    Kokkos::View<edge_index*, Mem> ids;  // neuron ids, or synapse indices for weights
     Kokkos::View<double**, Mem> buffer;
-    int variable = 0;      // 0 V_m, 1 I_syn_ex, 2 I_syn_in
-    double offset = 0.0;   // E_L for V_m: states hold V relative to E_L
+    int slot = 0;          // state slot; -1 for weights
+    double offset = 0.0;   // E_L for potentials stored relative to it
     std::uint32_t every = 1;
     std::size_t capacity = 0;
     std::size_t rows_buffered = 0;
     std::uint64_t rows_drained = 0;
 
-    trace_recorder(const std::vector<neuron_id>& gids, int var, double off, std::uint32_t every_steps)
-        : variable(var), offset(off), every(every_steps) {
-        ids = Kokkos::View<neuron_id*, Mem>("trace_ids", gids.size());
+    trace_recorder(const std::vector<edge_index>& items, int slot_, double off, std::uint32_t every_steps)
+        : slot(slot_), offset(off), every(every_steps) {
+        ids = Kokkos::View<edge_index*, Mem>("trace_ids", items.size());
         auto h = Kokkos::create_mirror_view(ids);
-        for (std::size_t j = 0; j < gids.size(); ++j) h(j) = gids[j];
+        for (std::size_t j = 0; j < items.size(); ++j) h(j) = items[j];
         Kokkos::deep_copy(ids, h);
-        capacity = std::max<std::size_t>(1, (1u << 20) / std::max<std::size_t>(1, gids.size()));
+        capacity = std::max<std::size_t>(1, (1u << 20) / std::max<std::size_t>(1, items.size()));
         capacity = std::min<std::size_t>(capacity, 4096);
-        buffer = Kokkos::View<double**, Mem>("trace_buffer", capacity, gids.size());
+        buffer = Kokkos::View<double**, Mem>("trace_buffer", capacity, items.size());
     }
 
     template <class Exec>
-    void sample(const Kokkos::View<double*, Mem>& v, const Kokkos::View<double*, Mem>& i_ex,
-                const Kokkos::View<double*, Mem>& i_in) {
+    void sample(const Kokkos::View<double**, Mem>& state, const Kokkos::View<float*, Mem>& weights) {
         auto ids_ = ids;
         auto buf = buffer;
         const std::size_t row = rows_buffered;
-        const int var = variable;
+        const int s = slot;
         const double off = offset;
         Kokkos::parallel_for("sample_trace", Kokkos::RangePolicy<Exec>(0, ids.extent(0)), KOKKOS_LAMBDA(const std::size_t j) {
-            const neuron_id i = ids_(j);
-            const double x = var == 0 ? v(i) + off : var == 1 ? i_ex(i) : i_in(i);
-            buf(row, j) = x;
+            buf(row, j) = s < 0 ? static_cast<double>(weights(ids_(j))) : state(s, ids_(j)) + off;
         });
         ++rows_buffered;
     }

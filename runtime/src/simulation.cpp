@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <stdexcept>
+#include <type_traits>
 #include <cmath>
 
 #include <Kokkos_Core.hpp>
@@ -31,6 +33,9 @@ struct engine_base {
     virtual ~engine_base() = default;
     virtual void run(std::uint64_t n_steps, const run_observer& observer) = 0;
     virtual neuron_state state(neuron_id gid) const = 0;
+    virtual double synapse_weight(std::size_t projection, neuron_id source, neuron_id target) const = 0;
+    virtual simulation_state save_state() const = 0;
+    virtual void restore_state(const simulation_state& s) = 0;
     step_t step = 0;
     std::uint64_t events = 0;
     std::uint64_t spikes = 0;
@@ -46,6 +51,16 @@ int fixed_point_bits(double max_abs_weight) {
     return std::clamp(40 - e, -60, 200);
 }
 
+// Times in ms to steps, rounded, saturating at 4e9 (step_t) for open-ended stimuli.
+step_t time_to_step(double ms, double dt) { return static_cast<step_t>(std::min(std::round(ms / dt), 4e9)); }
+
+// A given spike time t is emitted in the step that ends at or after t: the inverse of the
+// output's stamp (s + 1) dt.
+step_t spike_time_to_step(double ms, double dt) {
+    const double s = std::ceil(ms / dt - 1e-9) - 1.0;
+    return static_cast<step_t>(std::clamp(s, 0.0, 4e9));
+}
+
 unsigned bit_width(std::uint64_t x) {
     unsigned b = 0;
     while (x) {
@@ -55,10 +70,113 @@ unsigned bit_width(std::uint64_t x) {
     return b;
 }
 
+// Host form of one synapse store before it goes to the device: CSR by source with one row
+// map per partition, plus a per-synapse tag (the STDP rule of plastic synapses).
+struct packed_store {
+    std::vector<edge_index> row_map;  // [partition][source], (n + 1) per partition
+    std::vector<neuron_id> entries;
+    std::vector<float> values;
+    std::vector<std::uint16_t> tags;
+};
+
+// Partition boundaries by in-degree so each thread delivers a similar share.
+std::vector<neuron_id> partition_bounds(const synapse_table& table, neuron_id n, int P) {
+    std::vector<neuron_id> bound(P + 1, n);
+    bound[0] = 0;
+    const std::vector<edge_index> indeg = table.in_degrees();
+    const edge_index E = table.size();
+    edge_index acc = 0;
+    int p = 1;
+    for (neuron_id t = 0; t < n && p < P; ++t) {
+        acc += indeg[t];
+        while (p < P && acc * P >= E * static_cast<edge_index>(p)) bound[p++] = t + 1;
+    }
+    return bound;
+}
+
+// Packs a host CSR into the device layout: for each partition (a contiguous range of
+// targets) a CSR over all sources, stored one partition after another. Targets and delays
+// share 32 bits; weights stay float: 8 bytes a synapse.
+packed_store pack_store(const synapse_table& table, const std::vector<std::uint16_t>& tags, neuron_id n, int P,
+                        const packing& pk) {
+    const std::vector<neuron_id> bound = partition_bounds(table, n, P);
+    auto part_of = [&](neuron_id t) {
+        int p = 0;
+        while (t >= bound[p + 1]) ++p;
+        return p;
+    };
+    const std::size_t stride = static_cast<std::size_t>(n) + 1;
+    packed_store out;
+    out.row_map.assign(static_cast<std::size_t>(P) * stride, 0);
+    // count[p][src] -> offsets, then fill; both passes parallel over sources.
+    tbb::parallel_for(tbb::blocked_range<neuron_id>(0, n, 1024), [&](const auto& r) {
+        for (neuron_id s = r.begin(); s != r.end(); ++s)
+            for (edge_index e = table.row_map[s]; e < table.row_map[s + 1]; ++e)
+                ++out.row_map[part_of(table.target[e]) * stride + s + 1];
+    });
+    edge_index base = 0;
+    for (int p = 0; p < P; ++p) {
+        edge_index* row = out.row_map.data() + p * stride;
+        row[0] = base;
+        for (neuron_id s = 0; s < n; ++s) row[s + 1] += row[s];
+        base = row[n];
+    }
+    out.entries.resize(table.size());
+    out.values.resize(table.size());
+    if (!tags.empty()) out.tags.resize(table.size());
+    tbb::parallel_for(tbb::blocked_range<neuron_id>(0, n, 1024), [&](const auto& r) {
+        std::vector<edge_index> at(P);
+        for (neuron_id s = r.begin(); s != r.end(); ++s) {
+            for (int p = 0; p < P; ++p) at[p] = out.row_map[p * stride + s];
+            for (edge_index e = table.row_map[s]; e < table.row_map[s + 1]; ++e) {
+                const edge_index k = at[part_of(table.target[e])]++;
+                out.entries[k] = table.target[e] | (static_cast<neuron_id>(table.delay[e]) << pk.target_bits);
+                out.values[k] = table.weight[e];
+                if (!tags.empty()) out.tags[k] = tags[e];
+            }
+        }
+    });
+    return out;
+}
+
+// Concatenates per-projection tables row by row, tagging each synapse with its table's index.
+synapse_table merge_tables(const std::vector<synapse_table>& parts, neuron_id n, std::vector<std::uint16_t>& tags) {
+    synapse_table out;
+    out.n_neurons = n;
+    out.row_map.assign(static_cast<std::size_t>(n) + 1, 0);
+    for (const auto& t : parts)
+        for (neuron_id i = 0; i < n; ++i) out.row_map[i + 1] += t.row_map[i + 1] - t.row_map[i];
+    for (neuron_id i = 0; i < n; ++i) out.row_map[i + 1] += out.row_map[i];
+    const edge_index E = out.row_map[n];
+    out.target.resize(E);
+    out.weight.resize(E);
+    out.delay.resize(E);
+    tags.resize(E);
+    std::vector<edge_index> at(out.row_map.begin(), out.row_map.end() - 1);
+    for (std::size_t k = 0; k < parts.size(); ++k)
+        for (neuron_id i = 0; i < n; ++i)
+            for (edge_index e = parts[k].row_map[i]; e < parts[k].row_map[i + 1]; ++e) {
+                const edge_index j = at[i]++;
+                out.target[j] = parts[k].target[e];
+                out.weight[j] = parts[k].weight[e];
+                out.delay[j] = parts[k].delay[e];
+                tags[j] = static_cast<std::uint16_t>(k);
+            }
+    return out;
+}
+
+std::uint64_t fnv1a(std::uint64_t h, std::uint64_t x) {
+    for (int b = 0; b < 8; ++b) {
+        h ^= (x >> (8 * b)) & 0xFF;
+        h *= 1099511628211ull;
+    }
+    return h;
+}
+
 template <class Exec>
 class engine final : public engine_base {
     using mem = typename Exec::memory_space;
-    // Neurons per Poisson work item: vector lanes on the host, one per GPU thread.
+    // Neurons per work item: vector lanes on the host, one per GPU thread.
     static constexpr int lanes = Kokkos::SpaceAccessibility<Kokkos::HostSpace, mem>::accessible ? 16 : 1;
     template <class T>
     using view = Kokkos::View<T, mem>;
@@ -74,53 +192,85 @@ public:
                             ? (host ? delivery_kind::partitioned : delivery_kind::atomic)
                             : options.delivery;
         info.partitions = info.delivery == delivery_kind::partitioned ? std::max(1, Exec().concurrency()) : 1;
+        for (const auto& p : spec.projections) {
+            projection_source_.push_back(p.source);
+            projection_target_.push_back(p.target);
+        }
         lower_neurons(spec);
-        lower_stimuli(spec, table);
-        lower_synapses(spec, table);
+        synapse_table plastic = build_plastic(spec);
+        double max_w = 0.0;
+        for (float w : table.weight) max_w = std::max(max_w, std::fabs(static_cast<double>(w)));
+        for (float w : plastic.weight) max_w = std::max(max_w, std::fabs(static_cast<double>(w)));
+        for (std::size_t k = 0; k < spec.projections.size(); ++k)
+            if (projection_kind(spec, k) == synapse_kind::stdp)
+                max_w = std::max({max_w, std::fabs(spec.synapses[k].stdp.w_min), std::fabs(spec.synapses[k].stdp.w_max)});
+        lower_stimuli(spec, max_w);
+        lower_synapses(spec, table, plastic);
+        lower_couplings(spec);
+        lower_schedules(spec);
         lower_records(spec);
+        fingerprint_ = fnv1a(fnv1a(fnv1a(fnv1a(fnv1a(1469598103934665603ull, n_), info.synapses), info.plastic_synapses),
+                                   info.couplings),
+                             static_cast<std::uint64_t>(info.fixed_point_bits) ^ (std::uint64_t(slot_mask_) << 32) ^
+                                 (seed_ << 8));
     }
 
     void run(std::uint64_t n_steps, const run_observer& observer) override;
     neuron_state state(neuron_id gid) const override {
+        auto h = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), Kokkos::subview(d_state_, Kokkos::ALL, gid));
         neuron_state s;
-        s.v = read(d_v_, gid);
-        s.ex = read(d_iex_, gid);
-        s.in = read(d_iin_, gid);
-        s.refractory = read(d_refractory_, gid);
+        for (int k = 0; k < state_slots; ++k) slot_ref(s, static_cast<state_slot>(k)) = h(k);
+        Kokkos::deep_copy(s.refractory, Kokkos::subview(d_refractory_, gid));
         return s;
     }
+    double synapse_weight(std::size_t projection, neuron_id source, neuron_id target) const override;
+    simulation_state save_state() const override;
+    void restore_state(const simulation_state& s) override;
 
 private:
-    template <class T>
-    static T read(const view<T*>& v, neuron_id i) {
-        T out;
-        Kokkos::deep_copy(out, Kokkos::subview(v, i));
-        return out;
-    }
-
     // The spec is read only while lowering; the engine keeps no reference to it.
     void lower_neurons(const network_spec& spec);
-    void lower_stimuli(const network_spec& spec, const synapse_table& table);
-    void lower_synapses(const network_spec& spec, synapse_table& table);
+    synapse_table build_plastic(const network_spec& spec);
+    void lower_stimuli(const network_spec& spec, double max_weight);
+    void lower_synapses(const network_spec& spec, synapse_table& table, synapse_table& plastic);
+    void lower_couplings(const network_spec& spec);
+    void lower_schedules(const network_spec& spec);
     void lower_records(const network_spec& spec);
     void record_traces(step_t s, bool flush, const run_observer& observer);
+    void deliver(const synapse_store<mem>& store, bool plastic, std::uint32_t n_spikes);
+    void check_delays(const network_spec& spec, std::uint32_t max_delay) const;
 
     std::uint64_t seed_;
     neuron_id n_;
-    view<double*> d_v_, d_iex_, d_iin_;
+    std::uint64_t fingerprint_ = 0;
+    view<double**> d_state_;  // [slot][neuron]
     view<std::int32_t*> d_refractory_;
     view<std::uint16_t*> d_population_;
     view<neuron_constants*> d_constants_;
     std::vector<stimulus_term> poisson_terms_;  // one add_poisson_input launch each per step
     view<stimulus_term*> d_currents_;
+    view<double*> d_schedule_;                  // step currents: (step, value) pairs
     view<std::uint64_t*> d_poisson_tables_;
     view<std::int64_t*> d_ring_;  // [slot][channel][neuron], fixed point
     std::uint32_t slot_mask_ = 0;
     double scale_ = 1.0;          // 2^bits
-    view<edge_index**> d_row_map_;  // [partition][source]: offsets into entries/values
-    view<neuron_id*> d_entries_;    // target | delay << delay_shift
-    view<float*> d_values_;         // weights
+    synapse_store<mem> static_, plastic_;
+    std::vector<std::size_t> plastic_rule_of_;  // projection -> STDP rule index (or npos)
+    std::vector<std::uint16_t> plastic_tags_;   // rule per plastic synapse, while lowering
+    std::vector<std::size_t> projection_source_, projection_target_;
+    std::vector<neuron_id> pop_first_;
     packing pack_;
+    // Continuous couplings, CSR by target.
+    view<edge_index*> d_coupling_rows_;
+    view<neuron_id*> d_coupling_sources_;
+    view<float*> d_coupling_weights_;
+    view<std::uint16_t*> d_coupling_kinds_;
+    view<coupling_kind_params*> d_coupling_params_;
+    view<double*> d_i_ext_, d_g_ext_;
+    bool external_input_ = false;
+    // Spike sources: (step, neuron) sorted by step; the device holds the neurons.
+    std::vector<step_t> schedule_steps_;
+    view<neuron_id*> d_schedule_neurons_;
     view<std::uint8_t*> d_spiked_;
     view<neuron_id*> d_spikes_;
     host_view<neuron_id*> h_spikes_;
@@ -133,9 +283,7 @@ template <class Exec>
 void engine<Exec>::lower_neurons(const network_spec& spec) {
     const std::size_t n_pop = spec.layout.count();
     if (n_pop > 65535) throw internal_error("more than 65535 populations");
-    d_v_ = view<double*>("v", n_);
-    d_iex_ = view<double*>("i_ex", n_);
-    d_iin_ = view<double*>("i_in", n_);
+    d_state_ = view<double**>("state", state_slots, n_);
     d_refractory_ = view<std::int32_t*>("refractory", n_);
     d_population_ = view<std::uint16_t*>("population", n_);
     d_constants_ = view<neuron_constants*>("constants", n_pop);
@@ -143,72 +291,86 @@ void engine<Exec>::lower_neurons(const network_spec& spec) {
     d_spikes_ = view<neuron_id*>("spikes", n_);
     h_spikes_ = host_view<neuron_id*>("spikes_host", n_);
 
-    auto h_v = Kokkos::create_mirror_view(d_v_);
-    auto h_iex = Kokkos::create_mirror_view(d_iex_);
-    auto h_iin = Kokkos::create_mirror_view(d_iin_);
+    auto h_state = Kokkos::create_mirror_view(d_state_);
     auto h_pop = Kokkos::create_mirror_view(d_population_);
     auto h_const = Kokkos::create_mirror_view(d_constants_);
     const double dt = spec.simulation.dt;
     for (std::size_t p = 0; p < n_pop; ++p) {
         const population& pop = spec.layout[p];
+        pop_first_.push_back(pop.first);
         const population_model& m = spec.models[p];
         h_const(p) = make_constants(m.parameters, m.model, dt);
-        // Initial values: V_m defaults to E_L, currents to 0; each neuron draws from its own stream.
+        const neuron_state rest = resting_state(m.parameters, m.model);
+        std::vector<state_slot> slots(m.initial.size());
+        for (std::size_t k = 0; k < m.initial.size(); ++k)
+            if (!find_state_variable(m.model, m.initial[k].variable, slots[k]))
+                throw input_error(m.origin, "the model has no state variable '" + m.initial[k].variable + "'");
+        // Each neuron draws its initial values from its own stream.
         tbb::parallel_for(tbb::blocked_range<neuron_id>(pop.first, pop.first + pop.size, 4096), [&](const auto& r) {
             for (neuron_id i = r.begin(); i != r.end(); ++i) {
                 h_pop(i) = static_cast<std::uint16_t>(p);
-                h_v(i) = 0.0;
-                h_iex(i) = 0.0;
-                h_iin(i) = 0.0;
+                neuron_state s = rest;
                 for (std::size_t k = 0; k < m.initial.size(); ++k) {
                     counter_rng rng(spec.simulation.seed, stream_purpose::initial_state, i, static_cast<std::uint32_t>(k));
                     const double x = m.initial[k].value.draw(rng);
-                    if (m.initial[k].variable == "V_m") h_v(i) = x - m.parameters.E_L;
-                    else if (m.initial[k].variable == "I_syn_ex") h_iex(i) = x;
-                    else if (m.initial[k].variable == "I_syn_in") h_iin(i) = x;
+                    slot_ref(s, slots[k]) = slots[k] == state_slot::v ? x - h_const(p).e_l : x;
                 }
+                for (int k = 0; k < state_slots; ++k) h_state(k, i) = slot_ref(s, static_cast<state_slot>(k));
             }
         });
     }
-    Kokkos::deep_copy(d_v_, h_v);
-    Kokkos::deep_copy(d_iex_, h_iex);
-    Kokkos::deep_copy(d_iin_, h_iin);
+    Kokkos::deep_copy(d_state_, h_state);
     Kokkos::deep_copy(d_population_, h_pop);
     Kokkos::deep_copy(d_constants_, h_const);
 }
 
+// The STDP projections, built one by one and merged, each synapse tagged with its rule.
 template <class Exec>
-void engine<Exec>::lower_stimuli(const network_spec& spec, const synapse_table& table) {
-    // The fixed-point scale covers every weight that reaches the ring buffer or a neuron.
-    double max_w = 0.0;
-    for (float w : table.weight) max_w = std::max(max_w, std::fabs(static_cast<double>(w)));
+synapse_table engine<Exec>::build_plastic(const network_spec& spec) {
+    std::vector<synapse_table> parts;
+    plastic_rule_of_.assign(spec.projections.size(), static_cast<std::size_t>(-1));
+    for (std::size_t k = 0; k < spec.projections.size(); ++k) {
+        if (projection_kind(spec, k) != synapse_kind::stdp) continue;
+        std::vector<bool> only(spec.projections.size(), false);
+        only[k] = true;
+        plastic_rule_of_[k] = parts.size();
+        parts.push_back(build_synapses(spec.layout, spec.projections, spec.simulation.seed, spec.simulation.dt, only));
+    }
+    if (parts.size() > 65535) throw internal_error("more than 65535 plastic projections");
+    std::vector<std::uint16_t> tags;
+    synapse_table merged = merge_tables(parts, n_, tags);
+    plastic_tags_ = std::move(tags);
+    return merged;
+}
+
+template <class Exec>
+void engine<Exec>::lower_stimuli(const network_spec& spec, double max_w) {
+    // The fixed-point scale covers every weight that reaches the ring buffer.
     for (const auto& s : spec.stimuli)
         if (s.kind == stimulus_kind::poisson) max_w = std::max(max_w, std::fabs(s.weight));
     info.fixed_point_bits = fixed_point_bits(max_w);
     scale_ = std::ldexp(1.0, info.fixed_point_bits);
 
     const double dt = spec.simulation.dt;
-    // Times in ms to steps, rounded, saturating at 4e9 (step_t) for open-ended stimuli.
-    auto to_step = [dt](double ms) { return static_cast<step_t>(std::min(std::round(ms / dt), 4e9)); };
     std::vector<stimulus_term> currents;
     std::vector<std::uint64_t> tables;
+    std::vector<double> schedule;
     for (std::size_t k = 0; k < spec.stimuli.size(); ++k) {
         const stimulus_spec& s = spec.stimuli[k];
         const population& pop = spec.layout[s.population];
         stimulus_term t;
-        t.poisson = s.kind == stimulus_kind::poisson;
+        t.kind = s.kind;
         t.first = pop.first;
         t.last = pop.first + pop.size;
-        t.start = to_step(s.start);
-        t.stop = to_step(s.stop);  // an open end (1e300 ms) becomes the largest step
-        t.lambda = s.rate * 1e-3 * dt * s.sources;
-        t.exp_minus_lambda = std::exp(-t.lambda);
-        t.weight_fixed = static_cast<std::int64_t>(s.weight * scale_);
-        t.channel = s.weight < 0.0 ? 1 : 0;
-        t.amplitude = s.amplitude;
+        t.start = time_to_step(s.start, dt);
+        t.stop = time_to_step(s.stop, dt);  // an open end (1e300 ms) becomes the largest step
         t.key = static_cast<std::uint32_t>(k + 1);
-        t.key32 = derive_key32(spec.simulation.seed, stream_purpose::poisson_input, t.key);
-        if (t.poisson) {
+        if (s.kind == stimulus_kind::poisson) {
+            t.lambda = s.rate * 1e-3 * dt * s.sources;
+            t.exp_minus_lambda = std::exp(-t.lambda);
+            t.weight_fixed = static_cast<std::int64_t>(s.weight * scale_);
+            t.channel = s.weight < 0.0 ? 1 : 0;
+            t.key32 = derive_key32(spec.simulation.seed, stream_purpose::poisson_input, t.key);
             const std::vector<std::uint64_t> table = poisson_inversion_table(t.lambda);
             t.table_offset = static_cast<std::uint32_t>(tables.size());
             t.table_size = static_cast<std::uint32_t>(table.size());
@@ -216,97 +378,214 @@ void engine<Exec>::lower_stimuli(const network_spec& spec, const synapse_table& 
             t.table_fast = std::min(t.table_fast + 1, t.table_size);
             tables.insert(tables.end(), table.begin(), table.end());
             poisson_terms_.push_back(t);
-        } else {
-            currents.push_back(t);
+            continue;
         }
+        t.amplitude = s.kind == stimulus_kind::noise ? s.mean : s.amplitude;
+        t.std = s.std;
+        if (s.kind == stimulus_kind::step_current) {
+            t.table_offset = static_cast<std::uint32_t>(schedule.size() / 2);
+            t.table_size = static_cast<std::uint32_t>(s.times.size());
+            for (std::size_t c = 0; c < s.times.size(); ++c) {
+                schedule.push_back(static_cast<double>(time_to_step(s.times[c], dt)));
+                schedule.push_back(s.values[c]);
+            }
+        }
+        currents.push_back(t);
     }
+    external_input_ = !currents.empty();
     host_view<stimulus_term*> h_currents("currents_host", currents.size());
     std::copy(currents.begin(), currents.end(), h_currents.data());
     d_currents_ = Kokkos::create_mirror_view_and_copy(mem(), h_currents);
+    host_view<double*> h_schedule("schedule_host", schedule.size());
+    std::copy(schedule.begin(), schedule.end(), h_schedule.data());
+    d_schedule_ = Kokkos::create_mirror_view_and_copy(mem(), h_schedule);
     host_view<std::uint64_t*> h_tables("poisson_tables_host", std::max<std::size_t>(1, tables.size()));
     std::copy(tables.begin(), tables.end(), h_tables.data());
     d_poisson_tables_ = Kokkos::create_mirror_view_and_copy(mem(), h_tables);
 }
 
-// Packs the host CSR into the device layout: for each partition (a contiguous range of
-// targets with about equal in-degree sum) a CSR over all sources, stored one partition
-// after another. Targets and delays share 32 bits; weights stay float: 8 bytes a synapse.
 template <class Exec>
-void engine<Exec>::lower_synapses(const network_spec& spec, synapse_table& table) {
-    const int P = info.partitions;
-    const edge_index E = table.size();
-    info.synapses = E;
-    info.max_delay_steps = table.max_delay();
-    pack_.target_bits = std::max(1u, bit_width(n_ > 0 ? n_ - 1 : 0));
+void engine<Exec>::check_delays(const network_spec& spec, std::uint32_t max_delay) const {
     const unsigned delay_bits = 32 - pack_.target_bits;
-    if (pack_.target_bits > 31 || info.max_delay_steps >= (1ull << delay_bits))
+    if (pack_.target_bits > 31 || max_delay >= (1ull << delay_bits))
         throw input_error({spec.source_file, 0, "delay"},
                           "a network of " + std::to_string(n_) + " neurons leaves " + std::to_string(delay_bits) +
                               " bits per synapse for delays (at most " + std::to_string((1ull << delay_bits) - 1) +
-                              " steps), but a delay of " + std::to_string(info.max_delay_steps) +
+                              " steps), but a delay of " + std::to_string(max_delay) +
                               " steps was requested; expected shorter delays");
+}
+
+template <class Exec>
+void engine<Exec>::lower_synapses(const network_spec& spec, synapse_table& table, synapse_table& plastic) {
+    const int P = info.partitions;
+    info.synapses = table.size();
+    info.plastic_synapses = plastic.size();
+    info.max_delay_steps = std::max(table.max_delay(), plastic.max_delay());
+    pack_.target_bits = std::max(1u, bit_width(n_ > 0 ? n_ - 1 : 0));
+    check_delays(spec, info.max_delay_steps);
     pack_.target_mask = pack_.target_bits >= 32 ? 0xFFFFFFFFu : ((1u << pack_.target_bits) - 1u);
-    pack_.split_channels = std::any_of(spec.models.begin(), spec.models.end(),
-                                       [](const population_model& m) { return m.model != neuron_model_kind::iaf_psc_delta; });
+    pack_.split_channels = std::any_of(spec.models.begin(), spec.models.end(), [](const population_model& m) {
+        return has_separate_synaptic_channels(m.model);
+    });
 
     std::uint32_t slots = 1;
     while (slots < info.max_delay_steps + 1u) slots <<= 1;
     slot_mask_ = slots - 1;
     d_ring_ = view<std::int64_t*>("ring", static_cast<std::size_t>(slots) * 2 * n_);
 
-    // Partition boundaries by in-degree so each thread delivers a similar share.
-    std::vector<neuron_id> bound(P + 1, n_);
-    bound[0] = 0;
-    {
-        const std::vector<edge_index> indeg = table.in_degrees();
-        edge_index acc = 0;
-        int p = 1;
-        for (neuron_id t = 0; t < n_ && p < P; ++t) {
-            acc += indeg[t];
-            while (p < P && acc * P >= E * static_cast<edge_index>(p)) bound[p++] = t + 1;
-        }
-    }
-    auto part_of = [&](neuron_id t) {
-        int p = 0;
-        while (t >= bound[p + 1]) ++p;
-        return p;
-    };
-
-    // count[p][src] -> offsets, then fill; both passes parallel over sources.
-    host_view<edge_index**> h_row_map("row_map_host", P, static_cast<std::size_t>(n_) + 1);
-    tbb::parallel_for(tbb::blocked_range<neuron_id>(0, n_, 1024), [&](const auto& r) {
-        for (neuron_id s = r.begin(); s != r.end(); ++s)
-            for (edge_index e = table.row_map[s]; e < table.row_map[s + 1]; ++e) ++h_row_map(part_of(table.target[e]), s + 1);
-    });
-    edge_index base = 0;
-    for (int p = 0; p < P; ++p) {
-        h_row_map(p, 0) = base;
-        for (neuron_id s = 0; s < n_; ++s) h_row_map(p, s + 1) += h_row_map(p, s);
-        base = h_row_map(p, n_);
-    }
-    host_view<neuron_id*> h_entries("entries_host", E);
-    host_view<float*> h_values("values_host", E);
-    tbb::parallel_for(tbb::blocked_range<neuron_id>(0, n_, 1024), [&](const auto& r) {
-        std::vector<edge_index> at(P);
-        for (neuron_id s = r.begin(); s != r.end(); ++s) {
-            for (int p = 0; p < P; ++p) at[p] = h_row_map(p, s);
-            for (edge_index e = table.row_map[s]; e < table.row_map[s + 1]; ++e) {
-                const edge_index k = at[part_of(table.target[e])]++;
-                h_entries(k) = table.target[e] | (static_cast<neuron_id>(table.delay[e]) << pack_.target_bits);
-                h_values(k) = table.weight[e];
-            }
-        }
-    });
     out_degree_.resize(n_);
-    for (neuron_id s = 0; s < n_; ++s) out_degree_[s] = static_cast<std::uint32_t>(table.row_map[s + 1] - table.row_map[s]);
-    table = synapse_table();  // release the host copy before the device copies are made
+    for (neuron_id s = 0; s < n_; ++s)
+        out_degree_[s] = static_cast<std::uint32_t>(table.row_map[s + 1] - table.row_map[s] + plastic.row_map[s + 1] -
+                                                    plastic.row_map[s]);
+    auto to_device = [&](packed_store&& h, synapse_store<mem>& d) {
+        host_view<edge_index**> row_map("row_map_host", P, static_cast<std::size_t>(n_) + 1);
+        std::copy(h.row_map.begin(), h.row_map.end(), row_map.data());
+        d.row_map = Kokkos::create_mirror_view_and_copy(mem(), row_map);
+        d.entries = view<neuron_id*>(Kokkos::view_alloc(Kokkos::WithoutInitializing, "entries"), h.entries.size());
+        d.values = view<float*>(Kokkos::view_alloc(Kokkos::WithoutInitializing, "values"), h.values.size());
+        Kokkos::deep_copy(d.entries, host_view<neuron_id*>(h.entries.data(), h.entries.size()));
+        Kokkos::deep_copy(d.values, host_view<float*>(h.values.data(), h.values.size()));
+    };
+    {
+        packed_store h = pack_store(table, {}, n_, P, pack_);
+        table = synapse_table();  // release the host copy before the device copies are made
+        to_device(std::move(h), static_);
+    }
+    info.synapse_bytes = static_.entries.span() * sizeof(neuron_id) + static_.values.span() * sizeof(float);
+    info.index_bytes = static_.row_map.span() * sizeof(edge_index);
+    info.bytes_per_synapse = info.synapses > 0 ? static_cast<double>(info.synapse_bytes) / info.synapses : 0.0;
 
-    d_row_map_ = Kokkos::create_mirror_view_and_copy(mem(), h_row_map);
-    d_entries_ = Kokkos::create_mirror_view_and_copy(mem(), h_entries);
-    d_values_ = Kokkos::create_mirror_view_and_copy(mem(), h_values);
-    info.synapse_bytes = d_entries_.span() * sizeof(neuron_id) + d_values_.span() * sizeof(float);
-    info.index_bytes = d_row_map_.span() * sizeof(edge_index);
-    info.bytes_per_synapse = E > 0 ? static_cast<double>(info.synapse_bytes) / E : 0.0;
+    // Plastic synapses: the same layout plus the rule per synapse and an index by target.
+    packed_store h = pack_store(plastic, plastic_tags_, n_, P, pack_);
+    plastic = synapse_table();
+    const std::size_t Ep = h.entries.size();
+    std::vector<edge_index> in_rows(static_cast<std::size_t>(n_) + 1, 0);
+    for (std::size_t e = 0; e < Ep; ++e) ++in_rows[(h.entries[e] & pack_.target_mask) + 1];
+    for (neuron_id t = 0; t < n_; ++t) in_rows[t + 1] += in_rows[t];
+    std::vector<edge_index> in_edges(Ep), at(in_rows.begin(), in_rows.end() - 1);
+    std::vector<neuron_id> in_sources(Ep);
+    const std::size_t stride = static_cast<std::size_t>(n_) + 1;
+    for (int p = 0; p < P; ++p)
+        for (neuron_id s = 0; s < n_; ++s)
+            for (edge_index e = h.row_map[p * stride + s]; e < h.row_map[p * stride + s + 1]; ++e) {
+                const edge_index j = at[h.entries[e] & pack_.target_mask]++;
+                in_edges[j] = e;
+                in_sources[j] = s;
+            }
+    std::vector<stdp_constants> rules;
+    for (std::size_t k = 0; k < spec.projections.size(); ++k) {
+        if (plastic_rule_of_[k] == static_cast<std::size_t>(-1)) continue;
+        const stdp_parameters& q = spec.synapses[k].stdp;
+        stdp_constants c;
+        c.decay_plus = std::exp(-spec.simulation.dt / q.tau_plus);
+        c.decay_minus = std::exp(-spec.simulation.dt / q.tau_minus);
+        c.A_plus = q.A_plus;
+        c.A_minus = q.A_minus;
+        c.w_min = q.w_min;
+        c.w_max = q.w_max;
+        c.multiplicative = q.multiplicative;
+        c.nearest = q.nearest;
+        rules.push_back(c);
+    }
+    plastic_tags_.clear();
+    plastic_tags_.shrink_to_fit();
+    auto copy = [](const auto& v, const char* label) {
+        using T = typename std::decay_t<decltype(v)>::value_type;
+        view<T*> d(Kokkos::view_alloc(Kokkos::WithoutInitializing, std::string(label)), v.size());
+        Kokkos::deep_copy(d, host_view<const T*>(v.data(), v.size()));
+        return d;
+    };
+    plastic_.rule = copy(h.tags, "plastic_rule");
+    plastic_.in_row_map = copy(in_rows, "plastic_in_rows");
+    plastic_.in_edges = copy(in_edges, "plastic_in_edges");
+    plastic_.in_sources = copy(in_sources, "plastic_in_sources");
+    plastic_.rules = copy(rules, "stdp_rules");
+    plastic_.traces = view<double***>("stdp_traces", rules.size(), 2, rules.empty() ? 0 : n_);
+    to_device(std::move(h), plastic_);
+    info.plastic_bytes = plastic_.entries.span() * 4 + plastic_.values.span() * 4 + plastic_.rule.span() * 2 +
+                         plastic_.in_edges.span() * sizeof(edge_index) + plastic_.in_sources.span() * 4;
+}
+
+// Gap junctions, graded synapses and rate connections: CSR by target. A gap junction
+// listed once couples both cells.
+template <class Exec>
+void engine<Exec>::lower_couplings(const network_spec& spec) {
+    struct edge {
+        neuron_id target, source;
+        float weight;
+        std::uint16_t kind;
+    };
+    std::vector<edge> edges;
+    std::vector<coupling_kind_params> params;
+    for (std::size_t k = 0; k < spec.projections.size(); ++k) {
+        const synapse_kind kind = projection_kind(spec, k);
+        if (kind != synapse_kind::gap_junction && kind != synapse_kind::graded && kind != synapse_kind::rate) continue;
+        if (params.size() >= 65535) throw internal_error("more than 65535 coupling projections");
+        coupling_kind_params q;
+        q.kind = kind;
+        q.E_rev = spec.synapses[k].graded.E_rev;
+        q.V_half = spec.synapses[k].graded.V_half;
+        q.inv_V_slope = 1.0 / spec.synapses[k].graded.V_slope;
+        const auto tag = static_cast<std::uint16_t>(params.size());
+        params.push_back(q);
+        std::vector<bool> only(spec.projections.size(), false);
+        only[k] = true;
+        const synapse_table t = build_synapses(spec.layout, spec.projections, spec.simulation.seed, spec.simulation.dt, only);
+        for (neuron_id s = 0; s < n_; ++s)
+            for (edge_index e = t.row_map[s]; e < t.row_map[s + 1]; ++e) {
+                edges.push_back({t.target[e], s, t.weight[e], tag});
+                if (kind == synapse_kind::gap_junction) edges.push_back({s, t.target[e], t.weight[e], tag});
+            }
+    }
+    info.couplings = edges.size();
+    external_input_ = external_input_ || !edges.empty();
+    if (external_input_) {
+        d_i_ext_ = view<double*>("i_ext", n_);
+        d_g_ext_ = view<double*>("g_ext", n_);
+    }
+    if (edges.empty()) return;
+    std::stable_sort(edges.begin(), edges.end(), [](const edge& a, const edge& b) { return a.target < b.target; });
+    host_view<edge_index*> rows("coupling_rows_host", static_cast<std::size_t>(n_) + 1);
+    host_view<neuron_id*> sources("coupling_sources_host", edges.size());
+    host_view<float*> weights("coupling_weights_host", edges.size());
+    host_view<std::uint16_t*> kinds("coupling_kinds_host", edges.size());
+    for (std::size_t e = 0; e < edges.size(); ++e) {
+        ++rows(edges[e].target + 1);
+        sources(e) = edges[e].source;
+        weights(e) = edges[e].weight;
+        kinds(e) = edges[e].kind;
+    }
+    for (neuron_id t = 0; t < n_; ++t) rows(t + 1) += rows(t);
+    host_view<coupling_kind_params*> h_params("coupling_params_host", params.size());
+    std::copy(params.begin(), params.end(), h_params.data());
+    d_coupling_rows_ = Kokkos::create_mirror_view_and_copy(mem(), rows);
+    d_coupling_sources_ = Kokkos::create_mirror_view_and_copy(mem(), sources);
+    d_coupling_weights_ = Kokkos::create_mirror_view_and_copy(mem(), weights);
+    d_coupling_kinds_ = Kokkos::create_mirror_view_and_copy(mem(), kinds);
+    d_coupling_params_ = Kokkos::create_mirror_view_and_copy(mem(), h_params);
+}
+
+// Spike sources: every given spike time becomes the step that ends at or after it (the
+// convention of the spike files Synaptogen writes, so a recorded run replays exactly).
+template <class Exec>
+void engine<Exec>::lower_schedules(const network_spec& spec) {
+    std::vector<std::pair<step_t, neuron_id>> events;
+    const double dt = spec.simulation.dt;
+    for (std::size_t p = 0; p < spec.layout.count(); ++p) {
+        const auto& trains = spec.models[p].spikes;
+        if (spec.models[p].model != neuron_model_kind::spike_source || !trains) continue;
+        for (std::size_t k = 0; k < trains->time.size(); ++k)
+            events.emplace_back(spike_time_to_step(trains->time[k], dt), spec.layout[p].first + trains->neuron[k]);
+    }
+    std::sort(events.begin(), events.end());
+    events.erase(std::unique(events.begin(), events.end()), events.end());
+    host_view<neuron_id*> neurons("schedule_neurons_host", events.size());
+    schedule_steps_.resize(events.size());
+    for (std::size_t k = 0; k < events.size(); ++k) {
+        schedule_steps_[k] = events[k].first;
+        neurons(k) = events[k].second;
+    }
+    d_schedule_neurons_ = Kokkos::create_mirror_view_and_copy(mem(), neurons);
 }
 
 template <class Exec>
@@ -318,12 +597,41 @@ void engine<Exec>::lower_records(const network_spec& spec) {
             std::fill(record_neuron_.begin() + pop.first, record_neuron_.begin() + pop.first + pop.size, true);
         }
     for (const auto& t : spec.traces) {
+        std::vector<edge_index> items;
+        if (t.weights) {
+            const std::size_t r = plastic_rule_of_.at(t.projection);
+            const projection_spec& proj = spec.projections[t.projection];
+            auto rows = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), plastic_.row_map);
+            auto entries = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), plastic_.entries);
+            auto rule = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), plastic_.rule);
+            for (const auto& [src, tgt] : t.synapses) {
+                const neuron_id s = spec.layout[proj.source].first + src, g = spec.layout[proj.target].first + tgt;
+                edge_index found = ~edge_index(0);
+                for (int p = 0; p < info.partitions && found == ~edge_index(0); ++p)
+                    for (edge_index e = rows(p, s); e < rows(p, s + 1); ++e)
+                        if ((entries(e) & pack_.target_mask) == g && rule(e) == r) {
+                            found = e;
+                            break;
+                        }
+                if (found == ~edge_index(0))
+                    throw input_error(t.origin, "projection has no synapse from source " + std::to_string(src) +
+                                                    " to target " + std::to_string(tgt) +
+                                                    "; expected (source, target) pairs of existing synapses");
+                items.push_back(found);
+            }
+            traces_.emplace_back(items, -1, 0.0, t.every);
+            continue;
+        }
         const population& pop = spec.layout[t.population];
-        std::vector<neuron_id> gids;
-        for (neuron_id local : t.neurons) gids.push_back(pop.first + local);
-        const int variable = t.variable == "V_m" ? 0 : t.variable == "I_syn_ex" ? 1 : 2;
-        const double offset = variable == 0 ? spec.models[t.population].parameters.E_L : 0.0;
-        traces_.emplace_back(gids, variable, offset, t.every);
+        for (neuron_id local : t.neurons) items.push_back(pop.first + local);
+        state_slot slot = state_slot::v;
+        find_state_variable(spec.models[t.population].model, t.variable, slot);
+        const double offset = slot == state_slot::v
+                                  ? make_constants(spec.models[t.population].parameters, spec.models[t.population].model,
+                                                   spec.simulation.dt)
+                                        .e_l
+                                  : 0.0;
+        traces_.emplace_back(items, static_cast<int>(slot), offset, t.every);
     }
 }
 
@@ -331,13 +639,24 @@ template <class Exec>
 void engine<Exec>::record_traces(step_t s, bool flush, const run_observer& observer) {
     for (std::size_t r = 0; r < traces_.size(); ++r) {
         auto& t = traces_[r];
-        if (!flush && s % t.every == 0) t.template sample<Exec>(d_v_, d_iex_, d_iin_);
+        if (!flush && s % t.every == 0) t.template sample<Exec>(d_state_, plastic_.values);
         if (t.rows_buffered > 0 && (flush || t.rows_buffered == t.capacity)) {
             trace_batch batch = t.drain();
             batch.record = r;
             if (observer.on_traces) observer.on_traces(std::move(batch));
         }
     }
+}
+
+template <class Exec>
+void engine<Exec>::deliver(const synapse_store<mem>& store, bool plastic, std::uint32_t n_spikes) {
+    const delivery_target<mem> target{store, d_spikes_, d_ring_, pack_, n_, step, slot_mask_, scale_, plastic};
+    if (info.delivery == delivery_kind::partitioned)
+        Kokkos::parallel_for("deliver_partitioned", Kokkos::RangePolicy<Exec>(0, info.partitions),
+                             deliver_partitioned<mem>{target, n_spikes});
+    else
+        Kokkos::parallel_for("deliver_atomic", Kokkos::TeamPolicy<Exec>(n_spikes, Kokkos::AUTO),
+                             deliver_atomic<mem, Kokkos::TeamPolicy<Exec>>{target});
 }
 
 template <class Exec>
@@ -351,6 +670,8 @@ void engine<Exec>::run(std::uint64_t n_steps, const run_observer& observer) {
         if (batch.size() > 0 && observer.on_spikes) observer.on_spikes(std::move(batch));
         batch = spike_batch();
     };
+    std::size_t scheduled = std::lower_bound(schedule_steps_.begin(), schedule_steps_.end(), step) - schedule_steps_.begin();
+    const bool plastic = info.plastic_synapses > 0;
 
     for (; step < end; ++step) {
         for (const stimulus_term& t : poisson_terms_) {
@@ -358,26 +679,36 @@ void engine<Exec>::run(std::uint64_t n_steps, const run_observer& observer) {
             const std::size_t offset = (static_cast<std::size_t>(step & slot_mask_) * 2 + t.channel) * n_;
             const std::size_t blocks = (t.last - t.first + lanes - 1) / lanes;
             Kokkos::parallel_for("add_poisson_input", Kokkos::RangePolicy<Exec>(0, blocks),
-                                 add_poisson_input<mem, lanes>{d_poisson_tables_, d_ring_, t, offset, step,
-                                                               seed_});
+                                 add_poisson_input<mem, lanes>{d_poisson_tables_, d_ring_, t, offset, step, seed_});
         }
-        update_neurons<mem, lanes> update{d_v_, d_iex_, d_iin_, d_refractory_, d_population_, d_constants_,
-                                   d_currents_, d_ring_, d_spiked_, n_, step & slot_mask_, step,
-                                   1.0 / scale_, static_cast<int>(d_currents_.extent(0))};
+        if (external_input_)
+            Kokkos::parallel_for("gather_input", Kokkos::RangePolicy<Exec>(0, n_),
+                                 gather_input<mem>{d_state_, d_population_, d_constants_, d_currents_, d_schedule_,
+                                                   d_coupling_rows_, d_coupling_sources_, d_coupling_weights_,
+                                                   d_coupling_kinds_, d_coupling_params_, d_i_ext_, d_g_ext_, step,
+                                                   seed_, static_cast<int>(d_currents_.extent(0))});
+        update_neurons<mem, lanes> update{d_state_, d_refractory_, d_population_, d_constants_, d_ring_,
+                                          d_i_ext_,  d_g_ext_,       d_spiked_,     n_,           step & slot_mask_,
+                                          1.0 / scale_};
         Kokkos::parallel_for("update_neurons", Kokkos::RangePolicy<Exec>(0, (n_ + lanes - 1) / lanes), update);
+        if (scheduled < schedule_steps_.size() && schedule_steps_[scheduled] == step) {
+            std::size_t last = scheduled;
+            while (last < schedule_steps_.size() && schedule_steps_[last] == step) ++last;
+            Kokkos::parallel_for("emit_scheduled", Kokkos::RangePolicy<Exec>(0, last - scheduled),
+                                 emit_scheduled<mem>{d_schedule_neurons_, d_spiked_, scheduled});
+            scheduled = last;
+        }
 
         std::uint32_t n_spikes = 0;
         Kokkos::parallel_scan("compact_spikes", Kokkos::RangePolicy<Exec>(0, n_),
                               compact_spikes<mem>{d_spiked_, d_spikes_}, n_spikes);
         if (n_spikes > 0) {
-            const delivery_target<mem> target{d_row_map_, d_entries_, d_values_, d_spikes_, d_ring_, pack_,
-                                              n_, step, slot_mask_, scale_};
-            if (info.delivery == delivery_kind::partitioned)
-                Kokkos::parallel_for("deliver_partitioned", Kokkos::RangePolicy<Exec>(0, info.partitions),
-                                     deliver_partitioned<mem>{target, n_spikes});
-            else
-                Kokkos::parallel_for("deliver_atomic", Kokkos::TeamPolicy<Exec>(n_spikes, Kokkos::AUTO),
-                                     deliver_atomic<mem, Kokkos::TeamPolicy<Exec>>{target});
+            if (info.synapses > 0) deliver(static_, false, n_spikes);
+            if (plastic) {
+                deliver(plastic_, true, n_spikes);
+                Kokkos::parallel_for("potentiate", Kokkos::RangePolicy<Exec>(0, n_spikes),
+                                     potentiate<mem>{plastic_, d_spikes_});
+            }
             Kokkos::deep_copy(Kokkos::subview(h_spikes_, std::make_pair(0u, n_spikes)),
                               Kokkos::subview(d_spikes_, std::make_pair(0u, n_spikes)));
             spikes += n_spikes;
@@ -391,6 +722,9 @@ void engine<Exec>::run(std::uint64_t n_steps, const run_observer& observer) {
             }
             if (batch.size() >= (1u << 16)) flush_spikes();
         }
+        if (plastic)
+            Kokkos::parallel_for("advance_traces", Kokkos::RangePolicy<Exec>(0, n_),
+                                 advance_traces<mem>{plastic_.traces, plastic_.rules, d_spiked_});
         if (!traces_.empty()) record_traces(step, false, observer);
 
         if ((step & 63) == 63 && observer.should_stop && observer.should_stop()) {
@@ -410,6 +744,76 @@ void engine<Exec>::run(std::uint64_t n_steps, const run_observer& observer) {
     record_traces(step, true, observer);
     if (observer.on_progress)
         observer.on_progress({step, end, std::chrono::duration<double>(clock::now() - t0).count()});
+}
+
+template <class Exec>
+double engine<Exec>::synapse_weight(std::size_t projection, neuron_id source, neuron_id target) const {
+    if (projection >= plastic_rule_of_.size() || plastic_rule_of_[projection] == static_cast<std::size_t>(-1))
+        return std::nan("");
+    const std::size_t r = plastic_rule_of_[projection];
+    auto rows = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), plastic_.row_map);
+    auto entries = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), plastic_.entries);
+    auto values = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), plastic_.values);
+    auto rule = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), plastic_.rule);
+    const neuron_id s = source + pop_first_[projection_source_[projection]];
+    const neuron_id g = target + pop_first_[projection_target_[projection]];
+    for (int p = 0; p < info.partitions; ++p)
+        for (edge_index e = rows(p, s); e < rows(p, s + 1); ++e)
+            if ((entries(e) & pack_.target_mask) == g && rule(e) == r) return values(e);
+    return std::nan("");
+}
+
+template <class Exec>
+simulation_state engine<Exec>::save_state() const {
+    Kokkos::fence();
+    simulation_state s;
+    s.step = step;
+    s.spikes = spikes;
+    s.events = events;
+    s.fingerprint = fingerprint_;
+    s.slots = state_slots;
+    auto copy_out = [](const auto& d, auto& out) {
+        auto h = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), d);
+        out.assign(h.data(), h.data() + h.span());
+    };
+    copy_out(d_state_, s.neuron_state);
+    copy_out(d_refractory_, s.refractory);
+    copy_out(d_ring_, s.ring);
+    copy_out(plastic_.values, s.plastic_weights);
+    copy_out(plastic_.traces, s.traces);
+    for (const auto& t : traces_) {
+        if (t.rows_buffered != 0) throw internal_error("checkpoint with undrained trace rows");
+        s.trace_rows.push_back(t.rows_drained);
+    }
+    return s;
+}
+
+template <class Exec>
+void engine<Exec>::restore_state(const simulation_state& s) {
+    auto check = [](bool ok, const std::string& what) {
+        if (!ok) throw std::runtime_error("the checkpoint does not match this network: " + what);
+    };
+    check(s.fingerprint == fingerprint_, "different network, seed or layout (fingerprint)");
+    check(s.slots == static_cast<std::uint32_t>(state_slots), "different number of state variables");
+    auto copy_in = [&](const auto& in, const auto& d, const char* what) {
+        auto h = Kokkos::create_mirror_view(d);
+        check(in.size() == h.span(), std::string("size of ") + what);
+        std::copy(in.begin(), in.end(), h.data());
+        Kokkos::deep_copy(d, h);
+    };
+    copy_in(s.neuron_state, d_state_, "neuron state");
+    copy_in(s.refractory, d_refractory_, "refractory counters");
+    copy_in(s.ring, d_ring_, "delay buffers");
+    copy_in(s.plastic_weights, plastic_.values, "plastic weights");
+    copy_in(s.traces, plastic_.traces, "STDP traces");
+    check(s.trace_rows.size() == traces_.size(), "number of trace records");
+    for (std::size_t r = 0; r < traces_.size(); ++r) {
+        traces_[r].rows_drained = s.trace_rows[r];
+        traces_[r].rows_buffered = 0;
+    }
+    step = s.step;
+    spikes = s.spikes;
+    events = s.events;
 }
 
 }  // namespace
@@ -446,5 +850,20 @@ std::uint64_t simulation::delivered_events() const { return impl_->engine->event
 std::uint64_t simulation::spike_count() const { return impl_->engine->spikes; }
 const lowering_info& simulation::info() const { return impl_->engine->info; }
 neuron_state simulation::state(neuron_id gid) const { return impl_->engine->state(gid); }
+double simulation::synapse_weight(std::size_t projection, neuron_id source, neuron_id target) const {
+    return impl_->engine->synapse_weight(projection, source, target);
+}
+simulation_state simulation::save_state() const { return impl_->engine->save_state(); }
+void simulation::restore_state(const simulation_state& s) { impl_->engine->restore_state(s); }
+
+synapse_kind projection_kind(const network_spec& spec, std::size_t k) {
+    return k < spec.synapses.size() ? spec.synapses[k].kind : synapse_kind::static_synapse;
+}
+
+synapse_table build_static_synapses(const network_spec& spec) {
+    std::vector<bool> include(spec.projections.size());
+    for (std::size_t k = 0; k < include.size(); ++k) include[k] = projection_kind(spec, k) == synapse_kind::static_synapse;
+    return build_synapses(spec.layout, spec.projections, spec.simulation.seed, spec.simulation.dt, include);
+}
 
 }  // namespace synaptogen

@@ -25,7 +25,7 @@ network_spec one_neuron(const std::string& model, double i_e, const std::string&
 }
 
 simulation make_sim(const network_spec& spec) {
-    return simulation(spec, build_synapses(spec.layout, spec.projections, spec.simulation.seed, spec.simulation.dt));
+    return simulation(spec, build_static_synapses(spec));
 }
 
 // Spike times [ms] of a run.

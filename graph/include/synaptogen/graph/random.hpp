@@ -19,6 +19,7 @@ enum class stream_purpose : std::uint32_t {
     initial_state = 2, // a = neuron, b = variable
     poisson_input = 3, // a = neuron, b = step; the stimulus index goes into the key
     split = 4,         // a = projection: fixed_total_number's multinomial split
+    noise_current = 5, // a = neuron, b = step; the stimulus index goes into the key
 };
 
 class counter_rng {

@@ -34,9 +34,11 @@ std::uint32_t delay_to_steps(double delay_ms, double dt_ms);
 // Builds every projection with oneTBB. The result depends on (specs, seed, dt) only,
 // never on the number of threads. Throws input_error (pointing at the projection) for
 // rules that cannot be satisfied, e.g. an in-degree larger than the source population.
+// `include` (if not empty) selects projections; the others contribute no synapses but keep
+// their index, so a projection's synapses do not depend on which others are built.
 synapse_table build_synapses(const population_layout& layout,
                              const std::vector<projection_spec>& projections,
-                             std::uint64_t seed, double dt_ms);
+                             std::uint64_t seed, double dt_ms, const std::vector<bool>& include = {});
 
 // Expected number of synapses of one projection (exact where the rule fixes it).
 double expected_synapses(const population_layout& layout, const projection_spec& p);

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <synaptogen/graph/distribution.hpp>
@@ -48,11 +49,14 @@ struct population_model {
     source_location origin;
 };
 
-enum class stimulus_kind { poisson, dc };
+enum class stimulus_kind { poisson, dc, step_current, noise };
 
 // Poisson: every neuron of the population gets its own `sources` independent Poisson
 // trains of `rate` Hz, each spike adding `weight` (the model's synaptic unit).
-// DC: a current of `amplitude` pA. Both active for start <= t < stop.
+// DC: a current of `amplitude` pA. Step current: `values[k]` pA from `times[k]` ms on
+// (NEST's step_current_generator; 0 before the first time). Noise: Gaussian white current,
+// `mean` + `std` N(0,1) pA drawn independently per neuron and step. All active for
+// start <= t < stop, on every neuron of the population.
 struct stimulus_spec {
     stimulus_kind kind = stimulus_kind::poisson;
     std::size_t population = 0;
@@ -60,17 +64,25 @@ struct stimulus_spec {
     double weight = 0.0;
     std::uint32_t sources = 1;
     double amplitude = 0.0;   // [pA]
+    std::vector<double> times;   // [ms], step current
+    std::vector<double> values;  // [pA], step current
+    double mean = 0.0;        // [pA], noise
+    double std = 0.0;         // [pA], noise
     double start = 0.0;       // [ms]
     double stop = 1e300;      // [ms]
     source_location origin;
 };
 
-// Membrane traces (or another state variable) of chosen neurons every `every` steps.
+// A state variable of chosen neurons, or the weights of chosen plastic synapses, every
+// `every` steps.
 struct trace_record_spec {
     std::string name;        // file stem of the report
     std::size_t population = 0;
-    std::string variable = "V_m";
+    std::string variable = "V_m";    // a state variable of the model, or "weight"
     std::vector<neuron_id> neurons;  // local ids
+    bool weights = false;            // record synapse weights of `projection` instead
+    std::size_t projection = 0;
+    std::vector<std::pair<neuron_id, neuron_id>> synapses;  // (source, target) local ids
     std::uint32_t every = 1;
     source_location origin;
 };

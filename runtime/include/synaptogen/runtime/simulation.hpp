@@ -20,6 +20,7 @@
 #include <synaptogen/graph/ids.hpp>
 #include <synaptogen/graph/synapse_table.hpp>
 #include <synaptogen/models/network_spec.hpp>
+#include <synaptogen/models/simulation_state.hpp>
 
 namespace synaptogen {
 
@@ -73,11 +74,21 @@ struct lowering_info {
     double bytes_per_synapse = 0.0; // synapse_bytes / synapses: 8 by construction, measured from the Views
     int fixed_point_bits = 0;       // weights are summed as integers in units of 2^-bits
     std::uint32_t max_delay_steps = 0;
+    edge_index plastic_synapses = 0;  // STDP synapses (own store: weight, rule index, in-edge index)
+    std::size_t plastic_bytes = 0;
+    edge_index couplings = 0;         // gap-junction directions, graded and rate connections
 };
+
+// The static-synapse table of a network: every projection whose synapse model is static
+// (plastic and continuous projections are built by the simulation itself).
+synapse_table build_static_synapses(const network_spec& spec);
+// The synapse model of projection k (static when the spec lists none).
+synapse_kind projection_kind(const network_spec& spec, std::size_t k);
 
 class simulation {
 public:
-    // Takes the synapse table by value: it is released once lowered to the device.
+    // Takes the static synapse table (build_static_synapses) by value: it is released once
+    // lowered to the device.
     simulation(const network_spec& spec, synapse_table synapses, const run_options& options = {});
     ~simulation();
     simulation(const simulation&) = delete;
@@ -92,6 +103,14 @@ public:
     const lowering_info& info() const;
     // State of one neuron (V relative to E_L). For tests and inspection; copies from the device.
     neuron_state state(neuron_id gid) const;
+    // Current weight of the first synapse from source to target (local ids) of plastic
+    // projection k; NaN if there is none. Copies from the device.
+    double synapse_weight(std::size_t projection, neuron_id source, neuron_id target) const;
+
+    // Checkpoints: everything needed to continue bit-identically; restore() needs a
+    // simulation of the same network (checked by fingerprint).
+    simulation_state save_state() const;
+    void restore_state(const simulation_state& s);
 
 private:
     struct impl;
