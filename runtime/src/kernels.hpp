@@ -356,22 +356,23 @@ struct delivery_target {
     step_t step;
     std::uint32_t slot_mask;
     double scale;
-    bool plastic;
 
     // Delivers synapse e; for plastic synapses the spike then depresses it by the target's
     // post trace (the spike is transmitted with the weight it found).
     KOKKOS_INLINE_FUNCTION std::int64_t& cell(const edge_index e) const {
         return ring(ring_index(store.entries(e), store.values(e), pk, n, step, slot_mask));
     }
+    template <bool Plastic>
     KOKKOS_INLINE_FUNCTION void deliver(const edge_index e) const {
         const float w = store.values(e);
         cell(e) += to_fixed(w, scale);
-        if (plastic) depress(e, w);
+        if constexpr (Plastic) depress(e, w);
     }
+    template <bool Plastic>
     KOKKOS_INLINE_FUNCTION void deliver_atomic(const edge_index e) const {
         const float w = store.values(e);
         Kokkos::atomic_add(&cell(e), to_fixed(w, scale));
-        if (plastic) depress(e, w);  // each synapse belongs to one spike's row: no race
+        if constexpr (Plastic) depress(e, w);  // each synapse belongs to one spike's row: no race
     }
     KOKKOS_INLINE_FUNCTION void depress(const edge_index e, const float w) const {
         const std::uint16_t r = store.rule(e);
@@ -385,7 +386,7 @@ struct delivery_target {
 
 // One work item per partition: partition p walks every spike's row restricted to its own
 // targets, so no two items write the same cell and plain adds suffice.
-template <class Mem>
+template <class Mem, bool Plastic>
 struct deliver_partitioned {
     delivery_target<Mem> d;
     std::uint32_t n_spikes;
@@ -394,21 +395,21 @@ struct deliver_partitioned {
         for (std::uint32_t k = 0; k < n_spikes; ++k) {
             const neuron_id src = d.spikes(k);
             const edge_index end = d.store.row_map(p, src + 1);
-            for (edge_index e = d.store.row_map(p, src); e < end; ++e) d.deliver(e);
+            for (edge_index e = d.store.row_map(p, src); e < end; ++e) d.template deliver<Plastic>(e);
         }
     }
 };
 
 // One team per spike; its threads share the row and add atomically. Integer atomics keep
 // the sum independent of their order.
-template <class Mem, class Policy>
+template <class Mem, class Policy, bool Plastic>
 struct deliver_atomic {
     delivery_target<Mem> d;
 
     KOKKOS_INLINE_FUNCTION void operator()(const typename Policy::member_type& team) const {
         const neuron_id src = d.spikes(team.league_rank());
         const edge_index begin = d.store.row_map(0, src), end = d.store.row_map(0, src + 1);
-        Kokkos::parallel_for(Kokkos::TeamThreadRange(team, begin, end), [&](const edge_index e) { d.deliver_atomic(e); });
+        Kokkos::parallel_for(Kokkos::TeamThreadRange(team, begin, end), [&](const edge_index e) { d.template deliver_atomic<Plastic>(e); });
     }
 };
 

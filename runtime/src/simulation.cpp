@@ -237,7 +237,8 @@ private:
     void lower_schedules(const network_spec& spec);
     void lower_records(const network_spec& spec);
     void record_traces(step_t s, bool flush, const run_observer& observer);
-    void deliver(const synapse_store<mem>& store, bool plastic, std::uint32_t n_spikes);
+    template <bool Plastic>
+    void deliver(const synapse_store<mem>& store, std::uint32_t n_spikes);
     void check_delays(const network_spec& spec, std::uint32_t max_delay) const;
 
     std::uint64_t seed_;
@@ -649,14 +650,15 @@ void engine<Exec>::record_traces(step_t s, bool flush, const run_observer& obser
 }
 
 template <class Exec>
-void engine<Exec>::deliver(const synapse_store<mem>& store, bool plastic, std::uint32_t n_spikes) {
-    const delivery_target<mem> target{store, d_spikes_, d_ring_, pack_, n_, step, slot_mask_, scale_, plastic};
+template <bool Plastic>
+void engine<Exec>::deliver(const synapse_store<mem>& store, std::uint32_t n_spikes) {
+    const delivery_target<mem> target{store, d_spikes_, d_ring_, pack_, n_, step, slot_mask_, scale_};
     if (info.delivery == delivery_kind::partitioned)
         Kokkos::parallel_for("deliver_partitioned", Kokkos::RangePolicy<Exec>(0, info.partitions),
-                             deliver_partitioned<mem>{target, n_spikes});
+                             deliver_partitioned<mem, Plastic>{target, n_spikes});
     else
         Kokkos::parallel_for("deliver_atomic", Kokkos::TeamPolicy<Exec>(n_spikes, Kokkos::AUTO),
-                             deliver_atomic<mem, Kokkos::TeamPolicy<Exec>>{target});
+                             deliver_atomic<mem, Kokkos::TeamPolicy<Exec>, Plastic>{target});
 }
 
 template <class Exec>
@@ -703,9 +705,9 @@ void engine<Exec>::run(std::uint64_t n_steps, const run_observer& observer) {
         Kokkos::parallel_scan("compact_spikes", Kokkos::RangePolicy<Exec>(0, n_),
                               compact_spikes<mem>{d_spiked_, d_spikes_}, n_spikes);
         if (n_spikes > 0) {
-            if (info.synapses > 0) deliver(static_, false, n_spikes);
+            if (info.synapses > 0) deliver<false>(static_, n_spikes);
             if (plastic) {
-                deliver(plastic_, true, n_spikes);
+                deliver<true>(plastic_, n_spikes);
                 Kokkos::parallel_for("potentiate", Kokkos::RangePolicy<Exec>(0, n_spikes),
                                      potentiate<mem>{plastic_, d_spikes_});
             }

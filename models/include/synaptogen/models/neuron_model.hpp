@@ -11,7 +11,8 @@
 //     relaxes exactly), conductances decay exactly.
 //   izhikevich: forward Euler in dt, u updated from the old v (NEST's consistent scheme).
 //   adex: classical RK4 on (V, w) in substeps of at most 0.05 ms, synaptic currents held
-//     over a step; exp((V - V_T)/Delta_T) is capped at exp(20) so no step overflows.
+//     over a step; V is capped at V_peak inside the derivatives (NEST's aeif models do the
+//     same), so the exponential stays finite and w sees no overshoot.
 // Potentials are stored relative to E_L (resting state exactly 0) except for izhikevich
 // and rate units, whose variables are absolute.
 #include <cmath>
@@ -276,11 +277,12 @@ SYNAPTOGEN_HD bool step_izhikevich(const neuron_constants& c, neuron_state& s, c
 // AdEx (Brette & Gerstner 2005) with exponential synaptic currents (NEST's aeif_psc_exp):
 // C dV/dt = -g_L V + g_L Delta_T exp((V - V_T)/Delta_T) - w + I_ex + I_in + I,
 // tau_w dw/dt = a V - w; at V >= V_peak: V = V_reset, w += b, refractory for t_ref.
+// Inside the derivatives V is capped at V_peak (as NEST does): the upswing that crosses
+// V_peak within a step must not feed an unbounded V into w.
 SYNAPTOGEN_HD double adex_dv(const neuron_constants& c, double v, double w, double I) {
-    double arg = (v - c.V_T) / c.Delta_T;
-    arg = arg < 20.0 ? arg : 20.0;
-    return (-c.g_L * v + c.g_L * c.Delta_T * std::exp(arg) - w + I) * c.inv_C;
+    return (-c.g_L * v + c.g_L * c.Delta_T * std::exp((v - c.V_T) / c.Delta_T) - w + I) * c.inv_C;
 }
+SYNAPTOGEN_HD double adex_cap(const neuron_constants& c, double v) { return v < c.theta ? v : c.theta; }
 
 SYNAPTOGEN_HD bool step_adex(const neuron_constants& c, neuron_state& s, const neuron_input& x) {
     const bool active = s.refractory == 0;
@@ -289,12 +291,13 @@ SYNAPTOGEN_HD bool step_adex(const neuron_constants& c, neuron_state& s, const n
     const double reset = c.reset;
     double v = active ? s.v : reset, w = s.adapt;
     for (int k = 0; k < c.substeps; ++k) {
-        const double k1v = adex_dv(c, v, w, I), k1w = (c.a * v - w) * c.inv_tau_w;
-        const double v2 = v + 0.5 * h * k1v, w2 = w + 0.5 * h * k1w;
+        const double v1 = adex_cap(c, v);
+        const double k1v = adex_dv(c, v1, w, I), k1w = (c.a * v1 - w) * c.inv_tau_w;
+        const double v2 = adex_cap(c, v + 0.5 * h * k1v), w2 = w + 0.5 * h * k1w;
         const double k2v = adex_dv(c, v2, w2, I), k2w = (c.a * v2 - w2) * c.inv_tau_w;
-        const double v3 = v + 0.5 * h * k2v, w3 = w + 0.5 * h * k2w;
+        const double v3 = adex_cap(c, v + 0.5 * h * k2v), w3 = w + 0.5 * h * k2w;
         const double k3v = adex_dv(c, v3, w3, I), k3w = (c.a * v3 - w3) * c.inv_tau_w;
-        const double v4 = v + h * k3v, w4 = w + h * k3w;
+        const double v4 = adex_cap(c, v + h * k3v), w4 = w + h * k3w;
         const double k4v = adex_dv(c, v4, w4, I), k4w = (c.a * v4 - w4) * c.inv_tau_w;
         v += h / 6.0 * (k1v + 2.0 * k2v + 2.0 * k3v + k4v);
         w += h / 6.0 * (k1w + 2.0 * k2w + 2.0 * k3w + k4w);
