@@ -21,6 +21,9 @@ struct run_command_options : common_options {
     std::string out_dir = "out";
     delivery_kind delivery = delivery_kind::automatic;
     bool progress = true;
+    double checkpoint_every = 0.0;  // [ms] of simulated time; 0: no checkpoints
+    std::string checkpoint_file;    // default: <out_dir>/checkpoint.h5
+    std::string resume;             // a checkpoint to continue from
 };
 
 int run_command(const run_command_options& o);

@@ -46,6 +46,11 @@ int main(int argc, char** argv) {
         ->check(CLI::IsMember({"auto", "partitioned", "atomic"}));
     bool no_progress = false;
     run_cmd->add_flag("--no-progress", no_progress, "do not print the progress line");
+    run_cmd->add_option("--checkpoint-every", run.checkpoint_every,
+                        "write a checkpoint every T ms of simulated time (atomically replacing the last one)")
+        ->check(CLI::PositiveNumber);
+    run_cmd->add_option("--checkpoint", run.checkpoint_file, "checkpoint file (default: OUT/checkpoint.h5)");
+    run_cmd->add_option("--resume", run.resume, "continue the run from this checkpoint (same FILE and options)");
 
     app::common_options validate;
     CLI::App* validate_cmd = cli.add_subcommand("validate", "parse and build a network; print its size and memory cost");
