@@ -159,6 +159,16 @@ int run_command(const run_command_options& o) {
     kokkos_session kokkos(threads);
     tbb::global_control tbb_threads(tbb::global_control::max_allowed_parallelism, threads);
 
+    // A checkpoint to resume is checked before anything is built.
+    std::unique_ptr<checkpoint_reader> checkpoint;
+    if (!o.resume.empty()) {
+        checkpoint = std::make_unique<checkpoint_reader>(o.resume);
+        if (checkpoint->description_hash() != description_hash(checkpoint_key(spec)))
+            throw input_error({o.resume, 0, "--resume"},
+                              "the checkpoint was written for another description or seed than " +
+                                  spec.source_file + "; expected a checkpoint of this run");
+    }
+
     const fs::path out = o.out_dir;
     fs::create_directories(out);
     const fs::path manifest_path = out / "run.json";
@@ -183,13 +193,7 @@ int run_command(const run_command_options& o) {
 
     // Resuming: the checkpoint must come from this description; its state replaces the
     // initial one and its outputs so far start the new files.
-    std::unique_ptr<checkpoint_reader> checkpoint;
-    if (!o.resume.empty()) {
-        checkpoint = std::make_unique<checkpoint_reader>(o.resume);
-        if (checkpoint->description_hash() != description_hash(checkpoint_key(spec)))
-            throw input_error({o.resume, 0, "--resume"},
-                              "the checkpoint was written for another description or seed than " +
-                                  spec.source_file + "; expected a checkpoint of this run");
+    if (checkpoint) {
         try {
             sim.restore_state(checkpoint->state());
         } catch (const std::runtime_error& e) {

@@ -6,6 +6,13 @@ namespace synaptogen::h5 {
 
 namespace {
 [[noreturn]] void fail(const std::string& what) { throw std::runtime_error("HDF5: " + what); }
+
+// Failures become exceptions with our own message; HDF5's automatic stack dump to stderr
+// would bury it, so it is switched off once, before any HDF5 call of this library.
+const bool quiet = [] {
+    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+    return true;
+}();
 hid_t check(hid_t id, const std::string& what) {
     if (id < 0) fail(what);
     return id;
