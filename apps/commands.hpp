@@ -15,6 +15,7 @@ struct common_options {
     std::optional<std::string> backend;
     std::optional<std::uint64_t> seed;
     std::optional<double> duration;  // [ms]
+    std::optional<double> scale;     // replaces [scaling].scale
 };
 
 struct run_command_options : common_options {

@@ -22,6 +22,7 @@ void add_common(CLI::App* cmd, app::common_options& o) {
     cmd->add_option("--seed,-s", o.seed, "random seed (overrides [simulation].seed)");
     cmd->add_option("--duration", o.duration, "simulated time in ms (overrides [simulation].duration)")
         ->check(CLI::NonNegativeNumber);
+    cmd->add_option("--scale", o.scale, "scale the network down (0, 1]: sizes and in-degrees, see [scaling] in docs/format.md");
 }
 }  // namespace
 

@@ -49,7 +49,7 @@ std::string human_bytes(double b) {
 }
 
 network_spec load_with_overrides(const common_options& o) {
-    network_spec spec = load_network_file(o.file);
+    network_spec spec = load_network_file(o.file, o.scale);
     if (o.threads) spec.simulation.threads = *o.threads;
     if (o.backend) spec.simulation.backend = *o.backend;
     if (o.seed) spec.simulation.seed = *o.seed;
