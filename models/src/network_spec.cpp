@@ -39,6 +39,9 @@ double distribution_mean(const distribution& d) {
 }
 }  // namespace
 
+// Rounds half to even, as NumPy does: NEST's microcircuit scales its sizes this way.
+long long round_even(double x) { return static_cast<long long>(std::nearbyint(x)); }
+
 void apply_scaling(network_spec& spec) {
     const double s = spec.scaling.scale;
     if (s == 1.0) return;
@@ -80,14 +83,14 @@ void apply_scaling(network_spec& spec) {
         }
     // Now scale. fixed_total_number scales with both population sizes (in-degree x s, targets x s).
     for (auto& p : spec.projections) {
-        if (p.rule == connection_rule_kind::fixed_total_number) p.number = static_cast<std::uint64_t>(std::llround(p.number * s * s));
+        if (p.rule == connection_rule_kind::fixed_total_number) p.number = static_cast<std::uint64_t>(round_even(p.number * s * s));
         if (p.rule == connection_rule_kind::fixed_indegree || p.rule == connection_rule_kind::fixed_outdegree)
-            p.number = static_cast<std::uint64_t>(std::max<long long>(1, std::llround(p.number * s)));
+            p.number = static_cast<std::uint64_t>(std::max<long long>(1, round_even(p.number * s)));
         scale_distribution(p.weight, w_factor);
     }
     population_layout scaled;
     for (std::size_t i = 0; i < n_pop; ++i)
-        scaled.add(spec.layout[i].name, static_cast<std::uint64_t>(std::max<long long>(1, std::llround(spec.layout[i].size * s))));
+        scaled.add(spec.layout[i].name, static_cast<std::uint64_t>(std::max<long long>(1, round_even(spec.layout[i].size * s))));
     for (const auto& t : spec.traces)
         for (neuron_id i : t.neurons)
             if (i >= scaled[t.population].size)
@@ -103,7 +106,7 @@ void apply_scaling(network_spec& spec) {
     std::vector<stimulus_spec> added;
     for (auto& st : spec.stimuli)
         if (st.kind == stimulus_kind::poisson) {
-            st.sources = static_cast<std::uint32_t>(std::max<long long>(1, std::llround(st.sources * s)));
+            st.sources = static_cast<std::uint32_t>(std::max<long long>(1, round_even(st.sources * s)));
             st.weight *= w_factor;
         }
     if (spec.scaling.compensate)
