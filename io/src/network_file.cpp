@@ -667,7 +667,7 @@ private:
         }
         if (s.kind != stimulus_kind::poisson && !has_membrane_potential(spec_.models[s.population].model) &&
             !is_rate_model(spec_.models[s.population].model))
-            t.fail("target", "a spike_source takes no current");
+            t.fail("target", "spike sources take no current");
         t.finish(known);
         spec_.stimuli.push_back(s);
     }
