@@ -318,7 +318,8 @@ int run_command(const run_command_options& o) {
     m["delivery"] = to_string(info.delivery);
     m["partitions"] = info.partitions;
     m["timings_s"] = {{"parse", t_parse}, {"connect", t_connect}, {"lower", t_lower}, {"simulate", t_sim}, {"write", t_write}};
-    m["counts"] = {{"neurons", spec.layout.total()}, {"synapses", n_synapses}, {"spikes", sim.spike_count()},
+    m["counts"] = {{"neurons", spec.layout.total()}, {"synapses", n_synapses}, {"plastic_synapses", info.plastic_synapses},
+                   {"couplings", info.couplings}, {"spikes", sim.spike_count()},
                    {"synaptic_events", sim.delivered_events()}};
     m["memory"] = {{"bytes_per_synapse", info.bytes_per_synapse}, {"synapse_bytes", info.synapse_bytes},
                    {"index_bytes", info.index_bytes}, {"rss_before_run_bytes", rss_before_run},
@@ -337,10 +338,16 @@ int run_command(const run_command_options& o) {
 
     std::printf("Synaptogen %s: %s\n", version_string().c_str(), spec.source_file.c_str());
     std::printf("  neurons     %u in %zu populations\n", spec.layout.total(), spec.layout.count());
-    std::printf("  synapses    %llu (%.2f bytes each on the device: %s, plus %s of row offsets)\n",
+    std::printf("  synapses    %llu static (%.2f bytes each on the device: %s, plus %s of row offsets)\n",
                 static_cast<unsigned long long>(n_synapses), info.bytes_per_synapse,
                 human_bytes(static_cast<double>(info.synapse_bytes)).c_str(),
                 human_bytes(static_cast<double>(info.index_bytes)).c_str());
+    if (info.plastic_synapses > 0)
+        std::printf("              %llu plastic (STDP), %s on the device\n", static_cast<unsigned long long>(info.plastic_synapses),
+                    human_bytes(static_cast<double>(info.plastic_bytes)).c_str());
+    if (info.couplings > 0)
+        std::printf("              %llu continuous couplings (gap junctions, graded, rate)\n",
+                    static_cast<unsigned long long>(info.couplings));
     std::printf("  build       %.2f s (connect %.2f s, lower %.2f s), %d threads, %s backend\n", t_connect + t_lower,
                 t_connect, t_lower, threads, info.backend.c_str());
     const double simulated = (steps - first_step) * spec.simulation.dt;  // this invocation's share
