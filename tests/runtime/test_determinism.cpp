@@ -51,14 +51,23 @@ TEST(determinism, one_and_two_threads_write_identical_spike_files) {
     namespace fs = std::filesystem;
     const fs::path dir = fs::temp_directory_path() / ("synaptogen_det_" + std::to_string(::getpid()));
     fs::create_directories(dir);
-    const fs::path file = dir / "net.toml";
+    const fs::path file = dir / "net.toml", features = dir / "features.toml";
     std::ofstream(file) << small_brunel(3000, 300.0, 5);
-    auto run = [&](const std::string& name, const std::string& flags) {
-        const std::string cmd = std::string(SYNAPTOGEN_EXE) + " run " + file.string() + " --out " + (dir / name).string() +
+    std::ofstream(features) << synaptogen::testing::feature_network(100.0, 4);
+    auto run_file = [&](const fs::path& net, const std::string& name, const std::string& flags) {
+        const std::string cmd = std::string(SYNAPTOGEN_EXE) + " run " + net.string() + " --out " + (dir / name).string() +
                                 " --no-progress --log-level warn " + flags + " > /dev/null";
         EXPECT_EQ(std::system(cmd.c_str()), 0) << cmd;
         return read_spike_file((dir / name / "spikes.h5").string());
     };
+    auto run = [&](const std::string& name, const std::string& flags) { return run_file(file, name, flags); };
+    // Every model and synapse model: one thread and two give the same spikes.
+    const auto f1 = run_file(features, "f1", "--threads 1"), f2 = run_file(features, "f2", "--threads 2");
+    ASSERT_EQ(f1.size(), 7u);
+    for (const auto& [pop, s] : f1) {
+        EXPECT_EQ(s.timestamps, f2.at(pop).timestamps) << pop;
+        EXPECT_EQ(s.node_ids, f2.at(pop).node_ids) << pop;
+    }
     const auto t1 = run("t1", "--threads 1");
     const auto t2 = run("t2", "--threads 2");
     const auto serial = run("serial", "--threads 2 --backend serial");
