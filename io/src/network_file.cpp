@@ -511,9 +511,16 @@ private:
             if (!parse_synapse_kind(name, syn.kind))
                 t.fail("synapse", "unknown synapse model '" + name + "'" + suggest(name, synapse_kind_names()));
         }
-        const auto weight_lower = p.edges_have_weights && p.rule == connection_rule_kind::explicit_edges
-                                      ? std::numeric_limits<double>::infinity()
-                                      : p.weight.lower_bound();
+        // Explicit edges may carry their own weights: the checks below cover those too.
+        double weight_lower = p.weight.lower_bound(), weight_upper = p.weight.upper_bound();
+        if (p.edges_have_weights) {
+            weight_lower = std::numeric_limits<double>::infinity();
+            weight_upper = -weight_lower;
+            for (const auto& e : p.edges) {
+                weight_lower = std::min(weight_lower, e.weight);
+                weight_upper = std::max(weight_upper, e.weight);
+            }
+        }
         switch (syn.kind) {
         case synapse_kind::static_synapse:
         case synapse_kind::stdp:
@@ -562,9 +569,11 @@ private:
                 if (!(value >= 0.0) || !std::isfinite(value)) r.fail(name, "expected an amplitude >= 0");
             if (!std::isfinite(q.w_min) || !std::isfinite(q.w_max) || !(q.w_min < q.w_max))
                 r.fail("w_max", "expected finite bounds with w_min < w_max");
-            if (p.weight.is_constant() && !p.edges_have_weights && (p.weight.value < q.w_min || p.weight.value > q.w_max))
-                t.fail("weight", "the initial weight " + number_text(p.weight.value) + " is outside [w_min, w_max] = [" +
-                                     number_text(q.w_min) + ", " + number_text(q.w_max) + "]");
+            if (weight_lower < q.w_min || weight_upper > q.w_max)
+                t.fail(p.edges_have_weights ? "edges" : "weight",
+                       "initial weights from " + number_text(weight_lower) + " to " + number_text(weight_upper) +
+                           " reach outside [w_min, w_max] = [" + number_text(q.w_min) + ", " + number_text(q.w_max) +
+                           "]; expected weights within the bounds (give the distribution min and max)");
             r.finish({"tau_plus", "tau_minus", "A_plus", "A_minus", "w_min", "w_max", "rule", "pairing"});
         }
         if (syn.kind == synapse_kind::graded) {
@@ -765,6 +774,7 @@ private:
             }
         } else {
             for (neuron_id i = 0; i < std::min<neuron_id>(size, 10); ++i) r.neurons.push_back(i);
+            r.default_neurons = true;
         }
         r.every = static_cast<std::uint32_t>(t.has("every") ? t.count("every", 1u << 30) : 1);
         if (r.every == 0) t.fail("every", "expected a sampling interval of at least 1 step");

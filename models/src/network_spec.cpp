@@ -1,5 +1,6 @@
 #include <synaptogen/models/network_spec.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 
@@ -46,7 +47,7 @@ void apply_scaling(network_spec& spec) {
     const double s = spec.scaling.scale;
     if (s == 1.0) return;
     if (!(s > 0.0 && s <= 1.0)) throw input_error(spec.scaling.origin, "expected a scale in (0, 1]");
-    const double w_factor = spec.scaling.compensate ? 1.0 / std::sqrt(s) : 1.0;
+    const double w_factor = 1.0 / std::sqrt(s);  // keeps the input fluctuations as at full scale
     // Mean input of each population at full scale [pA, integrated over the synaptic kernel per second].
     const std::size_t n_pop = spec.layout.count();
     std::vector<double> lost(n_pop, 0.0);
@@ -91,6 +92,11 @@ void apply_scaling(network_spec& spec) {
     population_layout scaled;
     for (std::size_t i = 0; i < n_pop; ++i)
         scaled.add(spec.layout[i].name, static_cast<std::uint64_t>(std::max<long long>(1, round_even(spec.layout[i].size * s))));
+    for (auto& t : spec.traces)
+        if (t.default_neurons) {
+            t.neurons.clear();
+            for (neuron_id i = 0; i < std::min<neuron_id>(scaled[t.population].size, 10); ++i) t.neurons.push_back(i);
+        }
     for (const auto& t : spec.traces)
         for (neuron_id i : t.neurons)
             if (i >= scaled[t.population].size)

@@ -43,7 +43,8 @@ struct engine_base {
 };
 
 // Smallest k such that |w| * 2^k stays below 2^40 for every weight: 23 bits of headroom
-// for sums within one step and slot, and every float weight is an exact integer.
+// for sums within one step and slot. Weights within 2^-16 of the largest are exact
+// integers; smaller ones are truncated to 2^-k (reported by validate as the resolution).
 int fixed_point_bits(double max_abs_weight) {
     if (!(max_abs_weight > 0.0)) return 40;
     int e = 0;
@@ -77,6 +78,7 @@ struct packed_store {
     std::vector<neuron_id> entries;
     std::vector<float> values;
     std::vector<std::uint16_t> tags;
+    std::vector<edge_index> position;  // if asked for: device index of each synapse of the table
 };
 
 // Partition boundaries by in-degree so each thread delivers a similar share.
@@ -98,7 +100,7 @@ std::vector<neuron_id> partition_bounds(const synapse_table& table, neuron_id n,
 // targets) a CSR over all sources, stored one partition after another. Targets and delays
 // share 32 bits; weights stay float: 8 bytes a synapse.
 packed_store pack_store(const synapse_table& table, const std::vector<std::uint16_t>& tags, neuron_id n, int P,
-                        const packing& pk) {
+                        const packing& pk, bool keep_positions = false) {
     const std::vector<neuron_id> bound = partition_bounds(table, n, P);
     auto part_of = [&](neuron_id t) {
         int p = 0;
@@ -124,6 +126,7 @@ packed_store pack_store(const synapse_table& table, const std::vector<std::uint1
     out.entries.resize(table.size());
     out.values.resize(table.size());
     if (!tags.empty()) out.tags.resize(table.size());
+    if (keep_positions) out.position.resize(table.size());
     tbb::parallel_for(tbb::blocked_range<neuron_id>(0, n, 1024), [&](const auto& r) {
         std::vector<edge_index> at(P);
         for (neuron_id s = r.begin(); s != r.end(); ++s) {
@@ -133,6 +136,7 @@ packed_store pack_store(const synapse_table& table, const std::vector<std::uint1
                 out.entries[k] = table.target[e] | (static_cast<neuron_id>(table.delay[e]) << pk.target_bits);
                 out.values[k] = table.weight[e];
                 if (!tags.empty()) out.tags[k] = tags[e];
+                if (keep_positions) out.position[e] = k;
             }
         }
     });
@@ -258,6 +262,10 @@ private:
     synapse_store<mem> static_, plastic_;
     std::vector<std::size_t> plastic_rule_of_;  // projection -> STDP rule index (or npos)
     std::vector<std::uint16_t> plastic_tags_;   // rule per plastic synapse, while lowering
+    // Device index of each plastic synapse in the order of the host table (by source, then
+    // projection, then generation order): checkpoints store weights in this order, which
+    // does not depend on the thread count or delivery strategy.
+    std::vector<edge_index> plastic_position_;
     std::vector<std::size_t> projection_source_, projection_target_;
     std::vector<neuron_id> pop_first_;
     packing pack_;
@@ -458,7 +466,8 @@ void engine<Exec>::lower_synapses(const network_spec& spec, synapse_table& table
     info.bytes_per_synapse = info.synapses > 0 ? static_cast<double>(info.synapse_bytes) / info.synapses : 0.0;
 
     // Plastic synapses: the same layout plus the rule per synapse and an index by target.
-    packed_store h = pack_store(plastic, plastic_tags_, n_, P, pack_);
+    packed_store h = pack_store(plastic, plastic_tags_, n_, P, pack_, true);
+    plastic_position_ = std::move(h.position);
     plastic = synapse_table();
     const std::size_t Ep = h.entries.size();
     std::vector<edge_index> in_rows(static_cast<std::size_t>(n_) + 1, 0);
@@ -782,7 +791,11 @@ simulation_state engine<Exec>::save_state() const {
     copy_out(d_state_, s.neuron_state);
     copy_out(d_refractory_, s.refractory);
     copy_out(d_ring_, s.ring);
-    copy_out(plastic_.values, s.plastic_weights);
+    {
+        auto h = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), plastic_.values);
+        s.plastic_weights.resize(plastic_position_.size());
+        for (std::size_t e = 0; e < plastic_position_.size(); ++e) s.plastic_weights[e] = h(plastic_position_[e]);
+    }
     copy_out(plastic_.traces, s.traces);
     for (const auto& t : traces_) {
         if (t.rows_buffered != 0) throw internal_error("checkpoint with undrained trace rows");
@@ -807,7 +820,12 @@ void engine<Exec>::restore_state(const simulation_state& s) {
     copy_in(s.neuron_state, d_state_, "neuron state");
     copy_in(s.refractory, d_refractory_, "refractory counters");
     copy_in(s.ring, d_ring_, "delay buffers");
-    copy_in(s.plastic_weights, plastic_.values, "plastic weights");
+    {
+        auto h = Kokkos::create_mirror_view(plastic_.values);
+        check(s.plastic_weights.size() == plastic_position_.size(), "number of plastic synapses");
+        for (std::size_t e = 0; e < plastic_position_.size(); ++e) h(plastic_position_[e]) = s.plastic_weights[e];
+        Kokkos::deep_copy(plastic_.values, h);
+    }
     copy_in(s.traces, plastic_.traces, "STDP traces");
     check(s.trace_rows.size() == traces_.size(), "number of trace records");
     for (std::size_t r = 0; r < traces_.size(); ++r) {

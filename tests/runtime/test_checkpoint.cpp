@@ -1,6 +1,7 @@
 // Checkpoint/restore through the program: a run stopped at T (its last checkpoint at T)
 // and resumed to the end writes spikes and traces bit-identical to the uninterrupted run,
-// for a network with STDP, gap junctions, noise and every neuron model.
+// for a network with STDP, gap junctions, graded and rate connections, noise and step
+// currents, spike sources and most neuron models (testing::feature_network).
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -48,13 +49,21 @@ TEST(checkpoint, resumed_run_is_bit_identical_to_the_uninterrupted_one) {
     ASSERT_TRUE(fs::exists(s.dir / "part" / "checkpoint.h5"));
     ASSERT_EQ(run(net.string() + " --out " + (s.dir / "resumed").string() + " --resume " + (s.dir / "part" / "checkpoint.h5").string()), 0);
 
+    // Also with another thread count and delivery strategy: the checkpoint does not depend on them.
+    ASSERT_EQ(run(net.string() + " --out " + (s.dir / "resumed1").string() + " --threads 1 --delivery atomic --resume " +
+                  (s.dir / "part" / "checkpoint.h5").string()),
+              0);
+
     const auto full = read_spike_file((s.dir / "full" / "spikes.h5").string());
     const auto resumed = read_spike_file((s.dir / "resumed" / "spikes.h5").string());
+    const auto resumed1 = read_spike_file((s.dir / "resumed1" / "spikes.h5").string());
     ASSERT_EQ(full.size(), resumed.size());
     std::size_t total = 0;
     for (const auto& [pop, spikes] : full) {
         EXPECT_EQ(spikes.timestamps, resumed.at(pop).timestamps) << pop;
         EXPECT_EQ(spikes.node_ids, resumed.at(pop).node_ids) << pop;
+        EXPECT_EQ(spikes.timestamps, resumed1.at(pop).timestamps) << pop;
+        EXPECT_EQ(spikes.node_ids, resumed1.at(pop).node_ids) << pop;
         total += spikes.node_ids.size();
     }
     EXPECT_GT(total, 1000u);

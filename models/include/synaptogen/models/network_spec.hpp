@@ -29,7 +29,7 @@ struct simulation_settings {
 
 // A state variable's initial value, drawn per neuron.
 struct initial_value {
-    std::string variable;  // "V_m" [mV, absolute], "I_syn_ex", "I_syn_in" [pA]
+    std::string variable;  // a state variable of the model (state_variable_names), V_m absolute
     distribution value;
 };
 
@@ -81,6 +81,7 @@ struct trace_record_spec {
     std::size_t population = 0;
     std::string variable = "V_m";    // a state variable of the model, or "weight"
     std::vector<neuron_id> neurons;  // local ids
+    bool default_neurons = false;    // not written: the first 10 (after scaling)
     bool weights = false;            // record synapse weights of `projection` instead
     std::size_t projection = 0;
     std::vector<std::pair<neuron_id, neuron_id>> synapses;  // (source, target) local ids
@@ -89,8 +90,9 @@ struct trace_record_spec {
 };
 
 // Down-scaling a network (van Albada, Helias & Diesmann 2015; NEST's microcircuit example):
-// population sizes and in-degrees scale by `scale`, weights by 1/sqrt(scale), and with
-// `compensate` each population gets the DC current that replaces the mean input lost.
+// population sizes and in-degrees scale by `scale`, weights by 1/sqrt(scale) (which keeps
+// the variance of the input), and with `compensate` each population gets the DC current
+// that replaces the mean input lost.
 struct scaling_spec {
     double scale = 1.0;
     bool compensate = true;

@@ -234,7 +234,7 @@ SYNAPTOGEN_HD bool step_iaf_psc_exp(const neuron_constants& c, neuron_state& s, 
     return threshold_and_reset(c, s);
 }
 
-// iaf_psc_alpha: as iaf_psc_exp with alpha-shaped currents, I(t) = w e t/tau exp(-t/tau)/tau.
+// iaf_psc_alpha: as iaf_psc_exp with alpha-shaped currents, I(t) = w e (t/tau) exp(-t/tau), peak w at t = tau.
 SYNAPTOGEN_HD bool step_iaf_psc_alpha(const neuron_constants& c, neuron_state& s, const neuron_input& x) {
     const bool active = s.refractory == 0;
     const double v = c.P22 * s.v + c.P31ex * s.dex + c.P21ex * s.ex + c.P31in * s.din + c.P21in * s.in +

@@ -19,7 +19,7 @@ struct simulation_state {
     std::vector<double> neuron_state;      // [slot][neuron]
     std::vector<std::int32_t> refractory;  // [neuron]
     std::vector<std::int64_t> ring;        // pending synaptic input, [ring slot][channel][neuron], fixed point
-    std::vector<float> plastic_weights;    // device order of the plastic synapses
+    std::vector<float> plastic_weights;    // plastic synapses by source, projection, generation order
     std::vector<double> traces;            // STDP traces, [projection][pre, post][neuron]
     std::vector<std::uint64_t> trace_rows; // rows already sampled, per trace record
 };
