@@ -19,6 +19,7 @@
 
 #include <synaptogen/io/background_writer.hpp>
 #include <synaptogen/io/network_file.hpp>
+#include <synaptogen/io/sonata.hpp>
 #include <synaptogen/io/spike_file.hpp>
 #include <synaptogen/io/trace_file.hpp>
 #include <synaptogen/runtime/activity_statistics.hpp>
@@ -47,7 +48,8 @@ std::string human_bytes(double b) {
 }
 
 network_spec load_with_overrides(const common_options& o) {
-    network_spec spec = load_network_file(o.file);
+    const bool sonata = std::filesystem::path(o.file).extension() == ".json";  // a SONATA simulation config
+    network_spec spec = sonata ? load_sonata_simulation(o.file) : load_network_file(o.file);
     if (o.threads) spec.simulation.threads = *o.threads;
     if (o.backend) spec.simulation.backend = *o.backend;
     if (o.seed) spec.simulation.seed = *o.seed;
