@@ -62,6 +62,17 @@ void attribute(hid_t g, const std::string& dataset, const std::string& value) {
     h5::write_string_attribute(d.get(), "node_population", value);
 }
 
+// h5py writes string attributes as variable-length strings.
+void vlen_attribute(hid_t g, const std::string& dataset, const std::string& value) {
+    h5::handle d(H5Dopen2(g, dataset.c_str(), H5P_DEFAULT));
+    h5::handle type(H5Tcopy(H5T_C_S1));
+    H5Tset_size(type.get(), H5T_VARIABLE);
+    h5::handle space(H5Screate(H5S_SCALAR));
+    h5::handle a(H5Acreate2(d.get(), "node_population", type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT));
+    const char* text = value.c_str();
+    H5Awrite(a.get(), type.get(), &text);
+}
+
 struct fixture_options {
     bool index = true;
     bool old_spelling = false;   // node_id_to_range / range_to_edge_ids
@@ -151,9 +162,9 @@ fs::path write_circuit(const fs::path& dir, const fixture_options& o = {}) {
         }
         h5::handle x = h5::create_group(f.get(), "edges/X_to_A");
         put_i64(x.get(), "source_node_id", {0, 1});
-        attribute(x.get(), "source_node_id", "X");
+        vlen_attribute(x.get(), "source_node_id", "X");
         put_i64(x.get(), "target_node_id", {2, 2});
-        attribute(x.get(), "target_node_id", "A");
+        vlen_attribute(x.get(), "target_node_id", "A");
         put_i64(x.get(), "edge_type_id", {300, 300});
         put_i64(x.get(), "edge_group_id", {0, 0});
         put_i64(x.get(), "edge_group_index", {0, 1});
