@@ -15,12 +15,16 @@ struct common_options {
     std::optional<std::string> backend;
     std::optional<std::uint64_t> seed;
     std::optional<double> duration;  // [ms]
+    std::optional<double> scale;     // replaces [scaling].scale
 };
 
 struct run_command_options : common_options {
     std::string out_dir = "out";
     delivery_kind delivery = delivery_kind::automatic;
     bool progress = true;
+    double checkpoint_every = 0.0;  // [ms] of simulated time; 0: no checkpoints
+    std::string checkpoint_file;    // default: <out_dir>/checkpoint.h5
+    std::string resume;             // a checkpoint to continue from
 };
 
 struct export_options : common_options {

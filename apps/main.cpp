@@ -22,6 +22,7 @@ void add_common(CLI::App* cmd, app::common_options& o) {
     cmd->add_option("--seed,-s", o.seed, "random seed (overrides [simulation].seed)");
     cmd->add_option("--duration", o.duration, "simulated time in ms (overrides [simulation].duration)")
         ->check(CLI::NonNegativeNumber);
+    cmd->add_option("--scale", o.scale, "scale the network down (0, 1]: sizes and in-degrees, see [scaling] in docs/format.md");
 }
 }  // namespace
 
@@ -46,6 +47,11 @@ int main(int argc, char** argv) {
         ->check(CLI::IsMember({"auto", "partitioned", "atomic"}));
     bool no_progress = false;
     run_cmd->add_flag("--no-progress", no_progress, "do not print the progress line");
+    run_cmd->add_option("--checkpoint-every", run.checkpoint_every,
+                        "write a checkpoint every T ms of simulated time (atomically replacing the last one)")
+        ->check(CLI::PositiveNumber);
+    run_cmd->add_option("--checkpoint", run.checkpoint_file, "checkpoint file (default: OUT/checkpoint.h5)");
+    run_cmd->add_option("--resume", run.resume, "continue the run from this checkpoint (same FILE and options)");
 
     app::common_options validate;
     CLI::App* validate_cmd = cli.add_subcommand("validate", "parse and build a network; print its size and memory cost");

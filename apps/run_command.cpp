@@ -18,6 +18,8 @@
 #include <tbb/global_control.h>
 
 #include <synaptogen/io/background_writer.hpp>
+#include <synaptogen/io/checkpoint_file.hpp>
+#include <synaptogen/io/hdf5_file.hpp>
 #include <synaptogen/io/network_file.hpp>
 #include <synaptogen/io/sonata.hpp>
 #include <synaptogen/io/spike_file.hpp>
@@ -49,7 +51,8 @@ std::string human_bytes(double b) {
 
 network_spec load_with_overrides(const common_options& o) {
     const bool sonata = std::filesystem::path(o.file).extension() == ".json";  // a SONATA simulation config
-    network_spec spec = sonata ? load_sonata_simulation(o.file) : load_network_file(o.file);
+    if (sonata && o.scale) throw input_error({o.file, 0, "--scale"}, "a SONATA circuit's explicit edges cannot be scaled");
+    network_spec spec = sonata ? load_sonata_simulation(o.file) : load_network_file(o.file, o.scale);
     if (o.threads) spec.simulation.threads = *o.threads;
     if (o.backend) spec.simulation.backend = *o.backend;
     if (o.seed) spec.simulation.seed = *o.seed;
@@ -115,6 +118,31 @@ private:
 std::atomic<int> stop_signal{0};
 extern "C" void request_stop(int sig) { stop_signal = sig; }
 
+// What a checkpoint must agree on with the run that resumes it: the description as
+// written plus the command-line overrides (all in the spec by now).
+std::string checkpoint_key(const network_spec& spec) {
+    return spec.source_text + "\n#seed " + std::to_string(spec.simulation.seed) + " dt " + std::to_string(spec.simulation.dt) +
+           " backend-independent";
+}
+
+// The spikes a checkpoint holds, as a batch for the run's statistics.
+spike_batch read_spike_group(hid_t file, const std::string& group, const network_spec& spec) {
+    spike_batch b;
+    h5::handle g = h5::open_group(file, group);
+    for (const auto& name : h5::child_names(g.get())) {
+        const auto p = spec.layout.find(name);
+        if (!p) continue;
+        h5::handle pop = h5::open_group(g.get(), name);
+        const auto t = h5::read_doubles(pop.get(), "timestamps");
+        const auto id = h5::read_uint64s(pop.get(), "node_ids");
+        for (std::size_t k = 0; k < t.size(); ++k) {
+            b.step.push_back(static_cast<step_t>(std::llround(t[k] / spec.simulation.dt)) - 1);
+            b.neuron.push_back(spec.layout[*p].first + static_cast<neuron_id>(id[k]));
+        }
+    }
+    return b;
+}
+
 std::string iso_time_now() {
     const std::time_t t = std::time(nullptr);
     char buf[32];
@@ -133,6 +161,16 @@ int run_command(const run_command_options& o) {
     const int threads = thread_count(spec);
     kokkos_session kokkos(threads);
     tbb::global_control tbb_threads(tbb::global_control::max_allowed_parallelism, threads);
+
+    // A checkpoint to resume is checked before anything is built.
+    std::unique_ptr<checkpoint_reader> checkpoint;
+    if (!o.resume.empty()) {
+        checkpoint = std::make_unique<checkpoint_reader>(o.resume);
+        if (checkpoint->description_hash() != description_hash(checkpoint_key(spec)))
+            throw input_error({o.resume, 0, "--resume"},
+                              "the checkpoint was written for another description or seed than " +
+                                  spec.source_file + "; expected a checkpoint of this run");
+    }
 
     const fs::path out = o.out_dir;
     fs::create_directories(out);
@@ -156,29 +194,58 @@ int run_command(const run_command_options& o) {
                  n_synapses, t_connect, info.backend, to_string(info.delivery), info.partitions, info.bytes_per_synapse,
                  t_lower);
 
+    // Resuming: the checkpoint must come from this description; its state replaces the
+    // initial one and its outputs so far start the new files.
+    if (checkpoint) {
+        try {
+            sim.restore_state(checkpoint->state());
+        } catch (const std::runtime_error& e) {
+            throw input_error({o.resume, 0, "--resume"}, e.what());
+        }
+        spdlog::info("resuming from {} at t = {} ms", o.resume, checkpoint->state().step * spec.simulation.dt);
+    }
+
     // Files are created here; from now on only the writer thread touches HDF5.
     const bool any_spikes = std::find(spec.record_spikes.begin(), spec.record_spikes.end(), true) != spec.record_spikes.end();
     const fs::path spike_path = out / "spikes.h5";
     std::unique_ptr<spike_file_writer> spikes;
-    if (any_spikes) spikes = std::make_unique<spike_file_writer>(spike_path.string(), spec.layout, spec.record_spikes, spec.simulation.dt);
-    else fs::remove(spike_path);
+    if (any_spikes && checkpoint)
+        spikes = std::make_unique<spike_file_writer>(spike_path.string(), spec.layout, spec.record_spikes, spec.simulation.dt,
+                                                     checkpoint->file(), "outputs/spikes");
+    else if (any_spikes)
+        spikes = std::make_unique<spike_file_writer>(spike_path.string(), spec.layout, spec.record_spikes, spec.simulation.dt);
+    else
+        fs::remove(spike_path);
     std::vector<std::unique_ptr<trace_file_writer>> traces;
     std::vector<std::string> outputs;
-    for (const auto& t : spec.traces) {
+    for (std::size_t k = 0; k < spec.traces.size(); ++k) {
+        const trace_record_spec& t = spec.traces[k];
         const fs::path p = out / (t.name + ".h5");
-        // A weight report maps each column to the synapse's target (the synapses are listed in the file).
-        std::vector<neuron_id> columns = t.neurons;
-        for (const auto& syn : t.synapses) columns.push_back(syn.second);
-        traces.push_back(std::make_unique<trace_file_writer>(p.string(), spec.layout[t.population].name, columns,
-                                                             spec.simulation.dt, spec.simulation.dt, t.every, t.variable,
-                                                             t.weights ? "" : state_variable_unit(spec.models[t.population].model, t.variable)));
+        if (checkpoint) {
+            traces.push_back(std::make_unique<trace_file_writer>(p.string(), checkpoint->file(), "outputs/trace_" + std::to_string(k)));
+        } else {
+            // A weight report maps each column to the synapse's target (the synapses are listed in the file).
+            std::vector<neuron_id> columns = t.neurons;
+            for (const auto& syn : t.synapses) columns.push_back(syn.second);
+            traces.push_back(std::make_unique<trace_file_writer>(
+                p.string(), spec.layout[t.population].name, columns, spec.simulation.dt, spec.simulation.dt, t.every,
+                t.variable, t.weights ? "" : state_variable_unit(spec.models[t.population].model, t.variable)));
+        }
         outputs.push_back(p.string());
     }
     if (spikes) outputs.insert(outputs.begin(), spike_path.string());
 
     background_writer writer;
     activity_statistics stats(spec.layout, spec.simulation.dt);
+    if (checkpoint && checkpoint->has("outputs/spikes")) stats.add(read_spike_group(checkpoint->file(), "outputs/spikes", spec));
+    checkpoint.reset();
     progress_line progress(spec.simulation.dt, o.progress);
+    const std::uint64_t steps = spec.simulation.steps();
+    const step_t first_step = sim.current_step();
+    const std::uint64_t events_at_start = sim.delivered_events();
+    if (first_step > steps)
+        throw input_error({o.resume, 0, "--resume"}, "the checkpoint is past the end of the run (" +
+                                                         std::to_string(first_step * spec.simulation.dt) + " ms)");
     run_observer observer;
     observer.on_spikes = [&](spike_batch&& b) {
         stats.add(b);
@@ -189,13 +256,34 @@ int run_command(const run_command_options& o) {
         auto batch = std::make_shared<trace_batch>(std::move(b));
         writer.post([&traces, batch] { traces[batch->record]->append(batch->values); });
     };
-    observer.on_progress = [&](const run_progress& p) { progress(p); };
+    const auto t_run = clock_type::now();
+    observer.on_progress = [&](const run_progress& p) {  // over the whole run, not one checkpoint interval
+        progress({p.step - first_step, static_cast<step_t>(steps - first_step), seconds_since(t_run)});
+    };
     observer.should_stop = [] { return stop_signal.load() != 0; };
 
-    const std::uint64_t steps = spec.simulation.steps();
+    // Checkpoints every `interval` steps: the state is taken between runs and written, with
+    // copies of the outputs so far, by the writer thread (which owns HDF5).
+    const fs::path checkpoint_path = o.checkpoint_file.empty() ? out / "checkpoint.h5" : fs::path(o.checkpoint_file);
+    const std::uint64_t interval =
+        o.checkpoint_every > 0 ? std::max<std::uint64_t>(1, std::llround(o.checkpoint_every / spec.simulation.dt)) : 0;
+    const std::uint64_t key = description_hash(checkpoint_key(spec));
+    std::size_t checkpoints = 0;
     const double rss_before_run = current_rss_bytes();  // construction's host copies are gone by now
     t0 = clock_type::now();
-    sim.run(steps, observer);
+    while (sim.current_step() < steps && !stop_signal) {
+        const std::uint64_t left = steps - sim.current_step();
+        sim.run(interval > 0 ? std::min<std::uint64_t>(interval - sim.current_step() % interval, left) : left, observer);
+        if (interval == 0 || sim.current_step() >= steps || stop_signal) continue;
+        auto state = std::make_shared<simulation_state>(sim.save_state());
+        writer.post([&, state] {
+            write_checkpoint(checkpoint_path.string(), *state, key, [&](hid_t file) {
+                if (spikes) spikes->save_to(file, "outputs/spikes");
+                for (std::size_t k = 0; k < traces.size(); ++k) traces[k]->save_to(file, "outputs/trace_" + std::to_string(k));
+            });
+        });
+        ++checkpoints;
+    }
     const double t_sim = seconds_since(t0);
     const double rss_after_run = current_rss_bytes();
     std::signal(SIGINT, SIG_DFL);
@@ -203,7 +291,9 @@ int run_command(const run_command_options& o) {
     if (stop_signal) {
         writer.finish();
         throw std::runtime_error("interrupted at t = " + std::to_string(sim.current_step() * spec.simulation.dt) +
-                                 " ms; no output was kept");
+                                 " ms; no output was kept" +
+                                 (checkpoints > 0 ? "; continue from the last checkpoint with --resume " + checkpoint_path.string()
+                                                  : std::string()));
     }
     t0 = clock_type::now();
     writer.post([&] {
@@ -214,6 +304,7 @@ int run_command(const run_command_options& o) {
     const double t_write = seconds_since(t0);
 
     const double duration = steps * spec.simulation.dt;
+    if (checkpoints > 0) spdlog::info("{} checkpoints written to {}", checkpoints, checkpoint_path.string());
     const auto activity = stats.summarize(duration);
     nlohmann::json m;
     m["synaptogen"] = version_string();
@@ -230,12 +321,15 @@ int run_command(const run_command_options& o) {
     m["delivery"] = to_string(info.delivery);
     m["partitions"] = info.partitions;
     m["timings_s"] = {{"parse", t_parse}, {"connect", t_connect}, {"lower", t_lower}, {"simulate", t_sim}, {"write", t_write}};
-    m["counts"] = {{"neurons", spec.layout.total()}, {"synapses", n_synapses}, {"spikes", sim.spike_count()},
+    m["counts"] = {{"neurons", spec.layout.total()}, {"synapses", n_synapses}, {"plastic_synapses", info.plastic_synapses},
+                   {"couplings", info.couplings}, {"spikes", sim.spike_count()},
                    {"synaptic_events", sim.delivered_events()}};
     m["memory"] = {{"bytes_per_synapse", info.bytes_per_synapse}, {"synapse_bytes", info.synapse_bytes},
                    {"index_bytes", info.index_bytes}, {"rss_before_run_bytes", rss_before_run},
                    {"rss_after_run_bytes", rss_after_run}, {"peak_rss_bytes", peak_rss_bytes()}};
     m["fixed_point_bits"] = info.fixed_point_bits;
+    if (!o.resume.empty()) m["resumed_from"] = {{"checkpoint", o.resume}, {"t_ms", first_step * spec.simulation.dt}};
+    if (checkpoints > 0) m["checkpoint"] = checkpoint_path.string();
     for (std::size_t p = 0; p < spec.layout.count(); ++p) {
         nlohmann::json pj = {{"name", spec.layout[p].name}, {"size", spec.layout[p].size}, {"recorded", bool(spec.record_spikes[p])}};
         if (spec.record_spikes[p])
@@ -247,14 +341,23 @@ int run_command(const run_command_options& o) {
 
     std::printf("Synaptogen %s: %s\n", version_string().c_str(), spec.source_file.c_str());
     std::printf("  neurons     %u in %zu populations\n", spec.layout.total(), spec.layout.count());
-    std::printf("  synapses    %llu (%.2f bytes each on the device: %s, plus %s of row offsets)\n",
+    std::printf("  synapses    %llu static (%.2f bytes each on the device: %s, plus %s of row offsets)\n",
                 static_cast<unsigned long long>(n_synapses), info.bytes_per_synapse,
                 human_bytes(static_cast<double>(info.synapse_bytes)).c_str(),
                 human_bytes(static_cast<double>(info.index_bytes)).c_str());
+    if (info.plastic_synapses > 0)
+        std::printf("              %llu plastic (STDP), %s on the device\n", static_cast<unsigned long long>(info.plastic_synapses),
+                    human_bytes(static_cast<double>(info.plastic_bytes)).c_str());
+    if (info.couplings > 0)
+        std::printf("              %llu continuous couplings (gap junctions, graded, rate)\n",
+                    static_cast<unsigned long long>(info.couplings));
     std::printf("  build       %.2f s (connect %.2f s, lower %.2f s), %d threads, %s backend\n", t_connect + t_lower,
                 t_connect, t_lower, threads, info.backend.c_str());
-    std::printf("  simulate    %.1f ms in %.2f s (real-time factor %.2f), %.3g synaptic events/s\n", duration, t_sim,
-                duration > 0 ? t_sim / (duration * 1e-3) : 0.0, t_sim > 0 ? sim.delivered_events() / t_sim : 0.0);
+    const double simulated = (steps - first_step) * spec.simulation.dt;  // this invocation's share
+    std::printf("  simulate    %.1f ms in %.2f s (real-time factor %.2f), %.3g synaptic events/s%s\n", simulated, t_sim,
+                simulated > 0 ? t_sim / (simulated * 1e-3) : 0.0,
+                t_sim > 0 ? (sim.delivered_events() - events_at_start) / t_sim : 0.0,
+                first_step > 0 ? (" (resumed at " + std::to_string(first_step * spec.simulation.dt) + " ms)").c_str() : "");
     std::printf("  memory      %s resident while simulating, %s peak (construction)\n",
                 human_bytes(rss_after_run).c_str(), human_bytes(peak_rss_bytes()).c_str());
     std::printf("  %-12s %10s %10s %8s\n", "population", "spikes", "rate [Hz]", "CV ISI");

@@ -29,21 +29,29 @@ int validate_command(const common_options& o) {
     const auto t0 = std::chrono::steady_clock::now();
     synapse_table table = build_static_synapses(spec);
     const double t_connect = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    std::printf("  %-24s %-20s %14s %14s\n", "projection", "rule", "synapses", "expected");
+    std::printf("  %-24s %-20s %-13s %14s %14s\n", "projection", "rule", "synapse", "synapses", "expected");
     for (std::size_t k = 0; k < spec.projections.size(); ++k) {
         const auto& p = spec.projections[k];
         const std::string name = spec.layout[p.source].name + " -> " + spec.layout[p.target].name;
-        std::printf("  %-24s %-20s %14llu %14.0f\n", name.c_str(), to_string(p.rule),
-                    static_cast<unsigned long long>(table.projection_size[k]), expected_synapses(spec.layout, p));
+        const synapse_kind kind = projection_kind(spec, k);
+        const std::string built = kind == synapse_kind::static_synapse ? std::to_string(table.projection_size[k]) : "(below)";
+        std::printf("  %-24s %-20s %-13s %14s %14.0f\n", name.c_str(), to_string(p.rule), to_string(kind), built.c_str(),
+                    expected_synapses(spec.layout, p));
     }
     const edge_index n_synapses = table.size();
     simulation sim(spec, std::move(table), run_options{spec.simulation.backend, delivery_kind::automatic});
     const lowering_info& info = sim.info();
-    std::printf("  synapses    %llu built in %.2f s\n", static_cast<unsigned long long>(n_synapses), t_connect);
+    std::printf("  static      %llu synapses built in %.2f s\n", static_cast<unsigned long long>(n_synapses), t_connect);
     std::printf("  bytes/synapse %.2f measured on the %s backend (%s in synapse arrays, plus %s of row offsets for "
                 "%d delivery partitions)\n",
                 info.bytes_per_synapse, info.backend.c_str(), human_bytes(static_cast<double>(info.synapse_bytes)).c_str(),
                 human_bytes(static_cast<double>(info.index_bytes)).c_str(), info.partitions);
+    if (info.plastic_synapses > 0)
+        std::printf("  plastic     %llu STDP synapses, %s on the device (weight, target|delay, rule, index by target)\n",
+                    static_cast<unsigned long long>(info.plastic_synapses), human_bytes(static_cast<double>(info.plastic_bytes)).c_str());
+    if (info.couplings > 0)
+        std::printf("  couplings   %llu continuous connections (gap junctions count in both directions)\n",
+                    static_cast<unsigned long long>(info.couplings));
     std::printf("  max delay   %u steps; weights summed in fixed point with 2^-%d resolution\n", info.max_delay_steps,
                 info.fixed_point_bits);
     std::printf("  memory      estimate %s at run time, %s peak while building; %s available\n",

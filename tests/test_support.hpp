@@ -55,3 +55,53 @@ inline std::string small_brunel(int n, double duration_ms, std::uint64_t seed, c
 }
 
 }  // namespace synaptogen::testing
+
+namespace synaptogen::testing {
+
+// One network with every neuron model, synapse model and stimulus kind, for determinism
+// and checkpoint tests. Fires at a few to tens of Hz.
+inline std::string feature_network(double duration_ms, std::uint64_t seed) {
+    std::string s = "[simulation]\ndt = 0.1\nduration = " + std::to_string(duration_ms) + "\nseed = " + std::to_string(seed) + "\n";
+    const std::string lif = "tau_m = 10.0, C_m = 250.0, E_L = -65.0, V_th = -50.0, V_reset = -65.0, t_ref = 2.0";
+    s += "[[population]]\nname = \"alpha\"\nsize = 400\nmodel = \"iaf_psc_alpha\"\nparameters = { " + lif + ", tau_syn_ex = 1.0, tau_syn_in = 2.0 }\n"
+         "initial = { V_m = { distribution = \"uniform\", low = -65.0, high = -50.0 } }\n";
+    s += "[[population]]\nname = \"cond\"\nsize = 300\nmodel = \"iaf_cond_exp\"\nparameters = { C_m = 200.0, g_L = 10.0, E_L = -60.0, V_th = -50.0, V_reset = -60.0, t_ref = 5.0, tau_syn_ex = 5.0, tau_syn_in = 10.0, E_in = -80.0 }\n";
+    s += "[[population]]\nname = \"izh\"\nsize = 150\nmodel = \"izhikevich\"\npreset = \"fast_spiking\"\n";
+    s += "[[population]]\nname = \"adex\"\nsize = 100\nmodel = \"adex\"\n";
+    s += "[[population]]\nname = \"graded\"\nsize = 40\nmodel = \"graded\"\n";
+    s += "[[population]]\nname = \"rate\"\nsize = 30\nmodel = \"rate_tanh\"\nparameters = { tau_m = 5.0, I_e = 0.2 }\n";
+    s += "[[population]]\nname = \"src\"\nsize = 3\nmodel = \"spike_source\"\nspike_times = [[5.0, 15.0, 25.0], [7.5], [1.0, 2.0, 3.0, 4.0]]\n";
+    auto proj = [&](const std::string& src, const std::string& tgt, const std::string& rest) {
+        s += "[[projection]]\nsource = \"" + src + "\"\ntarget = \"" + tgt + "\"\n" + rest + "\n";
+    };
+    proj("alpha", "alpha", "rule = \"fixed_probability\"\np = 0.1\nweight = 30.0\ndelay = { distribution = \"uniform\", low = 0.5, high = 3.0 }\n"
+                           "synapse = \"stdp\"\nstdp = { w_max = 60.0, A_plus = 0.05, A_minus = 0.06, pairing = \"nearest\" }");
+    proj("cond", "alpha", "rule = \"fixed_indegree\"\nindegree = 20\nweight = 25.0\nsynapse = \"stdp\"\n"
+                          "stdp = { w_max = 50.0, A_plus = 0.02, A_minus = 0.02, rule = \"multiplicative\" }");
+    proj("alpha", "cond", "rule = \"fixed_indegree\"\nindegree = 40\nweight = 1.5\ndelay = 1.0");
+    proj("izh", "alpha", "rule = \"fixed_indegree\"\nindegree = 20\nweight = -60.0\ndelay = 0.8");
+    proj("izh", "cond", "rule = \"fixed_indegree\"\nindegree = 20\nweight = -4.0\ndelay = 0.8");
+    proj("alpha", "izh", "rule = \"fixed_indegree\"\nindegree = 40\nweight = 0.6\ndelay = 1.2");
+    proj("izh", "izh", "rule = \"fixed_indegree\"\nindegree = 2\nweight = 0.3\nsynapse = \"gap_junction\"");
+    proj("alpha", "adex", "rule = \"fixed_indegree\"\nindegree = 30\nweight = 40.0\ndelay = 1.0");
+    proj("graded", "graded", "rule = \"fixed_probability\"\np = 0.2\nweight = 0.02\nsynapse = \"graded\"\ngraded = { E_rev = 0.0, V_half = -34.0, V_slope = 3.0 }");
+    proj("graded", "graded", "rule = \"fixed_probability\"\np = 0.1\nweight = 0.01\nsynapse = \"gap_junction\"");
+    proj("alpha", "graded", "rule = \"fixed_indegree\"\nindegree = 10\nweight = 0.5\ndelay = 2.0");
+    proj("rate", "rate", "rule = \"fixed_probability\"\np = 0.3\nweight = { distribution = \"normal\", mean = 0.0, sd = 0.5 }");
+    proj("src", "alpha", "rule = \"all_to_all\"\nweight = 200.0\ndelay = 1.0");
+    proj("src", "alpha", "rule = \"explicit\"\nedges = [[0, 0], [1, 1], [2, 2]]\nweight = 100.0\nsynapse = \"stdp\"\nname = \"plastic\"\n"
+                         "stdp = { w_max = 300.0, A_plus = 0.1, A_minus = 0.1 }");
+    auto stim = [&](const std::string& rest) { s += "[[stimulus]]\n" + rest + "\n"; };
+    stim("type = \"poisson\"\ntarget = \"alpha\"\nrate = 8.0\nsources = 1000\nweight = 20.0");
+    stim("type = \"poisson\"\ntarget = \"cond\"\nrate = 8.0\nsources = 500\nweight = 1.0");
+    stim("type = \"poisson\"\ntarget = \"izh\"\nrate = 10.0\nsources = 400\nweight = 0.5");
+    stim("type = \"noise\"\ntarget = \"cond\"\nmean = 50.0\nstd = 100.0");
+    stim("type = \"step_current\"\ntarget = \"adex\"\ntimes = [0.0, 20.0]\nvalues = [400.0, 700.0]");
+    stim("type = \"dc\"\ntarget = \"graded\"\namplitude = 0.1\nstart = 5.0");
+    s += "[[record]]\nspikes = \"all\"\n";
+    s += "[[record]]\npopulation = \"adex\"\nvariable = \"w\"\nneurons = [0, 1]\nevery = 10\n";
+    s += "[[record]]\nprojection = \"plastic\"\nsynapses = [[0, 0]]\nevery = 5\n";
+    return s;
+}
+
+}  // namespace synaptogen::testing

@@ -6,6 +6,13 @@ namespace synaptogen::h5 {
 
 namespace {
 [[noreturn]] void fail(const std::string& what) { throw std::runtime_error("HDF5: " + what); }
+
+// Failures become exceptions with our own message; HDF5's automatic stack dump to stderr
+// would bury it, so it is switched off once, before any HDF5 call of this library.
+const bool quiet = [] {
+    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+    return true;
+}();
 hid_t check(hid_t id, const std::string& what) {
     if (id < 0) fail(what);
     return id;
@@ -46,6 +53,12 @@ handle create_file(const std::string& path) {
 
 handle open_file(const std::string& path) {
     return handle(check(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), "cannot open " + path));
+}
+
+void copy_object(hid_t src, const std::string& name, hid_t dst, const std::string& dst_name) {
+    handle lcpl(H5Pcreate(H5P_LINK_CREATE));
+    H5Pset_create_intermediate_group(lcpl.get(), 1);
+    check_status(H5Ocopy(src, name.c_str(), dst, dst_name.c_str(), H5P_DEFAULT, lcpl.get()), "cannot copy " + name);
 }
 
 handle create_group(hid_t parent, const std::string& path) {
@@ -112,6 +125,18 @@ extendible_dataset::extendible_dataset(hid_t parent, const std::string& name, hi
                          "cannot create dataset " + name));
 }
 
+extendible_dataset extendible_dataset::open(hid_t parent, const std::string& name, hid_t mem_type) {
+    extendible_dataset d;
+    d.dset_ = handle(check(H5Dopen2(parent, name.c_str(), H5P_DEFAULT), "no dataset " + name));
+    d.mem_type_ = mem_type;
+    handle space(H5Dget_space(d.dset_.get()));
+    hsize_t dims[2] = {0, 0};
+    const int rank = H5Sget_simple_extent_dims(space.get(), dims, nullptr);
+    d.rows_ = dims[0];
+    d.columns_ = rank == 2 ? dims[1] : 0;
+    return d;
+}
+
 void extendible_dataset::append(const void* data, std::size_t rows) {
     if (rows == 0) return;
     const int rank = columns_ ? 2 : 1;
@@ -146,6 +171,47 @@ std::vector<T> read_all(hid_t parent, const std::string& name, hid_t mem_type) {
     return out;
 }
 }  // namespace
+
+namespace {
+template <class T> hid_t native_type();
+template <> hid_t native_type<double>() { return H5T_NATIVE_DOUBLE; }
+template <> hid_t native_type<float>() { return H5T_NATIVE_FLOAT; }
+template <> hid_t native_type<std::int32_t>() { return H5T_NATIVE_INT32; }
+template <> hid_t native_type<std::int64_t>() { return H5T_NATIVE_INT64; }
+template <> hid_t native_type<std::uint64_t>() { return H5T_NATIVE_UINT64; }
+}  // namespace
+
+template <class T>
+void write_array(hid_t parent, const std::string& name, const std::vector<T>& v) {
+    write_vector(parent, name, native_type<T>(), native_type<T>(), v.data(), v.size());
+}
+template <class T>
+std::vector<T> read_array(hid_t parent, const std::string& name) {
+    return read_all<T>(parent, name, native_type<T>());
+}
+#define SYNAPTOGEN_H5_ARRAY(T)                                                            \
+    template void write_array<T>(hid_t, const std::string&, const std::vector<T>&); \
+    template std::vector<T> read_array<T>(hid_t, const std::string&);
+SYNAPTOGEN_H5_ARRAY(double)
+SYNAPTOGEN_H5_ARRAY(float)
+SYNAPTOGEN_H5_ARRAY(std::int32_t)
+SYNAPTOGEN_H5_ARRAY(std::int64_t)
+SYNAPTOGEN_H5_ARRAY(std::uint64_t)
+#undef SYNAPTOGEN_H5_ARRAY
+
+void write_u64_attribute(hid_t object, const std::string& name, std::uint64_t value) {
+    handle space(H5Screate(H5S_SCALAR));
+    handle attr(check(H5Acreate2(object, name.c_str(), H5T_STD_U64LE, space.get(), H5P_DEFAULT, H5P_DEFAULT),
+                      "cannot create attribute " + name));
+    check_status(H5Awrite(attr.get(), H5T_NATIVE_UINT64, &value), "cannot write attribute " + name);
+}
+
+std::uint64_t read_u64_attribute(hid_t object, const std::string& name) {
+    handle attr(check(H5Aopen(object, name.c_str(), H5P_DEFAULT), "no attribute " + name));
+    std::uint64_t v = 0;
+    check_status(H5Aread(attr.get(), H5T_NATIVE_UINT64, &v), "cannot read attribute " + name);
+    return v;
+}
 
 std::vector<double> read_doubles(hid_t parent, const std::string& name) {
     return read_all<double>(parent, name, H5T_NATIVE_DOUBLE);

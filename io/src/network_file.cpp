@@ -228,7 +228,8 @@ public:
         for_each_table("projection", [&](table_reader& t) { read_projection(t); });
         for_each_table("stimulus", [&](table_reader& t) { read_stimulus(t); });
         for_each_table("record", [&](table_reader& t) { read_record(t); });
-        root_.finish({"simulation", "sonata", "population", "projection", "stimulus", "record"});
+        read_scaling();
+        root_.finish({"simulation", "sonata", "population", "projection", "stimulus", "record", "scaling"});
         if (spec_.layout.count() == 0) root_.fail("population", "expected at least one [[population]]");
         return std::move(spec_);
     }
@@ -288,6 +289,18 @@ private:
         t.finish({"circuit", "spikes"});
     }
 
+    void read_scaling() {
+        scaling_spec& sc = spec_.scaling;
+        sc.origin = {file_, 0, "scaling"};
+        if (!root_.has("scaling")) return;
+        table_reader t(root_.get("scaling"), file_, "scaling");
+        sc.origin = t.where("scale");
+        sc.scale = t.number("scale", 1.0);
+        if (!(sc.scale > 0.0 && sc.scale <= 1.0)) t.fail("scale", "expected a scale in (0, 1]");
+        sc.compensate = t.boolean("compensate", true);
+        t.finish({"scale", "compensate"});
+    }
+
     void read_population(table_reader& t) {
         const std::string name = t.string("name");
         if (name.empty()) t.fail("name", "expected a non-empty name");
@@ -305,7 +318,12 @@ private:
         if (!parse_neuron_model(model, m.model))
             t.fail("model", "unknown model '" + model + "'" + suggest(model, neuron_model_names()));
         m.parameters = default_parameters(m.model);
-        std::vector<std::string> known = {"name", "size", "model", "parameters", "initial"};
+        std::vector<std::string> known = {"name", "size", "model", "parameters", "initial", "full_scale_rate"};
+        if (t.has("full_scale_rate")) {
+            m.full_scale_rate = t.number("full_scale_rate");
+            if (!(m.full_scale_rate >= 0.0) || !std::isfinite(m.full_scale_rate))
+                t.fail("full_scale_rate", "expected a rate >= 0 Hz");
+        }
         if (t.has("preset")) {
             const std::string preset = t.string("preset");
             const auto presets = preset_names(m.model);
@@ -666,7 +684,7 @@ private:
         }
         if (s.kind != stimulus_kind::poisson && !has_membrane_potential(spec_.models[s.population].model) &&
             !is_rate_model(spec_.models[s.population].model))
-            t.fail("target", "a spike_source takes no current");
+            t.fail("target", "spike sources take no current");
         t.finish(known);
         spec_.stimuli.push_back(s);
     }
@@ -781,7 +799,7 @@ private:
 
 }  // namespace
 
-network_spec parse_network(const std::string& text, const std::string& name) {
+network_spec parse_network(const std::string& text, const std::string& name, std::optional<double> scale) {
     toml_value root;
     try {
         std::istringstream in(text);
@@ -797,15 +815,22 @@ network_spec parse_network(const std::string& text, const std::string& name) {
     network_spec spec = network_parser(root, name).parse();
     spec.source_file = name;
     spec.source_text = text;
+    if (scale) {
+        if (!(*scale > 0.0 && *scale <= 1.0))
+            throw input_error({name, 0, "--scale"}, "expected a scale in (0, 1], got " + number_text(*scale));
+        spec.scaling.scale = *scale;
+        spec.source_text += "\n# --scale " + number_text(*scale) + "\n";  // a scaled run is another network
+    }
+    apply_scaling(spec);
     return spec;
 }
 
-network_spec load_network_file(const std::string& path) {
+network_spec load_network_file(const std::string& path, std::optional<double> scale) {
     std::ifstream in(path, std::ios::binary);
     if (!in) throw input_error({path, 0, ""}, "cannot open the file; expected a readable TOML network description");
     std::ostringstream text;
     text << in.rdbuf();
-    return parse_network(text.str(), path);
+    return parse_network(text.str(), path, scale);
 }
 
 }  // namespace synaptogen

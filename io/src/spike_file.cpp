@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <stdexcept>
 
 #include <synaptogen/io/hdf5_file.hpp>
 
@@ -58,6 +59,38 @@ spike_file_writer::spike_file_writer(std::string path, const population_layout& 
         h5::write_string_attribute(g.timestamps.id(), "units", "ms");
         impl_->groups.push_back(std::move(g));
     }
+}
+
+spike_file_writer::spike_file_writer(std::string path, const population_layout& layout, const std::vector<bool>& record,
+                                     double dt, hid_t from, const std::string& name)
+    : impl_(std::make_unique<impl>()) {
+    impl_->path = path;
+    impl_->part = path + ".part";
+    impl_->layout = &layout;
+    impl_->dt = dt;
+    std::filesystem::remove(path);
+    impl_->file = h5::create_file(impl_->part);
+    h5::copy_object(from, name, impl_->file.get(), "spikes");
+    h5::handle spikes = h5::open_group(impl_->file.get(), "spikes");
+    impl_->slot.assign(layout.count(), -1);
+    impl_->groups.reserve(layout.count());
+    for (std::size_t p = 0; p < layout.count(); ++p) {
+        if (!record[p]) continue;
+        if (!h5::exists(spikes.get(), layout[p].name))
+            throw std::runtime_error("the checkpoint's spikes have no population '" + layout[p].name + "'");
+        impl_->slot[p] = static_cast<int>(impl_->groups.size());
+        impl::group_data g;
+        g.group = h5::open_group(spikes.get(), layout[p].name);
+        g.timestamps = h5::extendible_dataset::open(g.group.get(), "timestamps", H5T_NATIVE_DOUBLE);
+        g.node_ids = h5::extendible_dataset::open(g.group.get(), "node_ids", H5T_NATIVE_UINT64);
+        written_ += g.timestamps.rows();
+        impl_->groups.push_back(std::move(g));
+    }
+}
+
+void spike_file_writer::save_to(hid_t to, const std::string& name) {
+    H5Fflush(impl_->file.get(), H5F_SCOPE_GLOBAL);
+    h5::copy_object(impl_->file.get(), "spikes", to, name);
 }
 
 spike_file_writer::~spike_file_writer() {

@@ -1,13 +1,14 @@
 #include <synaptogen/io/trace_file.hpp>
 
 #include <filesystem>
+#include <stdexcept>
 
 #include <synaptogen/io/hdf5_file.hpp>
 
 namespace synaptogen {
 
 struct trace_file_writer::impl {
-    std::string path, part;
+    std::string path, part, population;
     h5::handle file, group;
     h5::extendible_dataset data;
     std::size_t columns = 0;
@@ -24,6 +25,7 @@ trace_file_writer::trace_file_writer(std::string path, const std::string& popula
     impl_->columns = node_ids.size();
     impl_->t_start = t_start;
     impl_->frame_dt = dt * every;
+    impl_->population = population;
     std::filesystem::remove(path);
     impl_->file = h5::create_file(impl_->part);
     impl_->group = h5::create_group(impl_->file.get(), "report/" + population);
@@ -38,6 +40,35 @@ trace_file_writer::trace_file_writer(std::string path, const std::string& popula
     h5::write_vector(mapping.get(), "node_ids", H5T_STD_U64LE, H5T_NATIVE_UINT64, ids.data(), ids.size());
     h5::write_vector(mapping.get(), "index_pointers", H5T_STD_U64LE, H5T_NATIVE_UINT64, pointers.data(), pointers.size());
     h5::write_vector(mapping.get(), "element_ids", H5T_STD_U32LE, H5T_NATIVE_UINT32, elements.data(), elements.size());
+}
+
+trace_file_writer::trace_file_writer(std::string path, hid_t from, const std::string& name)
+    : impl_(std::make_unique<impl>()) {
+    impl_->path = path;
+    impl_->part = path + ".part";
+    std::filesystem::remove(path);
+    impl_->file = h5::create_file(impl_->part);
+    h5::copy_object(from, name, impl_->file.get(), "report");
+    h5::handle report = h5::open_group(impl_->file.get(), "report");
+    const auto populations = h5::child_names(report.get());
+    if (populations.size() != 1) throw std::runtime_error("a checkpointed report must hold one population");
+    impl_->population = populations[0];
+    impl_->group = h5::open_group(report.get(), impl_->population);
+    impl_->data = h5::extendible_dataset::open(impl_->group.get(), "data", H5T_NATIVE_DOUBLE);
+    impl_->columns = impl_->data.columns();
+    const std::vector<double> frame = h5::read_doubles(impl_->group.get(), "frame_timing");
+    impl_->t_start = frame.at(0);
+    impl_->frame_dt = frame.at(1);
+    H5Ldelete(impl_->group.get(), "frame_timing", H5P_DEFAULT);
+}
+
+void trace_file_writer::save_to(hid_t to, const std::string& name) {
+    H5Fflush(impl_->file.get(), H5F_SCOPE_GLOBAL);
+    h5::copy_object(impl_->file.get(), "report", to, name);
+    // The frame timing is written at commit; a checkpoint keeps it beside the data.
+    h5::handle g = h5::open_group(to, name + "/" + impl_->population);
+    const double frame[2] = {impl_->t_start, impl_->frame_dt};
+    h5::write_vector(g.get(), "frame_timing", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, frame, 2);
 }
 
 trace_file_writer::~trace_file_writer() {

@@ -1,6 +1,9 @@
 #include <synaptogen/models/network_spec.hpp>
 
 #include <cmath>
+#include <string>
+
+#include <synaptogen/graph/synapse_table.hpp>
 
 namespace synaptogen {
 
@@ -9,5 +12,113 @@ std::uint64_t simulation_settings::steps() const {
 }
 
 std::vector<std::string> recordable_variables(neuron_model_kind k) { return state_variable_names(k); }
+
+namespace {
+void scale_distribution(distribution& d, double f) {
+    d.value *= f;
+    d.low *= f;
+    d.high *= f;
+    if (d.kind == distribution_kind::lognormal) d.mean += std::log(f);
+    else {
+        d.mean *= f;
+        d.sd *= f;
+    }
+    if (d.min > -1e299) d.min *= f;
+    if (d.max < 1e299) d.max *= f;
+    if (f < 0) std::swap(d.min, d.max);
+}
+
+double distribution_mean(const distribution& d) {
+    switch (d.kind) {
+    case distribution_kind::constant: return d.value;
+    case distribution_kind::uniform: return 0.5 * (d.low + d.high);
+    case distribution_kind::normal: return d.mean;  // of the untruncated distribution
+    case distribution_kind::lognormal: return std::exp(d.mean + 0.5 * d.sd * d.sd);
+    }
+    return 0.0;
+}
+}  // namespace
+
+// Rounds half to even, as NumPy does: NEST's microcircuit scales its sizes this way.
+long long round_even(double x) { return static_cast<long long>(std::nearbyint(x)); }
+
+void apply_scaling(network_spec& spec) {
+    const double s = spec.scaling.scale;
+    if (s == 1.0) return;
+    if (!(s > 0.0 && s <= 1.0)) throw input_error(spec.scaling.origin, "expected a scale in (0, 1]");
+    const double w_factor = spec.scaling.compensate ? 1.0 / std::sqrt(s) : 1.0;
+    // Mean input of each population at full scale [pA, integrated over the synaptic kernel per second].
+    const std::size_t n_pop = spec.layout.count();
+    std::vector<double> lost(n_pop, 0.0);
+    auto charge = [&](std::size_t target, double w) {  // pA ms per spike of weight w
+        const population_model& m = spec.models[target];
+        const double tau = w >= 0 ? m.parameters.tau_syn_ex : m.parameters.tau_syn_in;
+        return m.model == neuron_model_kind::iaf_psc_alpha ? w * tau * std::exp(1.0) : w * tau;
+    };
+    auto need_current_synapses = [&](std::size_t target, const source_location& where) {
+        const neuron_model_kind k = spec.models[target].model;
+        if (k != neuron_model_kind::iaf_psc_exp && k != neuron_model_kind::iaf_psc_alpha)
+            throw input_error(where, std::string("DC compensation needs current-based synapses (iaf_psc_exp, iaf_psc_alpha); '") +
+                                         spec.layout[target].name + "' is " + to_string(k) +
+                                         "; set compensate = false in [scaling]");
+    };
+    for (std::size_t k = 0; k < spec.projections.size(); ++k) {
+        projection_spec& p = spec.projections[k];
+        if (p.rule == connection_rule_kind::explicit_edges || p.rule == connection_rule_kind::one_to_one)
+            throw input_error(p.origin, std::string("a ") + to_string(p.rule) + " projection cannot be scaled; expected scale = 1");
+        if (spec.scaling.compensate) {
+            need_current_synapses(p.target, p.origin);
+            const double rate = spec.models[p.source].full_scale_rate;
+            if (rate < 0)
+                throw input_error(spec.models[p.source].origin, "population '" + spec.layout[p.source].name +
+                                                                    "' needs full_scale_rate (Hz) for the DC compensation of scaling");
+            const double indegree = expected_synapses(spec.layout, p) / spec.layout[p.target].size;
+            lost[p.target] += charge(p.target, distribution_mean(p.weight)) * indegree * rate;
+        }
+    }
+    for (const auto& st : spec.stimuli)
+        if (st.kind == stimulus_kind::poisson && spec.scaling.compensate) {
+            need_current_synapses(st.population, st.origin);
+            lost[st.population] += charge(st.population, st.weight) * st.sources * st.rate;
+        }
+    // Now scale. fixed_total_number scales with both population sizes (in-degree x s, targets x s).
+    for (auto& p : spec.projections) {
+        if (p.rule == connection_rule_kind::fixed_total_number) p.number = static_cast<std::uint64_t>(round_even(p.number * s * s));
+        if (p.rule == connection_rule_kind::fixed_indegree || p.rule == connection_rule_kind::fixed_outdegree)
+            p.number = static_cast<std::uint64_t>(std::max<long long>(1, round_even(p.number * s)));
+        scale_distribution(p.weight, w_factor);
+    }
+    population_layout scaled;
+    for (std::size_t i = 0; i < n_pop; ++i)
+        scaled.add(spec.layout[i].name, static_cast<std::uint64_t>(std::max<long long>(1, round_even(spec.layout[i].size * s))));
+    for (const auto& t : spec.traces)
+        for (neuron_id i : t.neurons)
+            if (i >= scaled[t.population].size)
+                throw input_error(t.origin, "records neuron " + std::to_string(i) + " but the scaled population '" +
+                                                scaled[t.population].name + "' has " + std::to_string(scaled[t.population].size));
+    for (std::size_t i = 0; i < n_pop; ++i)
+        if (spec.models[i].spikes)
+            for (neuron_id j : spec.models[i].spikes->neuron)
+                if (j >= scaled[i].size)
+                    throw input_error(spec.models[i].origin, "spike trains for neuron " + std::to_string(j) +
+                                                                 " do not fit the scaled population");
+    spec.layout = scaled;
+    std::vector<stimulus_spec> added;
+    for (auto& st : spec.stimuli)
+        if (st.kind == stimulus_kind::poisson) {
+            st.sources = static_cast<std::uint32_t>(std::max<long long>(1, round_even(st.sources * s)));
+            st.weight *= w_factor;
+        }
+    if (spec.scaling.compensate)
+        for (std::size_t i = 0; i < n_pop; ++i) {
+            if (lost[i] == 0.0) continue;
+            stimulus_spec dc;
+            dc.kind = stimulus_kind::dc;
+            dc.population = i;
+            dc.amplitude = 1e-3 * (1.0 - std::sqrt(s)) * lost[i];  // pA ms/s -> pA
+            dc.origin = spec.scaling.origin;
+            spec.stimuli.push_back(dc);
+        }
+}
 
 }  // namespace synaptogen

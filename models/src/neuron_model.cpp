@@ -19,7 +19,7 @@ constexpr model_name model_names[] = {
     {neuron_model_kind::izhikevich, "izhikevich"},       {neuron_model_kind::adex, "adex"},
     {neuron_model_kind::graded, "graded"},               {neuron_model_kind::rate_relu, "rate_relu"},
     {neuron_model_kind::rate_tanh, "rate_tanh"},         {neuron_model_kind::rate_sigmoid, "rate_sigmoid"},
-    {neuron_model_kind::spike_source, "spike_source"},
+    {neuron_model_kind::spike_source, "spike_source"},   {neuron_model_kind::poisson_source, "poisson_source"},
 };
 
 // One parameter of one model: its field, unit and the constraint check_parameters applies.
@@ -67,6 +67,7 @@ const std::vector<parameter_info>& parameter_table(neuron_model_kind k) {
                                                        SYNAPTOGEN_P(E_L, "mV", any), SYNAPTOGEN_P(I_e, "pA", any)};
     static const std::vector<parameter_info> rate = {SYNAPTOGEN_P(tau_m, "ms", positive), SYNAPTOGEN_P(I_e, "", any),
                                                      SYNAPTOGEN_P(gain, "", any)};
+    static const std::vector<parameter_info> poisson = {SYNAPTOGEN_P(rate, "Hz", non_negative)};
     static const std::vector<parameter_info> none;
     switch (k) {
     case neuron_model_kind::iaf_psc_delta: return delta;
@@ -80,6 +81,7 @@ const std::vector<parameter_info>& parameter_table(neuron_model_kind k) {
     case neuron_model_kind::rate_tanh:
     case neuron_model_kind::rate_sigmoid: return rate;
     case neuron_model_kind::spike_source: return none;
+    case neuron_model_kind::poisson_source: return poisson;
     }
     return none;
 }
@@ -113,7 +115,8 @@ std::vector<state_info> state_table(neuron_model_kind k) {
     case neuron_model_kind::rate_relu:
     case neuron_model_kind::rate_tanh:
     case neuron_model_kind::rate_sigmoid: return {{"rate", state_slot::v, "1"}};
-    case neuron_model_kind::spike_source: return {};
+    case neuron_model_kind::spike_source:
+    case neuron_model_kind::poisson_source: return {};
     }
     return {};
 }
@@ -193,7 +196,9 @@ bool has_separate_synaptic_channels(neuron_model_kind k) {
     return k == neuron_model_kind::iaf_psc_exp || k == neuron_model_kind::iaf_psc_alpha ||
            k == neuron_model_kind::iaf_cond_exp || k == neuron_model_kind::adex;
 }
-bool has_membrane_potential(neuron_model_kind k) { return !is_rate_model(k) && k != neuron_model_kind::spike_source; }
+bool has_membrane_potential(neuron_model_kind k) {
+    return !is_rate_model(k) && k != neuron_model_kind::spike_source && k != neuron_model_kind::poisson_source;
+}
 
 neuron_parameters default_parameters(neuron_model_kind k) {
     neuron_parameters p;  // NEST's iaf_psc_* defaults
@@ -388,6 +393,8 @@ neuron_constants make_constants(const neuron_parameters& p, neuron_model_kind k,
     c.gain = p.gain;
     c.substeps = std::max(1, static_cast<int>(std::ceil(dt / 0.05 - 1e-9)));
     c.ref_steps = static_cast<std::int32_t>(std::lround(p.t_ref / dt));
+    const double p_spike = p.rate * 1e-3 * dt;  // at most one spike per step
+    c.spike_threshold = p_spike >= 1.0 ? ~0ull : static_cast<std::uint64_t>(std::ldexp(p_spike, 64));
     return c;
 }
 

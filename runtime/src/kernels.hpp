@@ -195,6 +195,7 @@ struct update_neurons {
     neuron_id n;
     std::uint32_t slot;
     double inv_scale;
+    step_t step;
 
     // A work item covers Lanes neurons. Blocks inside one population (nearly all) share
     // one set of constants and vectorise on the host; others go neuron by neuron.
@@ -261,6 +262,8 @@ struct update_neurons {
             else if constexpr (Model == neuron_model_kind::iaf_psc_exp) fired = step_iaf_psc_exp(c, st, x);
             else if constexpr (Model == neuron_model_kind::iaf_psc_alpha) fired = step_iaf_psc_alpha(c, st, x);
             else if constexpr (Model == neuron_model_kind::iaf_cond_exp) fired = step_iaf_cond_exp(c, st, x);
+            else if (c.kind == neuron_model_kind::poisson_source)
+                fired = random_bits64(c.key32, static_cast<std::uint32_t>(i0 + l), step) < c.spike_threshold;
             else fired = step_neuron(c, st, x);
             pv[l] = st.v;
             if (synaptic) {

@@ -8,14 +8,34 @@
 namespace synaptogen {
 
 namespace {
-constexpr double bytes_per_neuron = 64.0;  // state, ring-buffer slots, flags, per-neuron row offsets
+constexpr double bytes_per_neuron = 112.0;  // six state slots, ring-buffer slots, flags, row offsets
+}
+
+// Device bytes per synapse by synapse model: static 8 (target|delay, weight); STDP adds a
+// rule index and an index by target (2 + 8 + 4); continuous couplings are stored by target
+// (source, weight, kind: 10), gap junctions in both directions.
+double runtime_bytes(synapse_kind k) {
+    switch (k) {
+    case synapse_kind::static_synapse: return runtime_bytes_per_synapse;
+    case synapse_kind::stdp: return runtime_bytes_per_synapse + 14.0;
+    case synapse_kind::gap_junction: return 20.0;
+    case synapse_kind::graded:
+    case synapse_kind::rate: return 10.0;
+    }
+    return runtime_bytes_per_synapse;
 }
 
 memory_estimate estimate_memory(const network_spec& spec) {
     memory_estimate m;
-    for (const auto& p : spec.projections) m.synapses += expected_synapses(spec.layout, p);
+    double bytes = 0.0;
+    for (std::size_t k = 0; k < spec.projections.size(); ++k) {
+        const double s = expected_synapses(spec.layout, spec.projections[k]);
+        const synapse_kind kind = k < spec.synapses.size() ? spec.synapses[k].kind : synapse_kind::static_synapse;
+        m.synapses += s;
+        bytes += s * runtime_bytes(kind);
+    }
     const double n = spec.layout.total();
-    m.runtime_bytes = m.synapses * runtime_bytes_per_synapse + n * bytes_per_neuron;
+    m.runtime_bytes = bytes + n * bytes_per_neuron;
     m.construction_bytes = m.synapses * construction_bytes_per_synapse + n * bytes_per_neuron;
     return m;
 }

@@ -301,6 +301,7 @@ void engine<Exec>::lower_neurons(const network_spec& spec) {
         pop_first_.push_back(pop.first);
         const population_model& m = spec.models[p];
         h_const(p) = make_constants(m.parameters, m.model, dt);
+        h_const(p).key32 = derive_key32(spec.simulation.seed, stream_purpose::poisson_source, static_cast<std::uint32_t>(p));
         const neuron_state rest = resting_state(m.parameters, m.model);
         std::vector<state_slot> slots(m.initial.size());
         for (std::size_t k = 0; k < m.initial.size(); ++k)
@@ -691,7 +692,7 @@ void engine<Exec>::run(std::uint64_t n_steps, const run_observer& observer) {
                                                    seed_, static_cast<int>(d_currents_.extent(0))});
         update_neurons<mem, lanes> update{d_state_, d_refractory_, d_population_, d_constants_, d_ring_,
                                           d_i_ext_,  d_g_ext_,       d_spiked_,     n_,           step & slot_mask_,
-                                          1.0 / scale_};
+                                          1.0 / scale_, step};
         Kokkos::parallel_for("update_neurons", Kokkos::RangePolicy<Exec>(0, (n_ + lanes - 1) / lanes), update);
         if (scheduled < schedule_steps_.size() && schedule_steps_[scheduled] == step) {
             std::size_t last = scheduled;

@@ -26,3 +26,13 @@ set -e
 grep -q "interrupted" "$out/interrupted.err"
 [ ! -e "$out/interrupted/run.json" ] && [ ! -e "$out/interrupted/spikes.h5" ] && ! ls "$out/interrupted/"*.part 2>/dev/null
 echo "cli basics ok (interrupt)"
+
+# Every shipped example validates and starts (the microcircuit at a small scale).
+for ex in coba stdp gap_junctions; do
+  "$exe" validate "$examples/$ex.toml" --threads 2 > "$out/validate_$ex.txt"
+  "$exe" run "$examples/$ex.toml" --duration 20 --threads 2 --out "$out/$ex" --no-progress > "$out/run_$ex.txt"
+  test -s "$out/$ex/run.json"
+done
+"$exe" validate "$examples/microcircuit.toml" --scale 0.02 --threads 2 > "$out/validate_microcircuit.txt"
+grep -q "L23E" "$out/validate_microcircuit.txt"
+echo "cli basics ok (examples)"

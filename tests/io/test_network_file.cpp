@@ -1,5 +1,10 @@
 // The description parser: what it accepts, and one test per class of bad input, each
 // checking that the message names the file, the line and the field.
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
 #include <gtest/gtest.h>
 
 #include <synaptogen/io/network_file.hpp>
@@ -167,4 +172,39 @@ TEST(network_file, wrong_types_and_bad_values_point_at_the_field) {
 TEST(network_file, closest_match_ignores_far_guesses) {
     EXPECT_EQ(closest_match("delai", {"delay", "weight"}), "delay");
     EXPECT_EQ(closest_match("xyzzy", {"delay", "weight"}), "");
+}
+
+// Spike-source trains from files: CSV/text (node_id, time) with a header, comments, and
+// comma or whitespace separators; a bad row names the spike file and its line.
+TEST(network_file, spike_trains_from_text_files) {
+    namespace fs = std::filesystem;
+    const fs::path dir = fs::temp_directory_path() / ("synaptogen_spk_" + std::to_string(::getpid()));
+    fs::create_directories(dir);
+    std::ofstream(dir / "good.csv") << "node_id,time_ms\n0,1.5\n# a comment\n2 3.0\r\n1,\t0.5";
+    std::ofstream(dir / "bad.csv") << "node_id,time_ms\n0,1.5\n1,abc\n";
+    std::ofstream(dir / "outside.txt") << "5 1.0\n";
+    auto net = [&](const std::string& file) {
+        const std::string text = "[[population]]\nname = \"s\"\nsize = 3\nmodel = \"spike_source\"\nspike_file = \"" + file + "\"\n";
+        std::ofstream(dir / "net.toml") << text;
+        return load_network_file((dir / "net.toml").string());
+    };
+    const network_spec spec = net("good.csv");
+    ASSERT_TRUE(spec.models[0].spikes);
+    EXPECT_EQ(spec.models[0].spikes->neuron, (std::vector<neuron_id>{0, 2, 1}));
+    EXPECT_EQ(spec.models[0].spikes->time, (std::vector<double>{1.5, 3.0, 0.5}));
+    try {
+        net("bad.csv");
+        FAIL() << "expected an error";
+    } catch (const input_error& e) {
+        EXPECT_NE(std::string(e.what()).find("bad.csv:3"), std::string::npos) << e.what();
+        EXPECT_NE(std::string(e.what()).find("abc"), std::string::npos) << e.what();
+    }
+    try {
+        net("outside.txt");
+        FAIL() << "expected an error";
+    } catch (const input_error& e) {
+        EXPECT_NE(std::string(e.what()).find("outside.txt:1"), std::string::npos) << e.what();
+        EXPECT_NE(std::string(e.what()).find("neuron 5 is outside the population"), std::string::npos) << e.what();
+    }
+    fs::remove_all(dir);
 }

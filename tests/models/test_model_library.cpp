@@ -421,3 +421,24 @@ TEST(stimuli, noise_current_has_the_stated_statistics) {
     EXPECT_NEAR(m, tau / C * mean, 4.0 * std::sqrt(var / 4000));
     EXPECT_NEAR(v, var, 0.1 * var);
 }
+
+// Poisson sources: each neuron spikes in a step with probability rate dt, independently:
+// the count over 2,000 neurons x 10,000 steps is binomial (mean 20,000, sd 141; bound 4 sd),
+// and intervals are geometric (CV = sqrt(1 - p) = 0.9995; bound 0.95-1.05).
+TEST(spike_sources, poisson_sources_fire_at_their_rate) {
+    const network_spec spec = parse_network(header(1000.0) + pop_toml("p", "poisson_source", "rate = 10.0", 2000) + record_all,
+                                            "poisson.toml");
+    const auto spikes = synaptogen::testing::run_network(spec);
+    EXPECT_NEAR(static_cast<double>(spikes.neuron.size()), 20000.0, 4 * 141.0);
+    std::vector<std::vector<double>> times(2000);
+    for (std::size_t k = 0; k < spikes.neuron.size(); ++k) times[spikes.neuron[k]].push_back(spikes.step[k] * 0.1);
+    double s = 0, s2 = 0, n = 0;
+    for (const auto& t : times)
+        for (double x : intervals(t)) {
+            s += x;
+            s2 += x * x;
+            ++n;
+        }
+    const double mean = s / n, cv = std::sqrt(s2 / n - mean * mean) / mean;
+    EXPECT_NEAR(cv, 1.0, 0.05);
+}

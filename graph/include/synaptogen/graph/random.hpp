@@ -20,6 +20,7 @@ enum class stream_purpose : std::uint32_t {
     poisson_input = 3, // a = neuron, b = step; the stimulus index goes into the key
     split = 4,         // a = projection: fixed_total_number's multinomial split
     noise_current = 5, // a = neuron, b = step; the stimulus index goes into the key
+    poisson_source = 6, // Philox2x32 key per population; a = neuron, b = step
 };
 
 class counter_rng {

@@ -28,6 +28,8 @@ private:
 
 handle create_file(const std::string& path);
 handle open_file(const std::string& path);
+// Copies `name` (a group or dataset, with everything below it) between open files.
+void copy_object(hid_t src, const std::string& name, hid_t dst, const std::string& dst_name);
 // Creates a group and any missing parents.
 handle create_group(hid_t parent, const std::string& path);
 handle open_group(hid_t parent, const std::string& path);
@@ -43,8 +45,11 @@ public:
     extendible_dataset() = default;
     extendible_dataset(hid_t parent, const std::string& name, hid_t file_type, hid_t mem_type,
                        std::size_t columns, std::size_t chunk_rows);
+    // Opens an existing extendible dataset to append to it.
+    static extendible_dataset open(hid_t parent, const std::string& name, hid_t mem_type);
     void append(const void* data, std::size_t rows);
     std::size_t rows() const { return rows_; }
+    std::size_t columns() const { return columns_; }
     hid_t id() const { return dset_.get(); }
 
 private:
@@ -59,6 +64,15 @@ void write_vector(hid_t parent, const std::string& name, hid_t file_type, hid_t 
                   std::size_t n);
 std::vector<double> read_doubles(hid_t parent, const std::string& name);
 std::vector<std::uint64_t> read_uint64s(hid_t parent, const std::string& name);
+
+// Whole 1-D datasets of the native type T, written and read with the matching HDF5 types.
+template <class T>
+void write_array(hid_t parent, const std::string& name, const std::vector<T>& v);
+template <class T>
+std::vector<T> read_array(hid_t parent, const std::string& name);
+
+void write_u64_attribute(hid_t object, const std::string& name, std::uint64_t value);
+std::uint64_t read_u64_attribute(hid_t object, const std::string& name);
 
 // Generic readers and writers for files written by other tools (SONATA circuits): any
 // stored integer or float width is converted by HDF5 to the native type asked for.

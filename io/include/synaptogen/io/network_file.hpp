@@ -1,4 +1,5 @@
 #pragma once
+#include <optional>
 #include <string>
 
 #include <synaptogen/graph/synapse_table.hpp>
@@ -9,9 +10,10 @@ namespace synaptogen {
 // Reads and checks a TOML network description (format: docs/format.md). Every problem
 // throws input_error naming the file, the line and the field, with what was expected;
 // an unknown key comes with the closest valid one.
-network_spec load_network_file(const std::string& path);
+// `scale` (if given) replaces [scaling].scale; the scaling is applied before returning.
+network_spec load_network_file(const std::string& path, std::optional<double> scale = {});
 // The same from text already in memory; `name` stands for the file in messages.
-network_spec parse_network(const std::string& text, const std::string& name);
+network_spec parse_network(const std::string& text, const std::string& name, std::optional<double> scale = {});
 
 // The closest candidate by edit distance, or "" when nothing is reasonably close.
 std::string closest_match(const std::string& word, const std::vector<std::string>& candidates);

@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include <hdf5.h>
+
 #include <synaptogen/graph/ids.hpp>
 #include <synaptogen/graph/population.hpp>
 
@@ -19,6 +21,12 @@ public:
     // record[p]: whether population p gets a group. dt converts steps to ms: a spike in
     // step s is stamped (s + 1) * dt, the end of the step.
     spike_file_writer(std::string path, const population_layout& layout, const std::vector<bool>& record, double dt);
+    // Continues the spikes that save_to() put into group `name` of the open file `from`
+    // (a checkpoint): the new file starts with them.
+    spike_file_writer(std::string path, const population_layout& layout, const std::vector<bool>& record, double dt,
+                      hid_t from, const std::string& name);
+    // Copies the spikes written so far into `to` (an open HDF5 file) as group `name`.
+    void save_to(hid_t to, const std::string& name);
     ~spike_file_writer();
     // Spikes in time order (global ids).
     void append(const std::vector<step_t>& steps, const std::vector<neuron_id>& neurons);

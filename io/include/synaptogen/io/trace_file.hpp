@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include <hdf5.h>
+
 #include <synaptogen/graph/ids.hpp>
 
 namespace synaptogen {
@@ -18,6 +20,10 @@ public:
     trace_file_writer(std::string path, const std::string& population, const std::vector<neuron_id>& node_ids,
                       double t_start, double dt, std::uint32_t every, const std::string& variable,
                       const std::string& units);
+    // Continues a report that save_to() put into group `name` of the open file `from`.
+    trace_file_writer(std::string path, hid_t from, const std::string& name);
+    // Copies the report written so far into `to` (an open HDF5 file) as group `name`.
+    void save_to(hid_t to, const std::string& name);
     ~trace_file_writer();
     void append(const std::vector<double>& rows);  // row-major, node_ids.size() columns
     void commit();

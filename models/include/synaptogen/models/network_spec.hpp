@@ -43,6 +43,7 @@ struct spike_trains {
 
 struct population_model {
     neuron_model_kind model = neuron_model_kind::iaf_psc_delta;
+    double full_scale_rate = -1.0;  // [Hz] mean rate at scale 1, for DC compensation (< 0: not given)
     neuron_parameters parameters;
     std::vector<initial_value> initial;
     std::shared_ptr<const spike_trains> spikes;  // spike_source only
@@ -87,6 +88,15 @@ struct trace_record_spec {
     source_location origin;
 };
 
+// Down-scaling a network (van Albada, Helias & Diesmann 2015; NEST's microcircuit example):
+// population sizes and in-degrees scale by `scale`, weights by 1/sqrt(scale), and with
+// `compensate` each population gets the DC current that replaces the mean input lost.
+struct scaling_spec {
+    double scale = 1.0;
+    bool compensate = true;
+    source_location origin;
+};
+
 struct network_spec {
     std::string source_file;
     std::string source_text;  // the description as written, kept for the run manifest
@@ -98,7 +108,12 @@ struct network_spec {
     std::vector<stimulus_spec> stimuli;
     std::vector<bool> record_spikes;       // per population
     std::vector<trace_record_spec> traces;
+    scaling_spec scaling;                   // as written; apply_scaling() applies it once
 };
+
+// Applies spec.scaling to sizes, rules, weights and Poisson sources, and adds the DC
+// compensation; a no-op at scale 1. Throws input_error for what cannot be scaled.
+void apply_scaling(network_spec& spec);
 
 // State variables a trace can record.
 std::vector<std::string> recordable_variables(neuron_model_kind k);

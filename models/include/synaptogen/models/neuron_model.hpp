@@ -36,6 +36,7 @@ enum class neuron_model_kind : std::uint8_t {
     rate_tanh,
     rate_sigmoid,
     spike_source,
+    poisson_source,
 };
 
 // Names as written in description files, and the reverse lookup.
@@ -75,6 +76,7 @@ struct neuron_parameters {
     double d = 8.0;            // izhikevich: increment of u at a spike
     double V_peak = 0.0;       // [mV] spike detection (adex)
     double gain = 1.0;         // rate units: slope of the activation
+    double rate = 10.0;        // [Hz] poisson_source
 };
 
 neuron_parameters default_parameters(neuron_model_kind k);
@@ -140,6 +142,9 @@ struct neuron_constants {
     double a = 0.0, b = 0.0, c = 0.0, d = 0.0;
     double gain = 1.0;
     std::int32_t substeps = 1;  // adex
+    // poisson_source: spikes when 64 random bits keyed (key32, neuron, step) fall below this.
+    std::uint64_t spike_threshold = 0;
+    std::uint32_t key32 = 0;    // set by the engine from the seed and the population
     std::int32_t ref_steps = 0;
 };
 
@@ -349,7 +354,9 @@ SYNAPTOGEN_HD bool step_neuron(const neuron_constants& c, neuron_state& s, const
     case neuron_model_kind::rate_relu:
     case neuron_model_kind::rate_tanh:
     case neuron_model_kind::rate_sigmoid: return step_rate(c, s, x);
-    case neuron_model_kind::spike_source: return false;  // spikes come from the schedule
+    case neuron_model_kind::spike_source:    // spikes come from the schedule
+    case neuron_model_kind::poisson_source:  // spikes are drawn by the update kernel
+        return false;
     }
     return false;
 }
