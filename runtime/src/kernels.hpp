@@ -205,19 +205,20 @@ struct update_neurons {
         if (Lanes > 1 && end - i0 == static_cast<std::size_t>(Lanes) && population(end - 1) == population(i0)) {
             const neuron_constants c = constants(population(i0));
             switch (c.kind) {
-            case neuron_model_kind::iaf_psc_delta: return advance<neuron_model_kind::iaf_psc_delta, Lanes>(i0, c);
-            case neuron_model_kind::iaf_psc_exp: return advance<neuron_model_kind::iaf_psc_exp, Lanes>(i0, c);
-            case neuron_model_kind::iaf_psc_alpha: return advance<neuron_model_kind::iaf_psc_alpha, Lanes>(i0, c);
-            case neuron_model_kind::iaf_cond_exp: return advance<neuron_model_kind::iaf_cond_exp, Lanes>(i0, c);
+            case neuron_model_kind::iaf_psc_delta: return advance<false, neuron_model_kind::iaf_psc_delta, Lanes>(i0, c);
+            case neuron_model_kind::iaf_psc_exp: return advance<false, neuron_model_kind::iaf_psc_exp, Lanes>(i0, c);
+            case neuron_model_kind::iaf_psc_alpha: return advance<false, neuron_model_kind::iaf_psc_alpha, Lanes>(i0, c);
+            case neuron_model_kind::iaf_cond_exp: return advance<false, neuron_model_kind::iaf_cond_exp, Lanes>(i0, c);
             default: break;  // the nonlinear and rare models go one by one
             }
         }
-        for (std::size_t i = i0; i < end; ++i) advance<neuron_model_kind::spike_source, 1>(i, constants(population(i)));
+        for (std::size_t i = i0; i < end; ++i)
+            advance<true, neuron_model_kind::iaf_psc_delta, 1>(i, constants(population(i)));
     }
 
-    // Advances neurons [i0, i0 + Count) of one population; Model spike_source here means
-    // "dispatch on the constants". Raw non-aliasing pointers let the host compiler vectorise.
-    template <neuron_model_kind Model, int Count>
+    // Advances neurons [i0, i0 + Count) of one population: of model Model, or of the model
+    // the constants name when Dispatch. Raw non-aliasing pointers let the host compiler vectorise.
+    template <bool Dispatch, neuron_model_kind Model, int Count>
     KOKKOS_INLINE_FUNCTION void advance(const std::size_t i0, const neuron_constants& c) const {
         const std::size_t ex = (static_cast<std::size_t>(slot) * 2) * n + i0;
         double* __restrict__ pv = &state(0, i0);
@@ -234,10 +235,9 @@ struct update_neurons {
         const double* __restrict__ pg = external ? &g_ext(i0) : nullptr;
         std::uint8_t* __restrict__ pspiked = &spiked(i0);
         // Touch only the slots the model uses: the update is memory-bound.
-        constexpr bool generic = Model == neuron_model_kind::spike_source;
-        constexpr bool synaptic = generic || Model != neuron_model_kind::iaf_psc_delta;
-        constexpr bool alpha = generic || Model == neuron_model_kind::iaf_psc_alpha;
-        constexpr bool adapting = generic;
+        constexpr bool synaptic = Dispatch || Model != neuron_model_kind::iaf_psc_delta;
+        constexpr bool alpha = Dispatch || Model == neuron_model_kind::iaf_psc_alpha;
+        constexpr bool adapting = Dispatch;
         SYNAPTOGEN_SIMD
         for (int l = 0; l < Count; ++l) {
             neuron_state st;
@@ -258,13 +258,15 @@ struct update_neurons {
             x.i_ext = external ? pi[l] : 0.0;
             x.g_ext = external ? pg[l] : 0.0;
             bool fired;
-            if constexpr (Model == neuron_model_kind::iaf_psc_delta) fired = step_iaf_psc_delta(c, st, x);
+            if constexpr (Dispatch) {
+                if (c.kind == neuron_model_kind::poisson_source)
+                    fired = random_bits64(c.key32, static_cast<std::uint32_t>(i0 + l), step) < c.spike_threshold;
+                else
+                    fired = step_neuron(c, st, x);
+            } else if constexpr (Model == neuron_model_kind::iaf_psc_delta) fired = step_iaf_psc_delta(c, st, x);
             else if constexpr (Model == neuron_model_kind::iaf_psc_exp) fired = step_iaf_psc_exp(c, st, x);
             else if constexpr (Model == neuron_model_kind::iaf_psc_alpha) fired = step_iaf_psc_alpha(c, st, x);
-            else if constexpr (Model == neuron_model_kind::iaf_cond_exp) fired = step_iaf_cond_exp(c, st, x);
-            else if (c.kind == neuron_model_kind::poisson_source)
-                fired = random_bits64(c.key32, static_cast<std::uint32_t>(i0 + l), step) < c.spike_threshold;
-            else fired = step_neuron(c, st, x);
+            else fired = step_iaf_cond_exp(c, st, x);
             pv[l] = st.v;
             if (synaptic) {
                 pex[l] = st.ex;
