@@ -27,8 +27,13 @@ struct run_command_options : common_options {
     std::string resume;             // a checkpoint to continue from
 };
 
+struct export_options : common_options {
+    std::string out_dir;
+};
+
 int run_command(const run_command_options& o);
 int validate_command(const common_options& o);
+int export_sonata_command(const export_options& o);
 
 // Loads the file and applies the command-line overrides (shared by both commands).
 network_spec load_with_overrides(const common_options& o);

@@ -57,6 +57,14 @@ int main(int argc, char** argv) {
     CLI::App* validate_cmd = cli.add_subcommand("validate", "parse and build a network; print its size and memory cost");
     add_common(validate_cmd, validate);
 
+    app::export_options export_sonata;
+    CLI::App* export_cmd = cli.add_subcommand("export", "write a network in another format");
+    export_cmd->require_subcommand(1);
+    CLI::App* export_sonata_cmd =
+        export_cmd->add_subcommand("sonata", "write a SONATA circuit and a network.toml that runs it (docs/sonata.md)");
+    add_common(export_sonata_cmd, export_sonata);
+    export_sonata_cmd->add_option("--out,-o", export_sonata.out_dir, "output folder (created if missing)")->required();
+
     CLI11_PARSE(cli, argc, argv);
 
     auto logger = spdlog::stderr_color_mt("synaptogen");
@@ -72,6 +80,7 @@ int main(int argc, char** argv) {
             run.progress = !no_progress;
             return app::run_command(run);
         }
+        if (*export_cmd) return app::export_sonata_command(export_sonata);
         return app::validate_command(validate);
     } catch (const input_error& e) {
         spdlog::error("{}", e.what());

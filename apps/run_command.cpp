@@ -21,6 +21,7 @@
 #include <synaptogen/io/checkpoint_file.hpp>
 #include <synaptogen/io/hdf5_file.hpp>
 #include <synaptogen/io/network_file.hpp>
+#include <synaptogen/io/sonata.hpp>
 #include <synaptogen/io/spike_file.hpp>
 #include <synaptogen/io/trace_file.hpp>
 #include <synaptogen/runtime/activity_statistics.hpp>
@@ -49,7 +50,9 @@ std::string human_bytes(double b) {
 }
 
 network_spec load_with_overrides(const common_options& o) {
-    network_spec spec = load_network_file(o.file, o.scale);
+    const bool sonata = std::filesystem::path(o.file).extension() == ".json";  // a SONATA simulation config
+    if (sonata && o.scale) throw input_error({o.file, 0, "--scale"}, "a SONATA circuit's explicit edges cannot be scaled");
+    network_spec spec = sonata ? load_sonata_simulation(o.file) : load_network_file(o.file, o.scale);
     if (o.threads) spec.simulation.threads = *o.threads;
     if (o.backend) spec.simulation.backend = *o.backend;
     if (o.seed) spec.simulation.seed = *o.seed;

@@ -220,4 +220,66 @@ std::vector<std::uint64_t> read_uint64s(hid_t parent, const std::string& name) {
     return read_all<std::uint64_t>(parent, name, H5T_NATIVE_UINT64);
 }
 
+std::vector<hsize_t> dataset_shape(hid_t parent, const std::string& name) {
+    handle dset(check(H5Dopen2(parent, name.c_str(), H5P_DEFAULT), "no dataset " + name));
+    handle space(H5Dget_space(dset.get()));
+    const int rank = H5Sget_simple_extent_ndims(space.get());
+    std::vector<hsize_t> dims(static_cast<std::size_t>(rank > 0 ? rank : 0));
+    if (rank > 0) H5Sget_simple_extent_dims(space.get(), dims.data(), nullptr);
+    return dims;
+}
+
+H5T_class_t dataset_class(hid_t parent, const std::string& name) {
+    handle dset(check(H5Dopen2(parent, name.c_str(), H5P_DEFAULT), "no dataset " + name));
+    handle type(H5Dget_type(dset.get()));
+    return H5Tget_class(type.get());
+}
+
+bool is_group(hid_t parent, const std::string& name) {
+    if (!exists(parent, name)) return false;
+    handle object(H5Oopen(parent, name.c_str(), H5P_DEFAULT));
+    return object && H5Iget_type(object.get()) == H5I_GROUP;
+}
+
+std::vector<std::int64_t> read_int64s(hid_t parent, const std::string& name) {
+    return read_all<std::int64_t>(parent, name, H5T_NATIVE_INT64);
+}
+std::vector<float> read_floats(hid_t parent, const std::string& name) {
+    return read_all<float>(parent, name, H5T_NATIVE_FLOAT);
+}
+
+bool has_attribute(hid_t object, const std::string& name) { return H5Aexists(object, name.c_str()) > 0; }
+
+std::string read_text_attribute(hid_t object, const std::string& name) {
+    handle attr(check(H5Aopen(object, name.c_str(), H5P_DEFAULT), "no attribute " + name));
+    handle type(H5Aget_type(attr.get()));
+    if (H5Tget_class(type.get()) != H5T_STRING) fail("attribute " + name + " is not a string");
+    if (!H5Tis_variable_str(type.get())) return read_string_attribute(object, name);
+    handle mem(H5Tcopy(H5T_C_S1));
+    H5Tset_size(mem.get(), H5T_VARIABLE);
+    char* text = nullptr;
+    check_status(H5Aread(attr.get(), mem.get(), &text), "cannot read attribute " + name);
+    std::string out = text ? text : "";
+    H5free_memory(text);
+    return out;
+}
+
+void write_matrix(hid_t parent, const std::string& name, hid_t file_type, hid_t mem_type, const void* data,
+                  std::size_t rows, std::size_t columns) {
+    hsize_t dims[2] = {rows, columns};
+    handle space(H5Screate_simple(2, dims, nullptr));
+    handle dset(check(H5Dcreate2(parent, name.c_str(), file_type, space.get(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+                      "cannot create dataset " + name));
+    if (rows * columns > 0)
+        check_status(H5Dwrite(dset.get(), mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data), "cannot write " + name);
+}
+
+void write_uint32s_attribute(hid_t object, const std::string& name, const std::vector<std::uint32_t>& values) {
+    hsize_t dims[1] = {values.size()};
+    handle space(H5Screate_simple(1, dims, nullptr));
+    handle attr(check(H5Acreate2(object, name.c_str(), H5T_STD_U32LE, space.get(), H5P_DEFAULT, H5P_DEFAULT),
+                      "cannot create attribute " + name));
+    check_status(H5Awrite(attr.get(), H5T_NATIVE_UINT32, values.data()), "cannot write attribute " + name);
+}
+
 }  // namespace synaptogen::h5

@@ -13,6 +13,7 @@
 
 #include <toml.hpp>
 
+#include <synaptogen/io/sonata.hpp>
 #include <synaptogen/io/spike_file.hpp>
 
 namespace synaptogen {
@@ -221,13 +222,14 @@ public:
 
     network_spec parse() {
         read_simulation();
+        read_sonata();
         for_each_table("population", [&](table_reader& t) { read_population(t); });
         spec_.record_spikes.assign(spec_.layout.count(), false);
         for_each_table("projection", [&](table_reader& t) { read_projection(t); });
         for_each_table("stimulus", [&](table_reader& t) { read_stimulus(t); });
         for_each_table("record", [&](table_reader& t) { read_record(t); });
         read_scaling();
-        root_.finish({"simulation", "population", "projection", "stimulus", "record", "scaling"});
+        root_.finish({"simulation", "sonata", "population", "projection", "stimulus", "record", "scaling"});
         if (spec_.layout.count() == 0) root_.fail("population", "expected at least one [[population]]");
         return std::move(spec_);
     }
@@ -270,6 +272,21 @@ private:
         if (!s.backend.empty() && s.backend != "serial" && s.backend != "openmp")
             t.fail("backend", "unknown backend '" + s.backend + "'" + suggest(s.backend, {"serial", "openmp"}));
         t.finish({"dt", "duration", "seed", "threads", "backend"});
+    }
+
+    // [sonata] circuit = "circuit_config.json", spikes = "inputs.h5" (paths relative to this
+    // file): the populations and edges of a SONATA circuit (io/sonata.hpp), added before the
+    // [[population]] tables so that everything after can refer to them by name.
+    void read_sonata() {
+        if (!root_.has("sonata")) return;
+        table_reader t(root_.get("sonata"), file_, "sonata");
+        auto path = [&](const std::string& key) {
+            const std::filesystem::path p = t.string(key);
+            return (p.is_relative() ? std::filesystem::path(file_).parent_path() / p : p).string();
+        };
+        import_sonata_circuit(path("circuit"), spec_, t.where("circuit"));
+        if (t.has("spikes")) read_sonata_input_spikes(path("spikes"), spec_, t.where("spikes"));
+        t.finish({"circuit", "spikes"});
     }
 
     void read_scaling() {

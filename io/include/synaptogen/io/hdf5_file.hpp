@@ -74,4 +74,22 @@ std::vector<T> read_array(hid_t parent, const std::string& name);
 void write_u64_attribute(hid_t object, const std::string& name, std::uint64_t value);
 std::uint64_t read_u64_attribute(hid_t object, const std::string& name);
 
+// Generic readers and writers for files written by other tools (SONATA circuits): any
+// stored integer or float width is converted by HDF5 to the native type asked for.
+// Dimensions of a dataset (empty for a scalar).
+std::vector<hsize_t> dataset_shape(hid_t parent, const std::string& name);
+// The HDF5 class of a dataset's stored type (H5T_INTEGER, H5T_FLOAT, H5T_STRING, ...).
+H5T_class_t dataset_class(hid_t parent, const std::string& name);
+// Whether `name` is a group (false for datasets and missing links).
+bool is_group(hid_t parent, const std::string& name);
+std::vector<std::int64_t> read_int64s(hid_t parent, const std::string& name);
+std::vector<float> read_floats(hid_t parent, const std::string& name);
+bool has_attribute(hid_t object, const std::string& name);
+// A string attribute, fixed- or variable-length (h5py writes the latter).
+std::string read_text_attribute(hid_t object, const std::string& name);
+// Writes a whole 2-D dataset [rows x columns] from row-major data.
+void write_matrix(hid_t parent, const std::string& name, hid_t file_type, hid_t mem_type, const void* data,
+                  std::size_t rows, std::size_t columns);
+void write_uint32s_attribute(hid_t object, const std::string& name, const std::vector<std::uint32_t>& values);
+
 }  // namespace synaptogen::h5

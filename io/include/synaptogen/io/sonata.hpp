@@ -1,0 +1,46 @@
+#pragma once
+// SONATA circuits (github.com/AllenInstitute/sonata, docs/sonata.md): import a circuit of
+// point neurons and static synapses into a network_spec, load a SONATA simulation, and
+// export a network as a circuit plus a TOML file that reproduces the run.
+//
+// Import maps each node population to one Synaptogen population (one model and one
+// parameter set per population; a population mixing node types with different models or
+// parameters is refused), and each edge group of each edge population to one projection
+// with an explicit edge list. Anything the circuit says that Synaptogen cannot honour
+// (biophysical models, per-node parameters, plastic synapses, partial node sets) is an
+// input_error naming the file and the key or dataset, never silently dropped.
+//
+// All HDF5 calls happen on the calling thread (Debian's HDF5 is not thread-safe).
+#include <string>
+
+#include <synaptogen/graph/errors.hpp>
+#include <synaptogen/graph/synapse_table.hpp>
+#include <synaptogen/models/network_spec.hpp>
+
+namespace synaptogen {
+
+// Reads circuit_config.json (or any config with "networks", e.g. a simulation config that
+// holds its circuit inline) and appends its populations, models and projections to `spec`.
+// spec.simulation.dt must be set: parameters and delays are checked against it. `where`
+// is what pointed at the circuit (a TOML key, a JSON key), for messages about the file
+// as a whole.
+void import_sonata_circuit(const std::string& circuit_config_path, network_spec& spec, const source_location& where);
+
+// Sets the spike trains of the spike_source (virtual) populations of `spec` from a SONATA
+// spike file (/spikes/<population>/{timestamps, node_ids}): each such population takes the
+// group of its own name; populations without a group fire no spikes.
+void read_sonata_input_spikes(const std::string& spike_file, network_spec& spec, const source_location& where);
+
+// Reads simulation_config.json: the run, the circuit ("network" or inline "networks"),
+// spike and current-clamp inputs, outputs and membrane reports.
+network_spec load_sonata_simulation(const std::string& simulation_config_path);
+
+// Writes out_dir/circuit_config.json, out_dir/network/ (nodes, node types, edges with
+// both index groups, edge types), out_dir/components/point_neuron_models/*.json,
+// out_dir/inputs/spikes.h5 (the trains of spike_source populations, if any) and
+// out_dir/network.toml, which runs the same simulation. `table` is the static synapse
+// table built from `spec` (build_synapses). Throws input_error for what SONATA cannot hold
+// here (non-static synapses, weight records); files appear only once all are written.
+void export_sonata(const network_spec& spec, const synapse_table& table, const std::string& out_dir);
+
+}  // namespace synaptogen

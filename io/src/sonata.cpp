@@ -1,0 +1,1599 @@
+// SONATA import and export (docs/sonata.md). The file has four parts: small helpers (JSON
+// configs with manifest substitution, the space-separated type tables, checked HDF5
+// reads), circuit import (nodes, then edges with their index groups), the simulation
+// config, and export.
+#include <synaptogen/io/sonata.hpp>
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <optional>
+#include <set>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+#include <toml.hpp>
+
+#include <synaptogen/io/hdf5_file.hpp>
+#include <synaptogen/io/network_file.hpp>
+
+namespace synaptogen {
+
+namespace {
+
+namespace fs = std::filesystem;
+// ordered_json keeps keys in file order: the order of the initial values in a
+// dynamics_params file keys their random streams, so it must survive a round trip.
+using json = nlohmann::ordered_json;
+
+// ---------------------------------------------------------------------------------------
+// Helpers
+
+[[noreturn]] void fail(const std::string& file, const std::string& field, const std::string& what, int line = 0) {
+    throw input_error({file, line, field}, what);
+}
+
+std::string join(const std::vector<std::string>& names) {
+    std::string s;
+    for (const auto& n : names) s += (s.empty() ? "" : ", ") + n;
+    return s;
+}
+
+std::string suggest(const std::string& word, const std::vector<std::string>& options) {
+    const std::string guess = closest_match(word, options);
+    return (guess.empty() ? "" : "; did you mean '" + guess + "'?") + " (expected one of: " + join(options) + ")";
+}
+
+// The shortest text that reads back as exactly x: 0.1 (not 0.10000000000000001), 50, 1e+300.
+std::string number_text(double x) {
+    char buf[32];
+    const auto r = std::to_chars(buf, buf + sizeof buf, x);
+    return std::string(buf, r.ptr);
+}
+
+std::string read_text(const std::string& path, const source_location& where, const std::string& expected) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw input_error(where, "cannot open '" + path + "'; expected " + expected);
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+json parse_json(const std::string& text, const std::string& file) {
+    try {
+        return json::parse(text);
+    } catch (const json::parse_error& e) {
+        const std::size_t at = std::min<std::size_t>(e.byte, text.size());
+        const int line = 1 + static_cast<int>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(at), '\n'));
+        std::string what = e.what();  // "[json.exception.parse_error.101] parse error at line 3, column 5: ..."
+        const auto colon = what.find(": ", what.find("column"));
+        if (colon != std::string::npos) what = what.substr(colon + 2);
+        fail(file, "", "malformed JSON: " + what, line);
+    }
+}
+
+std::string json_type(const json& v) { return v.type_name(); }
+
+// One JSON object being read: knows its dotted path for messages and which keys were used,
+// so that leftovers can be reported with the closest known key.
+class json_reader {
+public:
+    json_reader(const json& object, std::string file, std::string path)
+        : object_(object), file_(std::move(file)), path_(std::move(path)) {
+        if (!object_.is_object()) fail(file_, path_, "expected a JSON object, got " + json_type(object_));
+    }
+    std::string field(const std::string& key) const { return path_.empty() ? key : path_ + "." + key; }
+    source_location where(const std::string& key = "") const { return {file_, 0, key.empty() ? path_ : field(key)}; }
+    [[noreturn]] void fail_at(const std::string& key, const std::string& what) const { throw input_error(where(key), what); }
+
+    bool has(const std::string& key) const { return object_.contains(key); }
+    const json& get(const std::string& key) {
+        if (!has(key)) fail_at("", "missing required key '" + key + "'");
+        used_.insert(key);
+        return object_.at(key);
+    }
+    double number(const std::string& key) {
+        const json& v = get(key);
+        if (!v.is_number()) fail_at(key, "expected a number, got " + json_type(v));
+        const double x = v.get<double>();
+        if (!std::isfinite(x)) fail_at(key, "expected a finite number");
+        return x;
+    }
+    double number(const std::string& key, double fallback) { return has(key) ? number(key) : fallback; }
+    std::string string(const std::string& key) {
+        const json& v = get(key);
+        if (!v.is_string()) fail_at(key, "expected a string, got " + json_type(v));
+        return v.get<std::string>();
+    }
+    std::string string(const std::string& key, const std::string& fallback) { return has(key) ? string(key) : fallback; }
+    bool boolean(const std::string& key, bool fallback) {
+        if (!has(key)) return fallback;
+        const json& v = get(key);
+        if (!v.is_boolean()) fail_at(key, "expected true or false, got " + json_type(v));
+        return v.get<bool>();
+    }
+    void mark_used(const std::string& key) { used_.insert(key); }
+    void finish(const std::vector<std::string>& known) const {
+        for (const auto& item : object_.items())
+            if (!used_.count(item.key()) && std::find(known.begin(), known.end(), item.key()) == known.end())
+                fail_at(item.key(), "unknown or unsupported key '" + item.key() + "'" + suggest(item.key(), known));
+    }
+    const json& object() const { return object_; }
+    const std::string& file() const { return file_; }
+
+private:
+    const json& object_;
+    std::string file_;
+    std::string path_;
+    std::set<std::string> used_;
+};
+
+// A SONATA config (circuit or simulation) with its manifest applied: every "$NAME" or
+// "${NAME}" in a string value is replaced (manifest entries may use each other, and
+// ${configdir} is the config's folder); relative paths are then taken from that folder.
+struct config_file {
+    std::string path;
+    fs::path dir;
+    std::string text;
+    json root;
+
+    std::string resolve(const std::string& p) const {
+        const fs::path x(p);
+        return (x.is_relative() ? dir / x : x).lexically_normal().string();
+    }
+};
+
+std::string expand(const std::string& s, const std::map<std::string, std::string>& vars, const std::string& file,
+                   const std::string& field, int depth = 0) {
+    if (depth > 16) fail(file, field, "manifest variables refer to each other in a cycle");
+    std::string out;
+    for (std::size_t i = 0; i < s.size();) {
+        if (s[i] != '$') {
+            out += s[i++];
+            continue;
+        }
+        std::string name;
+        if (i + 1 < s.size() && s[i + 1] == '{') {
+            const auto close = s.find('}', i + 2);
+            if (close == std::string::npos) fail(file, field, "unterminated '${' in '" + s + "'");
+            name = s.substr(i + 2, close - i - 2);
+            i = close + 1;
+        } else {
+            std::size_t j = i + 1;
+            while (j < s.size() && (std::isalnum(static_cast<unsigned char>(s[j])) || s[j] == '_')) ++j;
+            name = s.substr(i + 1, j - i - 1);
+            i = j;
+        }
+        auto it = vars.find(name);
+        if (it == vars.end()) {
+            std::vector<std::string> names;
+            for (const auto& [k, v] : vars) names.push_back("$" + k);
+            fail(file, field, "unknown manifest variable '$" + name + "'" + suggest("$" + name, names));
+        }
+        out += expand(it->second, vars, file, "manifest.$" + name, depth + 1);
+    }
+    return out;
+}
+
+config_file load_config(const std::string& path, const source_location& where) {
+    config_file c;
+    c.path = path;
+    c.dir = fs::path(path).parent_path();
+    if (c.dir.empty()) c.dir = ".";
+    c.text = read_text(path, where, "a SONATA config (JSON)");
+    c.root = parse_json(c.text, path);
+    if (!c.root.is_object()) fail(path, "", "expected a JSON object at the top level");
+    std::map<std::string, std::string> vars{{"configdir", c.dir.string()}};
+    if (c.root.contains("manifest")) {
+        const json& m = c.root["manifest"];
+        if (!m.is_object()) fail(path, "manifest", "expected an object of \"$NAME\": \"path\" entries");
+        for (const auto& item : m.items()) {
+            std::string key = item.key();
+            if (key.size() < 2 || key[0] != '$') fail(path, "manifest." + key, "expected a name starting with '$', such as \"$BASE_DIR\"");
+            key = key.substr(1);
+            if (key.front() == '{' && key.back() == '}') key = key.substr(1, key.size() - 2);
+            if (!item.value().is_string()) fail(path, "manifest." + item.key(), "expected a string");
+            vars[key] = item.value().get<std::string>();
+        }
+    }
+    std::function<void(json&, const std::string&)> substitute = [&](json& v, const std::string& field) {
+        if (v.is_string()) v = expand(v.get<std::string>(), vars, path, field);
+        else if (v.is_array())
+            for (std::size_t k = 0; k < v.size(); ++k) substitute(v[k], field + "[" + std::to_string(k) + "]");
+        else if (v.is_object())
+            for (auto& item : v.items()) substitute(item.value(), field.empty() ? item.key() : field + "." + item.key());
+    };
+    for (auto& item : c.root.items())
+        if (item.key() != "manifest") substitute(item.value(), item.key());
+    return c;
+}
+
+// node_types.csv / edge_types.csv: a header row, then one row per type, cells separated by
+// spaces (SONATA); "NULL", "None", "NaN" and empty quoted cells mean "not given".
+struct type_table {
+    struct row {
+        int line = 0;
+        std::vector<std::string> cells;
+    };
+    std::string file;
+    std::vector<std::string> columns;
+    std::map<std::int64_t, row> rows;
+
+    std::optional<std::string> cell(const row& r, const std::string& column) const {
+        const auto it = std::find(columns.begin(), columns.end(), column);
+        if (it == columns.end()) return std::nullopt;
+        const std::string& v = r.cells[static_cast<std::size_t>(it - columns.begin())];
+        if (v.empty() || v == "NULL" || v == "None" || v == "NONE" || v == "NaN" || v == "nan") return std::nullopt;
+        return v;
+    }
+    std::optional<double> number(const row& r, const std::string& column) const {
+        const auto v = cell(r, column);
+        if (!v) return std::nullopt;
+        char* end = nullptr;
+        const double x = std::strtod(v->c_str(), &end);
+        if (end != v->c_str() + v->size() || !std::isfinite(x))
+            fail(file, column, "expected a number, got '" + *v + "'", r.line);
+        return x;
+    }
+};
+
+std::vector<std::string> split_cells(const std::string& line, const std::string& file, int line_no) {
+    std::vector<std::string> cells;
+    std::size_t i = 0;
+    while (true) {
+        while (i < line.size() && std::isspace(static_cast<unsigned char>(line[i]))) ++i;
+        if (i >= line.size()) break;
+        std::string cell;
+        if (line[i] == '"' || line[i] == '\'') {  // a quoted cell may hold spaces
+            const char quote = line[i++];
+            const auto close = line.find(quote, i);
+            if (close == std::string::npos) fail(file, "", "unterminated quote", line_no);
+            cell = line.substr(i, close - i);
+            i = close + 1;
+        } else {
+            while (i < line.size() && !std::isspace(static_cast<unsigned char>(line[i]))) cell += line[i++];
+        }
+        cells.push_back(cell);
+    }
+    return cells;
+}
+
+type_table read_type_table(const std::string& path, const std::string& id_column, const source_location& where) {
+    type_table t;
+    t.file = path;
+    std::istringstream in(read_text(path, where, "a space-separated " + id_column.substr(0, id_column.size() - 3) + "s table"));
+    std::string line;
+    int line_no = 0;
+    while (std::getline(in, line)) {
+        ++line_no;
+        if (!line.empty() && line.back() == '\r') line.pop_back();
+        auto cells = split_cells(line, path, line_no);
+        if (cells.empty()) continue;
+        if (t.columns.empty()) {
+            t.columns = cells;
+            if (std::find(t.columns.begin(), t.columns.end(), id_column) == t.columns.end())
+                fail(path, id_column, "the header has no column '" + id_column + "' (found: " + join(t.columns) +
+                                          "); expected a space-separated table", line_no);
+            continue;
+        }
+        if (cells.size() != t.columns.size())
+            fail(path, "", std::to_string(cells.size()) + " cells where the header has " + std::to_string(t.columns.size()) +
+                               " columns", line_no);
+        type_table::row r{line_no, cells};
+        const std::string id = *t.cell(r, id_column);
+        char* end = nullptr;
+        const long long v = std::strtoll(id.c_str(), &end, 10);
+        if (end != id.c_str() + id.size()) fail(path, id_column, "expected an integer id, got '" + id + "'", line_no);
+        if (t.rows.count(v)) fail(path, id_column, "type " + id + " is listed twice", line_no);
+        t.rows.emplace(v, std::move(r));
+    }
+    if (t.columns.empty()) fail(path, "", "empty file; expected a header row with '" + id_column + "'");
+    return t;
+}
+
+// Debian's HDF5 prints its error stack on every failed call; the reader checks first and
+// reports through input_error, so the stack is silenced while it works.
+class quiet_hdf5_errors {
+public:
+    quiet_hdf5_errors() {
+        H5Eget_auto2(H5E_DEFAULT, &func_, &data_);
+        H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+    }
+    ~quiet_hdf5_errors() { H5Eset_auto2(H5E_DEFAULT, func_, data_); }
+
+private:
+    H5E_auto2_t func_ = nullptr;
+    void* data_ = nullptr;
+};
+
+h5::handle open_hdf5(const std::string& path, const source_location& where, const std::string& expected) {
+    if (!fs::exists(path)) throw input_error(where, "cannot find '" + path + "'; expected " + expected);
+    const hid_t id = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+    if (id < 0) fail(path, "", "not a readable HDF5 file; expected " + expected);
+    return h5::handle(id);
+}
+
+// A 1-D dataset of one HDF5 file, read with checks; `path` is its full name for messages.
+class dataset_reader {
+public:
+    dataset_reader(hid_t group, std::string file, std::string group_path)
+        : group_(group), file_(std::move(file)), group_path_(std::move(group_path)) {}
+    std::string path(const std::string& name) const { return group_path_ + "/" + name; }
+    bool has(const std::string& name) const { return h5::exists(group_, name) && !h5::is_group(group_, name); }
+    [[noreturn]] void fail_at(const std::string& name, const std::string& what) const { fail(file_, path(name), what); }
+
+    std::vector<std::int64_t> integers(const std::string& name, const std::string& expected) const {
+        require(name, expected);
+        if (h5::dataset_class(group_, name) != H5T_INTEGER) fail_at(name, "expected integers (" + expected + ")");
+        return h5::read_int64s(group_, name);
+    }
+    std::vector<double> reals(const std::string& name, const std::string& expected) const {
+        require(name, expected);
+        const H5T_class_t c = h5::dataset_class(group_, name);
+        if (c != H5T_INTEGER && c != H5T_FLOAT) fail_at(name, "expected numbers (" + expected + ")");
+        return h5::read_doubles(group_, name);
+    }
+    // A [rows x 2] integer table (the index groups).
+    std::vector<std::int64_t> pairs(const std::string& name, std::size_t& rows) const {
+        const auto shape = h5::dataset_shape(group_, name);
+        if (shape.size() != 2 || shape[1] != 2 || h5::dataset_class(group_, name) != H5T_INTEGER)
+            fail_at(name, "expected a [n x 2] integer dataset of [first, end) pairs");
+        rows = static_cast<std::size_t>(shape[0]);
+        return h5::read_int64s(group_, name);
+    }
+    std::string text_attribute(const std::string& dataset, const std::string& attribute) const {
+        h5::handle d(H5Dopen2(group_, dataset.c_str(), H5P_DEFAULT));
+        if (!d || !h5::has_attribute(d.get(), attribute))
+            fail_at(dataset, "missing attribute '" + attribute + "'; expected the name of a node population");
+        return h5::read_text_attribute(d.get(), attribute);
+    }
+
+private:
+    void require(const std::string& name, const std::string& expected) const {
+        if (!has(name)) fail_at(name, "missing dataset '" + name + "'; expected " + expected);
+        if (h5::dataset_shape(group_, name).size() != 1) fail_at(name, "expected a 1-D dataset (" + expected + ")");
+    }
+    hid_t group_;
+    std::string file_, group_path_;
+};
+
+// Names of the numbered groups of a population (its node or edge groups), ascending.
+std::vector<std::int64_t> numbered_groups(hid_t population) {
+    std::vector<std::int64_t> ids;
+    for (const auto& name : h5::child_names(population)) {
+        if (name.empty() || !std::all_of(name.begin(), name.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); }))
+            continue;
+        if (h5::is_group(population, name)) ids.push_back(std::stoll(name));
+    }
+    std::sort(ids.begin(), ids.end());
+    return ids;
+}
+
+// Rows of a group's datasets (the largest length; 0 for a group without datasets).
+std::size_t group_rows(hid_t group) {
+    std::size_t rows = 0;
+    for (const auto& name : h5::child_names(group))
+        if (!h5::is_group(group, name)) {
+            const auto shape = h5::dataset_shape(group, name);
+            if (!shape.empty()) rows = std::max<std::size_t>(rows, shape[0]);
+        }
+    return rows;
+}
+
+// ---------------------------------------------------------------------------------------
+// Distributions and dynamics_params
+
+// A number, or {"distribution": "uniform", "low": .., "high": ..} (also normal, lognormal
+// with mean/sd, constant with value; min/max bound every kind, as in the TOML format).
+distribution distribution_from_json(const json& v, const std::string& file, const std::string& field) {
+    if (v.is_number()) return distribution::constant_value(v.get<double>());
+    if (!v.is_object()) fail(file, field, "expected a number or an object such as {\"distribution\": \"uniform\", \"low\": 0, \"high\": 1}");
+    json_reader r(v, file, field);
+    distribution d;
+    const std::string kind = r.string("distribution");
+    std::vector<std::string> known = {"distribution", "min", "max"};
+    if (kind == "constant") {
+        d.value = r.number("value");
+        known.push_back("value");
+    } else if (kind == "uniform") {
+        d.kind = distribution_kind::uniform;
+        d.low = r.number("low");
+        d.high = r.number("high");
+        if (!(d.low < d.high)) r.fail_at("high", "expected high > low");
+        known.insert(known.end(), {"low", "high"});
+    } else if (kind == "normal" || kind == "lognormal") {
+        d.kind = kind == "normal" ? distribution_kind::normal : distribution_kind::lognormal;
+        d.mean = r.number("mean");
+        d.sd = r.number("sd");
+        if (!(d.sd >= 0.0)) r.fail_at("sd", "expected a standard deviation >= 0");
+        known.insert(known.end(), {"mean", "sd"});
+    } else {
+        r.fail_at("distribution", "unknown distribution '" + kind + "'" + suggest(kind, {"constant", "uniform", "normal", "lognormal"}));
+    }
+    d.min = r.number("min", d.min);
+    d.max = r.number("max", d.max);
+    if (!(d.min <= d.max)) r.fail_at("max", "expected max >= min");
+    r.finish(known);
+    return d;
+}
+
+json distribution_to_json(const distribution& d) {
+    if (d.kind == distribution_kind::constant && d.min <= -1e300 && d.max >= 1e300) return d.value;
+    json j;
+    switch (d.kind) {
+    case distribution_kind::constant: j = {{"distribution", "constant"}, {"value", d.value}}; break;
+    case distribution_kind::uniform: j = {{"distribution", "uniform"}, {"low", d.low}, {"high", d.high}}; break;
+    case distribution_kind::normal: j = {{"distribution", "normal"}, {"mean", d.mean}, {"sd", d.sd}}; break;
+    case distribution_kind::lognormal: j = {{"distribution", "lognormal"}, {"mean", d.mean}, {"sd", d.sd}}; break;
+    }
+    if (d.min > -1e300) j["min"] = d.min;
+    if (d.max < 1e300) j["max"] = d.max;
+    return j;
+}
+
+// model_template "nest:<name>" or "synaptogen:<name>". NEST's names are accepted where a
+// Synaptogen model integrates the same equations.
+const std::vector<std::pair<std::string, neuron_model_kind>>& nest_models() {
+    static const std::vector<std::pair<std::string, neuron_model_kind>> m = {
+        {"iaf_psc_delta", neuron_model_kind::iaf_psc_delta}, {"iaf_psc_exp", neuron_model_kind::iaf_psc_exp},
+        {"iaf_psc_alpha", neuron_model_kind::iaf_psc_alpha}, {"iaf_cond_exp", neuron_model_kind::iaf_cond_exp},
+        {"izhikevich", neuron_model_kind::izhikevich},       {"aeif_psc_exp", neuron_model_kind::adex},
+    };
+    return m;
+}
+
+std::optional<neuron_model_kind> parse_model_template(const std::string& t) {
+    const auto colon = t.find(':');
+    const std::string prefix = colon == std::string::npos ? "" : t.substr(0, colon);
+    const std::string name = colon == std::string::npos ? t : t.substr(colon + 1);
+    neuron_model_kind k;
+    if (prefix == "synaptogen" && parse_neuron_model(name, k)) return k;
+    if (prefix == "nest") {
+        for (const auto& [nest_name, kind] : nest_models())
+            if (name == nest_name) return kind;
+        if (parse_neuron_model(name, k) && k != neuron_model_kind::spike_source) return k;  // nest:adex is harmless
+    }
+    return std::nullopt;
+}
+
+std::vector<std::string> model_template_names() {
+    std::vector<std::string> names;
+    for (const auto& [nest_name, kind] : nest_models()) names.push_back("nest:" + nest_name);
+    for (const auto& n : neuron_model_names()) names.push_back("synaptogen:" + n);
+    return names;
+}
+
+// Applies a dynamics_params file: keys that name a parameter of the model set it; keys
+// that name a state variable ("V_m", NEST's convention) set its initial value, a number or
+// a distribution object (a Synaptogen extension).
+void apply_dynamics_params(population_model& m, const std::string& file, const source_location& where, double dt) {
+    const json j = parse_json(read_text(file, where, "a dynamics_params JSON file"), file);
+    if (!j.is_object()) fail(file, "", "expected a JSON object of parameter names and values");
+    const auto params = parameter_names(m.model), vars = recordable_variables(m.model);
+    for (const auto& item : j.items()) {
+        const std::string& key = item.key();
+        if (std::find(params.begin(), params.end(), key) != params.end()) {
+            if (!item.value().is_number()) fail(file, key, "expected a number, got " + json_type(item.value()));
+            set_parameter(m.parameters, m.model, key, item.value().get<double>());
+        } else if (std::find(vars.begin(), vars.end(), key) != vars.end()) {
+            m.initial.push_back({key, distribution_from_json(item.value(), file, key)});
+        } else {
+            std::vector<std::string> known = params;
+            known.insert(known.end(), vars.begin(), vars.end());
+            fail(file, key, std::string("unknown parameter '") + key + "' of model " + to_string(m.model) + suggest(key, known));
+        }
+    }
+    for (const auto& problem : check_parameters(m.parameters, m.model, dt)) fail(file, problem.name, problem.what);
+}
+
+// A canonical text of a population model, to tell whether node types agree.
+std::string describe_model(const population_model& m) {
+    std::string s = to_string(m.model);
+    for (const auto& name : parameter_names(m.model)) {
+        double v = 0.0;
+        get_parameter(m.parameters, m.model, name, v);
+        s += " " + name + "=" + number_text(v);
+    }
+    for (const auto& init : m.initial) s += " " + init.variable + "=" + distribution_to_json(init.value).dump();
+    return s;
+}
+
+// ---------------------------------------------------------------------------------------
+// Circuit import: nodes
+
+struct circuit_dirs {
+    fs::path neuron_models, synaptic_models;
+};
+
+population_model resolve_node_type(const type_table& types, std::int64_t id, const type_table::row& row,
+                                   const circuit_dirs& dirs, double dt) {
+    population_model m;
+    m.origin = {types.file, row.line, "node_type_id " + std::to_string(id)};
+    const auto model_type = types.cell(row, "model_type");
+    if (!model_type) fail(types.file, "model_type", "node type " + std::to_string(id) + " has no model_type", row.line);
+    for (const char* column : {"model_processing", "morphology"})
+        if (auto v = types.cell(row, column))
+            fail(types.file, column, "node type " + std::to_string(id) + " has " + column + " '" + *v +
+                                         "': morphologies and their processing belong to biophysical models; Synaptogen "
+                                         "simulates point neurons", row.line);
+    if (*model_type == "virtual") {
+        m.model = neuron_model_kind::spike_source;  // spikes come from the simulation's inputs
+        m.parameters = default_parameters(m.model);
+        if (auto p = types.cell(row, "dynamics_params"))
+            fail(types.file, "dynamics_params", "virtual node type " + std::to_string(id) + " has dynamics_params '" + *p +
+                                                    "'; virtual nodes only replay input spikes", row.line);
+        return m;
+    }
+    if (*model_type != "point_neuron" && *model_type != "point_process")
+        fail(types.file, "model_type", "node type " + std::to_string(id) + " has model_type '" + *model_type +
+                                           "'; Synaptogen imports point neurons and virtual nodes" +
+                                           suggest(*model_type, {"point_neuron", "point_process", "virtual"}), row.line);
+    const auto tmpl = types.cell(row, "model_template");
+    if (!tmpl) fail(types.file, "model_template", "node type " + std::to_string(id) + " has no model_template", row.line);
+    const auto kind = parse_model_template(*tmpl);
+    if (!kind) fail(types.file, "model_template", "unknown model_template '" + *tmpl + "'" + suggest(*tmpl, model_template_names()), row.line);
+    m.model = *kind;
+    m.parameters = default_parameters(m.model);
+    if (auto params = types.cell(row, "dynamics_params")) {
+        const fs::path file = fs::path(*params).is_absolute() ? fs::path(*params) : dirs.neuron_models / *params;
+        apply_dynamics_params(m, file.lexically_normal().string(), {types.file, row.line, "dynamics_params"}, dt);
+    } else {
+        for (const auto& problem : check_parameters(m.parameters, m.model, dt))
+            fail(types.file, "dynamics_params", "node type " + std::to_string(id) + ": " + problem.what, row.line);
+    }
+    return m;
+}
+
+void import_node_population(hid_t nodes, const std::string& file, const std::string& name, const type_table& types,
+                            const circuit_dirs& dirs, network_spec& spec) {
+    const std::string base = "/nodes/" + name;
+    h5::handle group = h5::open_group(nodes, name);
+    dataset_reader d(group.get(), file, base);
+    const auto type_ids = d.integers("node_type_id", "one node type per node");
+    const std::size_t n = type_ids.size();
+    if (n == 0) d.fail_at("node_type_id", "the population has no nodes; expected at least one");
+    if (d.has("node_id")) {  // optional in SONATA; when given it must be 0..n-1
+        const auto ids = d.integers("node_id", "the node ids 0..n-1");
+        if (ids.size() != n) d.fail_at("node_id", std::to_string(ids.size()) + " entries but node_type_id has " + std::to_string(n));
+        for (std::size_t k = 0; k < n; ++k)
+            if (ids[k] != static_cast<std::int64_t>(k))
+                d.fail_at("node_id", "expected the node ids 0.." + std::to_string(n - 1) + " in order (entry " +
+                                         std::to_string(k) + " is " + std::to_string(ids[k]) + ")");
+    }
+    // Node groups hold per-node attributes. Synaptogen keeps one parameter set per
+    // population, so per-node dynamics or model overrides are refused; positions and
+    // other attributes are not used.
+    const auto groups = numbered_groups(group.get());
+    for (const auto g : groups) {
+        h5::handle gg = h5::open_group(group.get(), std::to_string(g));
+        for (const char* override_name : {"dynamics_params", "model_template", "model_type"})
+            if (h5::exists(gg.get(), override_name))
+                fail(file, base + "/" + std::to_string(g) + "/" + override_name,
+                     "per-node " + std::string(override_name) + " is not supported: Synaptogen runs one model with one "
+                     "parameter set per population; expected node types (node_types.csv) to carry them");
+    }
+    if (d.has("node_group_id") != d.has("node_group_index"))
+        d.fail_at(d.has("node_group_id") ? "node_group_index" : "node_group_id",
+                  "missing dataset; node_group_id and node_group_index come together");
+    if (d.has("node_group_id")) {
+        const auto gid = d.integers("node_group_id", "one group per node");
+        const auto gidx = d.integers("node_group_index", "one row per node");
+        if (gid.size() != n) d.fail_at("node_group_id", std::to_string(gid.size()) + " entries but node_type_id has " + std::to_string(n));
+        if (gidx.size() != n) d.fail_at("node_group_index", std::to_string(gidx.size()) + " entries but node_type_id has " + std::to_string(n));
+        std::map<std::int64_t, std::size_t> rows;
+        for (const auto g : groups) rows[g] = group_rows(h5::open_group(group.get(), std::to_string(g)).get());
+        for (std::size_t k = 0; k < n; ++k) {
+            auto it = rows.find(gid[k]);
+            if (it == rows.end())
+                d.fail_at("node_group_id", "node " + std::to_string(k) + " is in group " + std::to_string(gid[k]) + ", which does not exist");
+            if (gidx[k] < 0 || (it->second > 0 && static_cast<std::size_t>(gidx[k]) >= it->second))
+                d.fail_at("node_group_index", "node " + std::to_string(k) + " points at row " + std::to_string(gidx[k]) +
+                                                  " of group " + std::to_string(gid[k]) + ", which has " + std::to_string(it->second));
+        }
+    }
+    // One model per population: every node type used must resolve to the same one.
+    std::optional<population_model> model;
+    std::int64_t first_type = 0;
+    std::string first_text;
+    for (const auto id : std::set<std::int64_t>(type_ids.begin(), type_ids.end())) {
+        auto it = types.rows.find(id);
+        if (it == types.rows.end())
+            d.fail_at("node_type_id", "node type " + std::to_string(id) + " is not in " + types.file);
+        if (auto pop = types.cell(it->second, "population"); pop && *pop != name)
+            fail(types.file, "population", "node type " + std::to_string(id) + " is declared for population '" + *pop +
+                                               "' but used by '" + name + "' (" + file + ")", it->second.line);
+        population_model m = resolve_node_type(types, id, it->second, dirs, spec.simulation.dt);
+        const std::string text = describe_model(m);
+        if (!model) {
+            model = m;
+            first_type = id;
+            first_text = text;
+        } else if (text != first_text) {
+            d.fail_at("node_type_id", "the population mixes node types " + std::to_string(first_type) + " (" + first_text +
+                                          ") and " + std::to_string(id) + " (" + text +
+                                          "); Synaptogen runs one model with one parameter set per population: expected "
+                                          "one population per model (split the population)");
+        }
+    }
+    if (spec.layout.find(name)) fail(file, base, "a population named '" + name + "' already exists; expected unique names");
+    spec.layout.add(name, n);
+    model->origin = {file, 0, base};
+    spec.models.push_back(*model);
+    spec.record_spikes.resize(spec.layout.count(), false);
+}
+
+// ---------------------------------------------------------------------------------------
+// Circuit import: edges
+
+struct edge_type {
+    std::optional<double> weight, delay;
+};
+
+edge_type resolve_edge_type(const type_table& types, std::int64_t id, const type_table::row& row, const circuit_dirs& dirs) {
+    const std::string what = "edge type " + std::to_string(id);
+    if (auto t = types.cell(row, "model_template")) {
+        const std::vector<std::string> statics = {"static_synapse", "nest:static_synapse", "synaptogen:static"};
+        if (std::find(statics.begin(), statics.end(), *t) == statics.end())
+            fail(types.file, "model_template", what + " has model_template '" + *t +
+                                                   "'; SONATA import makes static synapses only" + suggest(*t, statics), row.line);
+    }
+    for (const char* column : {"weight_function", "weight_sigma", "nsyns"})
+        if (auto v = types.cell(row, column))
+            fail(types.file, column, what + " has " + column + " '" + *v +
+                                         "', which changes weights at build time; expected final per-edge weights in syn_weight",
+                 row.line);
+    if (auto params = types.cell(row, "dynamics_params")) {
+        // A static synapse has no parameters; an empty object (or a label) is all that fits.
+        const fs::path file = fs::path(*params).is_absolute() ? fs::path(*params) : dirs.synaptic_models / *params;
+        const std::string path = file.lexically_normal().string();
+        const json j = parse_json(read_text(path, {types.file, row.line, "dynamics_params"}, "a synapse dynamics_params JSON file"), path);
+        if (!j.is_object()) fail(path, "", "expected a JSON object");
+        for (const auto& item : j.items())
+            if (item.key() != "level_of_detail" && item.key() != "synapse_model")
+                fail(path, item.key(), "static synapses take no parameters ('" + item.key() +
+                                           "' would be ignored); expected weights and delays in syn_weight and delay");
+    }
+    edge_type e;
+    e.weight = types.number(row, "syn_weight");
+    e.delay = types.number(row, "delay");
+    return e;
+}
+
+// An index group (indices/source_to_target or target_to_source): node_id_to_ranges[n] is
+// a [first, end) run of rows of range_to_edge_id, each row a [first, end) run of edge ids
+// whose `node` (source or target) is n. Together the runs must cover every edge once.
+void check_index(hid_t population, const std::string& file, const std::string& base, const std::string& which,
+                 const std::vector<std::int64_t>& node_of_edge, std::size_t node_count) {
+    if (!h5::is_group(population, "indices")) return;
+    h5::handle indices = h5::open_group(population, "indices");
+    if (!h5::is_group(indices.get(), which)) return;
+    h5::handle g = h5::open_group(indices.get(), which);
+    const std::string path = base + "/indices/" + which;
+    dataset_reader d(g.get(), file, path);
+    // Both spellings occur in files written by different tools.
+    const std::string nodes_name = d.has("node_id_to_ranges") ? "node_id_to_ranges" : "node_id_to_range";
+    const std::string ranges_name = d.has("range_to_edge_id") ? "range_to_edge_id" : "range_to_edge_ids";
+    if (!d.has(nodes_name)) d.fail_at("node_id_to_ranges", "missing dataset 'node_id_to_ranges' (or 'node_id_to_range')");
+    if (!d.has(ranges_name)) d.fail_at("range_to_edge_id", "missing dataset 'range_to_edge_id' (or 'range_to_edge_ids')");
+    std::size_t nodes = 0, ranges = 0;
+    const auto node_ranges = d.pairs(nodes_name, nodes);
+    const auto edge_ranges = d.pairs(ranges_name, ranges);
+    if (nodes > node_count)
+        d.fail_at(nodes_name, std::to_string(nodes) + " rows for a population of " + std::to_string(node_count) + " nodes");
+    const std::size_t n_edges = node_of_edge.size();
+    std::vector<std::uint8_t> seen(n_edges, 0);
+    for (std::size_t node = 0; node < nodes; ++node) {
+        const std::int64_t a = node_ranges[2 * node], b = node_ranges[2 * node + 1];
+        if (a == b) continue;  // a node without edges ([0, 0] or any empty run)
+        if (a < 0 || b < a || static_cast<std::size_t>(b) > ranges)
+            d.fail_at(nodes_name, "node " + std::to_string(node) + " has the range rows [" + std::to_string(a) + ", " +
+                                      std::to_string(b) + "), outside the " + std::to_string(ranges) + " rows of " + ranges_name);
+        for (auto r = a; r < b; ++r) {
+            const std::int64_t e0 = edge_ranges[2 * r], e1 = edge_ranges[2 * r + 1];
+            if (e0 < 0 || e1 < e0 || static_cast<std::size_t>(e1) > n_edges)
+                d.fail_at(ranges_name, "row " + std::to_string(r) + " is the edge range [" + std::to_string(e0) + ", " +
+                                           std::to_string(e1) + "), outside the " + std::to_string(n_edges) + " edges");
+            for (auto e = e0; e < e1; ++e) {
+                if (node_of_edge[e] != static_cast<std::int64_t>(node))
+                    d.fail_at(ranges_name, "row " + std::to_string(r) + " lists edge " + std::to_string(e) + " under node " +
+                                               std::to_string(node) + ", but that edge's node is " + std::to_string(node_of_edge[e]) +
+                                               "; the index does not match the edge arrays");
+                if (seen[e]++) d.fail_at(ranges_name, "edge " + std::to_string(e) + " is listed twice");
+            }
+        }
+    }
+    for (std::size_t e = 0; e < n_edges; ++e)
+        if (!seen[e])
+            d.fail_at(ranges_name, "edge " + std::to_string(e) + " (node " + std::to_string(node_of_edge[e]) +
+                                       ") is in no range; the index does not match the edge arrays");
+}
+
+std::size_t node_population(dataset_reader& d, const std::string& dataset, const network_spec& spec) {
+    const std::string name = d.text_attribute(dataset, "node_population");
+    if (auto p = spec.layout.find(name)) return *p;
+    std::vector<std::string> names;
+    for (const auto& p : spec.layout.populations()) names.push_back(p.name);
+    d.fail_at(dataset, "node_population '" + name + "' is not a node population of the circuit" + suggest(name, names));
+}
+
+void import_edge_population(hid_t edges, const std::string& file, const std::string& name, const type_table& types,
+                            const circuit_dirs& dirs, network_spec& spec) {
+    const std::string base = "/edges/" + name;
+    h5::handle group = h5::open_group(edges, name);
+    dataset_reader d(group.get(), file, base);
+    const auto src = d.integers("source_node_id", "the source node of each edge");
+    const auto tgt = d.integers("target_node_id", "the target node of each edge");
+    const std::size_t n = src.size();
+    auto same_length = [&](const std::string& dataset, std::size_t size) {
+        if (size != n)
+            d.fail_at(dataset, std::to_string(size) + " entries but source_node_id has " + std::to_string(n) +
+                                   "; expected one per edge");
+    };
+    same_length("target_node_id", tgt.size());
+    const std::size_t s = node_population(d, "source_node_id", spec), t = node_population(d, "target_node_id", spec);
+    const neuron_id ns = spec.layout[s].size, nt = spec.layout[t].size;
+    for (std::size_t e = 0; e < n; ++e) {
+        if (src[e] < 0 || src[e] >= static_cast<std::int64_t>(ns))
+            d.fail_at("source_node_id", "edge " + std::to_string(e) + " starts at node " + std::to_string(src[e]) +
+                                            ", outside population '" + spec.layout[s].name + "' (0.." + std::to_string(ns - 1) + ")");
+        if (tgt[e] < 0 || tgt[e] >= static_cast<std::int64_t>(nt))
+            d.fail_at("target_node_id", "edge " + std::to_string(e) + " ends at node " + std::to_string(tgt[e]) +
+                                            ", outside population '" + spec.layout[t].name + "' (0.." + std::to_string(nt - 1) + ")");
+    }
+    const auto type_ids = d.integers("edge_type_id", "one edge type per edge");
+    same_length("edge_type_id", type_ids.size());
+    if (!is_spiking(spec.models[s].model))
+        fail(file, base, "population '" + spec.layout[s].name + "' (" + to_string(spec.models[s].model) +
+                             ") does not spike; SONATA import makes static (spike-driven) synapses only");
+
+    // Edge groups: per-edge syn_weight and delay, overriding the edge type's.
+    std::vector<std::int64_t> group_id(n, 0), group_index(n);
+    const auto groups = numbered_groups(group.get());
+    if (d.has("edge_group_id") != d.has("edge_group_index"))
+        d.fail_at(d.has("edge_group_id") ? "edge_group_index" : "edge_group_id",
+                  "missing dataset; edge_group_id and edge_group_index come together");
+    if (d.has("edge_group_id")) {
+        group_id = d.integers("edge_group_id", "one group per edge");
+        group_index = d.integers("edge_group_index", "one row per edge");
+        same_length("edge_group_id", group_id.size());
+        same_length("edge_group_index", group_index.size());
+    } else {
+        if (groups.size() > 1) d.fail_at("edge_group_id", "missing dataset; expected it with several edge groups");
+        if (!groups.empty()) std::fill(group_id.begin(), group_id.end(), groups[0]);
+        for (std::size_t e = 0; e < n; ++e) group_index[e] = static_cast<std::int64_t>(e);
+    }
+    struct group_data {
+        std::vector<double> weight, delay;  // empty: not given per edge
+        std::size_t rows = 0;
+        projection_spec projection;
+    };
+    std::map<std::int64_t, group_data> data;
+    for (const auto g : groups) {
+        const std::string g_name = std::to_string(g);
+        h5::handle gg = h5::open_group(group.get(), g_name);
+        dataset_reader gd(gg.get(), file, base + "/" + g_name);
+        for (const char* refused : {"dynamics_params", "model_template", "nsyns"})
+            if (h5::exists(gg.get(), refused))
+                gd.fail_at(refused, std::string("per-edge ") + refused + " is not supported; expected static synapses with "
+                                                                      "final weights in syn_weight");
+        group_data& gdat = data[g];
+        gdat.rows = group_rows(gg.get());
+        if (gd.has("syn_weight")) gdat.weight = gd.reals("syn_weight", "one weight per edge of the group");
+        if (gd.has("delay")) gdat.delay = gd.reals("delay", "one delay [ms] per edge of the group");
+    }
+    std::map<std::int64_t, edge_type> resolved;
+    for (const auto id : std::set<std::int64_t>(type_ids.begin(), type_ids.end())) {
+        auto it = types.rows.find(id);
+        if (it == types.rows.end()) d.fail_at("edge_type_id", "edge type " + std::to_string(id) + " is not in " + types.file);
+        resolved[id] = resolve_edge_type(types, id, it->second, dirs);
+    }
+    const double dt = spec.simulation.dt;
+    for (std::size_t e = 0; e < n; ++e) {
+        auto it = data.find(group_id[e]);
+        if (it == data.end())
+            d.fail_at("edge_group_id", "edge " + std::to_string(e) + " is in group " + std::to_string(group_id[e]) + ", which does not exist");
+        group_data& g = it->second;
+        const std::int64_t row = group_index[e];
+        if (row < 0 || (g.rows > 0 && static_cast<std::size_t>(row) >= g.rows))
+            d.fail_at("edge_group_index", "edge " + std::to_string(e) + " points at row " + std::to_string(row) + " of group " +
+                                              std::to_string(group_id[e]) + ", which has " + std::to_string(g.rows));
+        const edge_type& type = resolved[type_ids[e]];
+        const std::string group_path = base + "/" + std::to_string(group_id[e]);
+        auto value = [&](const std::vector<double>& per_edge, const std::optional<double>& per_type, const std::string& what) {
+            if (!per_edge.empty()) {
+                if (static_cast<std::size_t>(row) >= per_edge.size())
+                    fail(file, group_path + "/" + what, "has " + std::to_string(per_edge.size()) + " entries; edge " +
+                                                             std::to_string(e) + " needs row " + std::to_string(row));
+                return per_edge[row];
+            }
+            if (per_type) return *per_type;
+            fail(file, group_path, "edge " + std::to_string(e) + " has no " + what + ": expected a dataset '" + what +
+                                       "' in its group or a '" + what + "' column for edge type " +
+                                       std::to_string(type_ids[e]) + " in " + types.file);
+        };
+        explicit_edge x;
+        x.source = static_cast<neuron_id>(src[e]);
+        x.target = static_cast<neuron_id>(tgt[e]);
+        x.weight = value(g.weight, type.weight, "syn_weight");
+        x.delay = value(g.delay, type.delay, "delay");
+        if (!std::isfinite(x.weight)) fail(file, group_path + "/syn_weight", "edge " + std::to_string(e) + ": expected a finite weight");
+        if (!(x.delay >= dt * (1.0 - 1e-9)) || !(x.delay <= max_delay_steps * dt))
+            fail(file, group_path + "/delay", "edge " + std::to_string(e) + " has delay " + number_text(x.delay) +
+                                                  " ms; expected dt = " + number_text(dt) + " ms <= delay <= " +
+                                                  number_text(max_delay_steps * dt) + " ms");
+        g.projection.edges.push_back(x);
+    }
+    check_index(group.get(), file, base, "source_to_target", src, ns);
+    check_index(group.get(), file, base, "target_to_source", tgt, nt);
+    for (auto& [g, gdat] : data) {
+        if (gdat.projection.edges.empty()) continue;
+        projection_spec& p = gdat.projection;
+        p.source = s;
+        p.target = t;
+        p.rule = connection_rule_kind::explicit_edges;
+        p.edges_have_weights = p.edges_have_delays = true;
+        p.origin = {file, 0, base + "/" + std::to_string(g)};
+        spec.projections.push_back(std::move(p));
+        spec.synapses.push_back(synapse_spec{});  // static
+    }
+    if (n > 0 && data.empty()) d.fail_at("edge_group_id", "the population has edges but no edge group");
+}
+
+// The "networks" entries of a config, with their files resolved.
+struct network_entry {
+    std::string data_file, types_file, field;
+};
+
+std::vector<network_entry> network_entries(const config_file& c, json_reader& networks, const std::string& key,
+                                           const std::string& data_key, const std::string& types_key) {
+    std::vector<network_entry> out;
+    if (!networks.has(key)) return out;
+    const json& list = networks.get(key);
+    if (!list.is_array()) networks.fail_at(key, "expected a list of {\"" + data_key + "\": ..., \"" + types_key + "\": ...}");
+    for (std::size_t k = 0; k < list.size(); ++k) {
+        json_reader r(list[k], c.path, networks.field(key) + "[" + std::to_string(k) + "]");
+        network_entry e{c.resolve(r.string(data_key)), c.resolve(r.string(types_key)), r.field(data_key)};
+        r.mark_used("populations");  // SONATA 2 per-population properties; the node types say it all
+        r.finish({data_key, types_key, "populations"});
+        out.push_back(e);
+    }
+    return out;
+}
+
+// HDF5 helper failures (std::runtime_error "HDF5: ...") become input errors on the file.
+template <class Fn>
+void reading(const std::string& file, Fn fn) {
+    try {
+        fn();
+    } catch (const input_error&) {
+        throw;
+    } catch (const internal_error&) {
+        throw;
+    } catch (const std::runtime_error& e) {
+        fail(file, "", std::string("cannot read: ") + e.what());
+    }
+}
+
+// /spikes/<population>/{timestamps [ms], node_ids} of one population as spike trains.
+std::shared_ptr<spike_trains> read_spike_group(hid_t spikes, const std::string& file, const std::string& population,
+                                               neuron_id size) {
+    const std::string base = "/spikes/" + population;
+    h5::handle g = h5::open_group(spikes, population);
+    dataset_reader d(g.get(), file, base);
+    const auto t = d.reals("timestamps", "spike times [ms]");
+    const auto id = d.integers("node_ids", "the node of each spike");
+    if (id.size() != t.size())
+        d.fail_at("node_ids", std::to_string(id.size()) + " entries but timestamps has " + std::to_string(t.size()));
+    {
+        h5::handle ts(H5Dopen2(g.get(), "timestamps", H5P_DEFAULT));
+        if (h5::has_attribute(ts.get(), "units")) {
+            const std::string units = h5::read_text_attribute(ts.get(), "units");
+            if (units != "ms") d.fail_at("timestamps", "units '" + units + "'; expected 'ms'");
+        }
+    }
+    auto trains = std::make_shared<spike_trains>();
+    trains->file = file;
+    for (std::size_t k = 0; k < t.size(); ++k) {
+        if (id[k] < 0 || id[k] >= static_cast<std::int64_t>(size))
+            d.fail_at("node_ids", "spike " + std::to_string(k) + " is from node " + std::to_string(id[k]) + ", outside '" +
+                                      population + "' (0.." + std::to_string(size - 1) + ")");
+        if (!(t[k] >= 0.0) || !std::isfinite(t[k]))
+            d.fail_at("timestamps", "spike " + std::to_string(k) + " at " + number_text(t[k]) + " ms; expected a finite time >= 0");
+        trains->neuron.push_back(static_cast<neuron_id>(id[k]));
+        trains->time.push_back(t[k]);
+    }
+    return trains;
+}
+
+// Adds trains to a population's (several inputs may drive one population).
+void add_trains(population_model& m, std::shared_ptr<spike_trains> more) {
+    if (m.spikes) {
+        auto merged = std::make_shared<spike_trains>(*m.spikes);
+        merged->neuron.insert(merged->neuron.end(), more->neuron.begin(), more->neuron.end());
+        merged->time.insert(merged->time.end(), more->time.begin(), more->time.end());
+        if (merged->file != more->file) merged->file += ", " + more->file;
+        m.spikes = merged;
+    } else {
+        m.spikes = std::move(more);
+    }
+}
+
+}  // namespace
+
+void import_sonata_circuit(const std::string& circuit_config_path, network_spec& spec, const source_location& where) {
+    const config_file c = load_config(circuit_config_path, where);
+    json_reader root(c.root, c.path, "");
+    json_reader networks(root.get("networks"), c.path, "networks");
+    circuit_dirs dirs{c.dir, c.dir};
+    if (root.has("components")) {
+        json_reader comp(root.get("components"), c.path, "components");
+        dirs.neuron_models = c.resolve(comp.string("point_neuron_models_dir", "."));
+        dirs.synaptic_models = c.resolve(comp.string("synaptic_models_dir", "."));
+        // Other component folders (morphologies, mechanisms, templates) serve biophysical
+        // models, which the node types refuse one by one.
+    }
+    const auto node_files = network_entries(c, networks, "nodes", "nodes_file", "node_types_file");
+    const auto edge_files = network_entries(c, networks, "edges", "edges_file", "edge_types_file");
+    networks.finish({"nodes", "edges"});
+    if (node_files.empty()) networks.fail_at("nodes", "expected at least one entry with nodes_file and node_types_file");
+
+    quiet_hdf5_errors quiet;
+    // All node populations first: edges name them.
+    for (const auto& e : node_files) {
+        const type_table types = read_type_table(e.types_file, "node_type_id", {c.path, 0, e.field});
+        reading(e.data_file, [&] {
+            h5::handle file = open_hdf5(e.data_file, {c.path, 0, e.field}, "a SONATA nodes file (HDF5)");
+            if (!h5::is_group(file.get(), "nodes")) fail(e.data_file, "/nodes", "missing group '/nodes'; expected /nodes/<population>/...");
+            h5::handle nodes = h5::open_group(file.get(), "nodes");
+            for (const auto& name : h5::child_names(nodes.get()))
+                import_node_population(nodes.get(), e.data_file, name, types, dirs, spec);
+        });
+    }
+    for (const auto& e : edge_files) {
+        const type_table types = read_type_table(e.types_file, "edge_type_id", {c.path, 0, e.field});
+        reading(e.data_file, [&] {
+            h5::handle file = open_hdf5(e.data_file, {c.path, 0, e.field}, "a SONATA edges file (HDF5)");
+            if (!h5::is_group(file.get(), "edges")) fail(e.data_file, "/edges", "missing group '/edges'; expected /edges/<population>/...");
+            h5::handle edges = h5::open_group(file.get(), "edges");
+            for (const auto& name : h5::child_names(edges.get()))
+                import_edge_population(edges.get(), e.data_file, name, types, dirs, spec);
+        });
+    }
+}
+
+void read_sonata_input_spikes(const std::string& spike_file, network_spec& spec, const source_location& where) {
+    quiet_hdf5_errors quiet;
+    reading(spike_file, [&] {
+        h5::handle file = open_hdf5(spike_file, where, "a SONATA spike file (HDF5)");
+        if (!h5::is_group(file.get(), "spikes")) fail(spike_file, "/spikes", "missing group '/spikes'; expected /spikes/<population>/...");
+        h5::handle spikes = h5::open_group(file.get(), "spikes");
+        for (const auto& name : h5::child_names(spikes.get())) {
+            auto p = spec.layout.find(name);
+            std::vector<std::string> sources;
+            for (std::size_t k = 0; k < spec.layout.count(); ++k)
+                if (spec.models[k].model == neuron_model_kind::spike_source) sources.push_back(spec.layout[k].name);
+            if (!p || spec.models[*p].model != neuron_model_kind::spike_source)
+                fail(spike_file, "/spikes/" + name, "'" + name + "' is not a virtual (spike_source) population" + suggest(name, sources));
+            add_trains(spec.models[*p], read_spike_group(spikes.get(), spike_file, name, spec.layout[*p].size));
+        }
+    });
+}
+
+// ---------------------------------------------------------------------------------------
+// Simulation config
+
+namespace {
+
+class simulation_loader {
+public:
+    explicit simulation_loader(const std::string& path) : c_(load_config(path, {path, 0, ""})), root_(c_.root, path, "") {}
+
+    network_spec load() {
+        spec_.source_file = c_.path;
+        spec_.source_text = c_.text;
+        read_run();
+        read_circuit();
+        // SONATA simulations write the spikes of every simulated (non-virtual) population.
+        spec_.record_spikes.assign(spec_.layout.count(), false);
+        for (std::size_t p = 0; p < spec_.layout.count(); ++p)
+            spec_.record_spikes[p] = spec_.models[p].model != neuron_model_kind::spike_source;
+        read_node_sets();
+        if (root_.has("inputs")) {
+            json_reader inputs(root_.get("inputs"), c_.path, "inputs");
+            for (const auto& item : inputs.object().items()) read_input(item.key(), item.value());
+        }
+        if (root_.has("reports")) {
+            json_reader reports(root_.get("reports"), c_.path, "reports");
+            for (const auto& item : reports.object().items()) read_report(item.key(), item.value());
+        }
+        read_output();
+        if (root_.has("conditions"))
+            spdlog::warn("{}: 'conditions' (temperature, v_init) is ignored: point models take their initial state from "
+                         "dynamics_params", c_.path);
+        root_.string("target_simulator", "");  // written for other simulators; nothing to do
+        root_.finish({"manifest", "run", "network", "networks", "components", "node_sets_file", "inputs", "reports",
+                      "output", "conditions", "target_simulator"});
+        return std::move(spec_);
+    }
+
+private:
+    void read_run() {
+        json_reader run(root_.get("run"), c_.path, "run");
+        simulation_settings& s = spec_.simulation;
+        s.origin = run.where();
+        s.dt = run.number("dt", s.dt);
+        if (!(s.dt > 0.0)) run.fail_at("dt", "expected a positive time step in ms");
+        s.duration = run.number("tstop");
+        if (!(s.duration >= 0.0)) run.fail_at("tstop", "expected a duration >= 0 in ms");
+        if (s.duration / s.dt > 4.0e9) run.fail_at("tstop", "more than 4e9 steps; expected a shorter run or a larger dt");
+        if (run.number("tstart", 0.0) != 0.0) run.fail_at("tstart", "simulations start at t = 0 ms; expected tstart = 0");
+        if (run.has("spike_threshold")) {
+            run.mark_used("spike_threshold");
+            spdlog::warn("{}: run.spike_threshold is ignored: point models use their own threshold (V_th)", c_.path);
+        }
+        // dL (segment length), nsteps_block (NEURON's buffering) and overwrite_output_dir
+        // do not apply to point-neuron runs.
+        run.finish({"tstop", "dt", "tstart", "spike_threshold", "dL", "nsteps_block", "overwrite_output_dir"});
+    }
+
+    void read_circuit() {
+        if (root_.has("network") == root_.has("networks"))
+            root_.fail_at("", "expected either \"network\" (the path of a circuit config) or inline \"networks\"");
+        if (root_.has("network")) {
+            circuit_path_ = c_.resolve(root_.string("network"));
+            import_sonata_circuit(circuit_path_, spec_, root_.where("network"));
+        } else {
+            root_.mark_used("networks");
+            circuit_path_ = c_.path;
+            import_sonata_circuit(c_.path, spec_, root_.where("networks"));
+        }
+    }
+
+    // Node sets: from the circuit's node_sets_file, then the simulation's (which wins).
+    void read_node_sets() {
+        auto load = [&](const config_file& c, json_reader& r) {
+            if (!r.has("node_sets_file")) return;
+            const std::string file = c.resolve(r.string("node_sets_file"));
+            const json sets = parse_json(read_text(file, r.where("node_sets_file"), "a node sets JSON file"), file);
+            if (!sets.is_object()) fail(file, "", "expected a JSON object of node sets");
+            for (const auto& item : sets.items()) node_sets_[item.key()] = {item.value(), file};
+        };
+        if (circuit_path_ != c_.path) {
+            const config_file circuit = load_config(circuit_path_, root_.where("network"));
+            json_reader r(circuit.root, circuit.path, "");
+            load(circuit, r);
+        }
+        load(c_, root_);
+    }
+
+    // A node set must select whole populations: stimuli and reports act on populations.
+    // Accepted: a population name, the name of a node set, {"population": name or [names]},
+    // or a list of these (a compound node set).
+    std::vector<std::size_t> populations_of(const json& set, const std::string& file, const std::string& field, int depth = 0) {
+        if (depth > 16) fail(file, field, "node sets refer to each other in a cycle");
+        std::vector<std::size_t> out;
+        auto population = [&](const std::string& name) {
+            if (auto p = spec_.layout.find(name)) return *p;
+            std::vector<std::string> names;
+            for (const auto& p : spec_.layout.populations()) names.push_back(p.name);
+            for (const auto& [k, v] : node_sets_) names.push_back(k);
+            fail(file, field, "no node set or population named '" + name + "'" + suggest(name, names));
+        };
+        if (set.is_string()) {
+            const std::string name = set.get<std::string>();
+            auto it = node_sets_.find(name);
+            if (it != node_sets_.end()) return populations_of(it->second.first, it->second.second, name, depth + 1);
+            out.push_back(population(name));
+        } else if (set.is_array()) {
+            for (const auto& x : set) {
+                const auto more = populations_of(x, file, field, depth + 1);
+                out.insert(out.end(), more.begin(), more.end());
+            }
+        } else if (set.is_object()) {
+            json_reader r(set, file, field);
+            const json& pop = r.get("population");
+            if (pop.is_string()) out.push_back(population(pop.get<std::string>()));
+            else if (pop.is_array())
+                for (const auto& x : pop) {
+                    if (!x.is_string()) r.fail_at("population", "expected population names");
+                    out.push_back(population(x.get<std::string>()));
+                }
+            else r.fail_at("population", "expected a population name or a list of names");
+            for (const auto& item : set.items())
+                if (item.key() != "population")
+                    r.fail_at(item.key(), "node sets that select part of a population ('" + item.key() +
+                                              "') are not supported: stimuli and reports act on whole populations; "
+                                              "expected {\"population\": name}");
+        } else {
+            fail(file, field, "expected a node set name, {\"population\": name} or a list of them");
+        }
+        std::sort(out.begin(), out.end());
+        out.erase(std::unique(out.begin(), out.end()), out.end());
+        return out;
+    }
+
+    void read_input(const std::string& name, const json& value) {
+        json_reader in(value, c_.path, "inputs." + name);
+        if (!in.boolean("enabled", true)) return in.mark_used("enabled");
+        const std::string type = in.string("input_type");
+        const std::string module = in.string("module", "");
+        const auto pops = populations_of(in.get("node_set"), c_.path, in.field("node_set"));
+        if (type == "spikes") {
+            for (const auto p : pops)
+                if (spec_.models[p].model != neuron_model_kind::spike_source)
+                    in.fail_at("node_set", "spike inputs drive virtual nodes; population '" + spec_.layout[p].name + "' is " +
+                                               to_string(spec_.models[p].model));
+            const std::string file = c_.resolve(in.string("input_file"));
+            if (module == "h5" || module == "hdf5" || module == "sonata") {
+                quiet_hdf5_errors quiet;
+                reading(file, [&] {
+                    h5::handle f = open_hdf5(file, in.where("input_file"), "a SONATA spike file (HDF5)");
+                    if (!h5::is_group(f.get(), "spikes")) fail(file, "/spikes", "missing group '/spikes'; expected /spikes/<population>/{timestamps, node_ids}");
+                    h5::handle spikes = h5::open_group(f.get(), "spikes");
+                    if (h5::exists(spikes.get(), "timestamps"))
+                        fail(file, "/spikes/timestamps", "an old (unnamed population) layout; expected /spikes/<population>/{timestamps, node_ids}");
+                    const auto groups = h5::child_names(spikes.get());
+                    for (const auto p : pops) {
+                        const std::string& pop = spec_.layout[p].name;
+                        if (std::find(groups.begin(), groups.end(), pop) == groups.end())
+                            fail(file, "/spikes", "no group '" + pop + "' for population '" + pop + "'" + suggest(pop, groups));
+                        add_trains(spec_.models[p], read_spike_group(spikes.get(), file, pop, spec_.layout[p].size));
+                    }
+                });
+            } else if (module == "csv") {
+                for (const auto p : pops) add_trains(spec_.models[p], read_csv_spikes(file, in.where("input_file"), p));
+            } else {
+                in.fail_at("module", "unsupported spike input module '" + module + "'" + suggest(module, {"h5", "sonata", "csv"}));
+            }
+            in.finish({"input_type", "module", "node_set", "input_file", "enabled"});
+        } else if (type == "current_clamp") {
+            if (module != "IClamp" && module != "iclamp")
+                in.fail_at("module", "unsupported current clamp module '" + module + "'; expected \"IClamp\"");
+            // amp [nA], delay and duration [ms]: numbers, or lists of equal length (several pulses).
+            const auto amp = numbers(in, "amp"), delay = numbers(in, "delay"), duration = numbers(in, "duration");
+            if (delay.size() != amp.size() || duration.size() != amp.size())
+                in.fail_at("amp", "amp, delay and duration must have the same number of entries");
+            for (const auto p : pops) {
+                const neuron_model_kind m = spec_.models[p].model;
+                if (!has_membrane_potential(m) && !is_rate_model(m))
+                    in.fail_at("node_set", "population '" + spec_.layout[p].name + "' is " + to_string(m) + ", which takes no current");
+                for (std::size_t k = 0; k < amp.size(); ++k) {
+                    if (!(delay[k] >= 0.0)) in.fail_at("delay", "expected a delay >= 0 ms");
+                    if (!(duration[k] >= 0.0)) in.fail_at("duration", "expected a duration >= 0 ms");
+                    stimulus_spec s;
+                    s.kind = stimulus_kind::dc;
+                    s.population = p;
+                    s.amplitude = amp[k] * 1000.0;  // nA -> pA
+                    s.start = delay[k];
+                    s.stop = delay[k] + duration[k];
+                    s.origin = in.where();
+                    spec_.stimuli.push_back(s);
+                }
+            }
+            in.finish({"input_type", "module", "node_set", "amp", "delay", "duration", "enabled"});
+        } else {
+            in.fail_at("input_type", "unsupported input_type '" + type + "'" + suggest(type, {"spikes", "current_clamp"}));
+        }
+    }
+
+    std::vector<double> numbers(json_reader& r, const std::string& key) {
+        const json& v = r.get(key);
+        std::vector<double> out;
+        if (v.is_number()) out.push_back(v.get<double>());
+        else if (v.is_array())
+            for (const auto& x : v) {
+                if (!x.is_number()) r.fail_at(key, "expected numbers");
+                out.push_back(x.get<double>());
+            }
+        else r.fail_at(key, "expected a number or a list of numbers");
+        for (double x : out)
+            if (!std::isfinite(x)) r.fail_at(key, "expected finite numbers");
+        return out;
+    }
+
+    // bmtk's CSV spikes: a header naming the columns timestamps, node_ids and (optionally)
+    // population; cells separated by spaces or commas.
+    std::shared_ptr<spike_trains> read_csv_spikes(const std::string& file, const source_location& where, std::size_t p) {
+        std::istringstream in(read_text(file, where, "a CSV spike file"));
+        const std::string& pop = spec_.layout[p].name;
+        auto trains = std::make_shared<spike_trains>();
+        trains->file = file;
+        std::string line;
+        std::vector<std::string> header;
+        int line_no = 0;
+        std::ptrdiff_t t_col = -1, id_col = -1, pop_col = -1;
+        while (std::getline(in, line)) {
+            ++line_no;
+            std::replace(line.begin(), line.end(), ',', ' ');
+            const auto cells = split_cells(line, file, line_no);
+            if (cells.empty()) continue;
+            if (header.empty()) {
+                header = cells;
+                auto col = [&](const std::string& n) {
+                    auto it = std::find(header.begin(), header.end(), n);
+                    return it == header.end() ? std::ptrdiff_t(-1) : it - header.begin();
+                };
+                t_col = col("timestamps");
+                id_col = col("node_ids");
+                pop_col = col("population");
+                if (t_col < 0 || id_col < 0)
+                    fail(file, "", "expected a header naming the columns 'timestamps' and 'node_ids' (found: " + join(header) + ")", line_no);
+                continue;
+            }
+            if (cells.size() != header.size()) fail(file, "", "expected " + std::to_string(header.size()) + " cells", line_no);
+            if (pop_col >= 0 && cells[pop_col] != pop) continue;
+            char* end = nullptr;
+            const double t = std::strtod(cells[t_col].c_str(), &end);
+            if (*end || !(t >= 0.0) || !std::isfinite(t)) fail(file, "timestamps", "expected a time >= 0 ms, got '" + cells[t_col] + "'", line_no);
+            const long long id = std::strtoll(cells[id_col].c_str(), &end, 10);
+            if (*end || id < 0 || id >= static_cast<long long>(spec_.layout[p].size))
+                fail(file, "node_ids", "expected a node of '" + pop + "' (0.." + std::to_string(spec_.layout[p].size - 1) +
+                                           "), got '" + cells[id_col] + "'", line_no);
+            trains->neuron.push_back(static_cast<neuron_id>(id));
+            trains->time.push_back(t);
+        }
+        return trains;
+    }
+
+    // Membrane reports of point neurons become trace records of whole populations.
+    void read_report(const std::string& name, const json& value) {
+        json_reader r(value, c_.path, "reports." + name);
+        if (!r.boolean("enabled", true)) return r.mark_used("enabled");
+        const std::string module = r.string("module", "");
+        const std::string type = r.string("type", "");
+        if (module != "membrane_report" && module != "multimeter_report" && !(module.empty() && type == "compartment"))
+            r.fail_at(module.empty() ? "type" : "module",
+                      "unsupported report '" + (module.empty() ? type : module) +
+                          "'; expected module \"membrane_report\" or \"multimeter_report\" (or type \"compartment\")");
+        const std::string sections = r.string("sections", "soma");
+        if (sections != "soma") r.fail_at("sections", "point neurons have only a soma; expected \"soma\"");
+        std::string variable = r.string("variable_name");
+        if (variable == "v") variable = "V_m";  // NEURON's name for the membrane potential
+        const double dt = spec_.simulation.dt;
+        const double every = r.number("dt", dt) / dt;
+        if (!(every >= 1.0 - 1e-9) || std::fabs(every - std::round(every)) > 1e-6)
+            r.fail_at("dt", "expected a sampling interval that is a whole number of time steps (dt = " + number_text(dt) + " ms)");
+        if (r.number("start_time", 0.0) != 0.0) r.fail_at("start_time", "reports cover the whole run; expected start_time = 0");
+        if (r.has("end_time") && r.number("end_time") < spec_.simulation.duration)
+            r.fail_at("end_time", "reports cover the whole run; expected end_time >= tstop");
+        const json& cells = r.has("cells") ? r.get("cells") : r.get("node_set");
+        const auto pops = populations_of(cells, c_.path, r.field(r.has("cells") ? "cells" : "node_set"));
+        for (const auto p : pops) {
+            const auto vars = recordable_variables(spec_.models[p].model);
+            if (std::find(vars.begin(), vars.end(), variable) == vars.end())
+                r.fail_at("variable_name", "population '" + spec_.layout[p].name + "' (" + to_string(spec_.models[p].model) +
+                                               ") cannot record '" + variable + "'" + suggest(variable, vars));
+            trace_record_spec t;
+            t.name = pops.size() == 1 ? name : name + "_" + spec_.layout[p].name;
+            t.population = p;
+            t.variable = variable;
+            for (neuron_id i = 0; i < spec_.layout[p].size; ++i) t.neurons.push_back(i);
+            t.every = static_cast<std::uint32_t>(std::round(every));
+            t.origin = r.where();
+            for (const auto& other : spec_.traces)
+                if (other.name == t.name) r.fail_at("", "two reports are named '" + t.name + "'");
+            spec_.traces.push_back(t);
+        }
+        r.finish({"module", "type", "sections", "variable_name", "dt", "start_time", "end_time", "cells", "node_set",
+                  "file_name", "enabled", "unit"});
+    }
+
+    void read_output() {
+        if (!root_.has("output")) return;
+        json_reader out(root_.get("output"), c_.path, "output");
+        // Where files go is the --out option of `synaptogen run`; the names are fixed
+        // (spikes.h5, <report>.h5, run.json).
+        if (out.has("output_dir") || out.has("spikes_file"))
+            spdlog::info("{}: output.output_dir and output.spikes_file are replaced by `synaptogen run --out DIR` "
+                         "(DIR/spikes.h5)", c_.path);
+        out.finish({"output_dir", "spikes_file", "log_file", "spikes_sort_order", "overwrite_output_dir", "quiet_simulator",
+                    "spikes_file_csv"});
+    }
+
+    config_file c_;
+    json_reader root_;
+    network_spec spec_;
+    std::string circuit_path_;
+    std::map<std::string, std::pair<json, std::string>> node_sets_;  // name -> (definition, file)
+};
+
+}  // namespace
+
+network_spec load_sonata_simulation(const std::string& simulation_config_path) {
+    return simulation_loader(simulation_config_path).load();
+}
+
+// ---------------------------------------------------------------------------------------
+// Export
+
+namespace {
+
+// Population names become HDF5 group names and file names.
+bool safe_name(const std::string& s) {
+    return !s.empty() && s[0] != '.' && std::all_of(s.begin(), s.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.';
+    });
+}
+
+void write_text(const fs::path& path, const std::string& text) {
+    std::ofstream out(path, std::ios::binary);
+    out << text;
+    if (!out.flush()) throw std::runtime_error("cannot write " + path.string());
+}
+
+// SONATA's root attributes: magic 0x0A7A and version 0.1.
+h5::handle create_sonata_file(const fs::path& path) {
+    h5::handle f = h5::create_file(path.string());
+    h5::write_uint32s_attribute(f.get(), "magic", {0x0A7A});
+    h5::write_uint32s_attribute(f.get(), "version", {0, 1});
+    return f;
+}
+
+// An index group: runs of consecutive edge ids that share a node, listed by node.
+void write_index(hid_t population, const std::string& which, const std::vector<std::uint64_t>& node_of_edge,
+                 std::size_t node_count) {
+    std::vector<std::uint64_t> order(node_of_edge.size());
+    for (std::size_t e = 0; e < order.size(); ++e) order[e] = e;
+    std::stable_sort(order.begin(), order.end(), [&](auto a, auto b) { return node_of_edge[a] < node_of_edge[b]; });
+    std::vector<std::uint64_t> node_ranges(2 * node_count, 0), edge_ranges;
+    for (std::size_t k = 0; k < order.size();) {
+        const std::uint64_t node = node_of_edge[order[k]];
+        node_ranges[2 * node] = edge_ranges.size() / 2;
+        while (k < order.size() && node_of_edge[order[k]] == node) {
+            std::size_t end = k + 1;
+            while (end < order.size() && node_of_edge[order[end]] == node && order[end] == order[end - 1] + 1) ++end;
+            edge_ranges.push_back(order[k]);
+            edge_ranges.push_back(order[end - 1] + 1);
+            k = end;
+        }
+        node_ranges[2 * node + 1] = edge_ranges.size() / 2;
+    }
+    h5::handle g = h5::create_group(population, "indices/" + which);
+    h5::write_matrix(g.get(), "node_id_to_ranges", H5T_STD_U64LE, H5T_NATIVE_UINT64, node_ranges.data(), node_count, 2);
+    h5::write_matrix(g.get(), "range_to_edge_id", H5T_STD_U64LE, H5T_NATIVE_UINT64, edge_ranges.data(), edge_ranges.size() / 2, 2);
+}
+
+void write_sorting_none(hid_t group) {
+    h5::handle type(H5Tenum_create(H5T_NATIVE_UINT8));
+    const char* names[] = {"none", "by_id", "by_time"};
+    for (std::uint8_t v = 0; v < 3; ++v) H5Tenum_insert(type.get(), names[v], &v);
+    h5::handle space(H5Screate(H5S_SCALAR));
+    h5::handle attr(H5Acreate2(group, "sorting", type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT));
+    const std::uint8_t none = 0;
+    H5Awrite(attr.get(), type.get(), &none);
+}
+
+std::string toml_string(const std::string& s) { return toml::format(toml::value(s)); }
+
+std::string toml_numbers(const std::vector<double>& v) {
+    std::string s = "[";
+    for (std::size_t k = 0; k < v.size(); ++k) s += (k ? ", " : "") + number_text(v[k]);
+    return s + "]";
+}
+
+// network.toml: the run around the circuit. Written line by line rather than through
+// toml11's serializer, which orders keys by hash and prints 0.1 as 0.10000000000000001.
+std::string network_toml(const network_spec& spec, bool has_input_spikes) {
+    const auto& s = spec.simulation;
+    std::string t = "# Written by `synaptogen export sonata`" +
+                    (spec.source_file.empty() ? std::string() : " from " + spec.source_file) +
+                    ".\n# Populations, models and synapses are in the SONATA circuit; stimuli and records are here.\n";
+    t += "[simulation]\ndt = " + number_text(s.dt) + "\nduration = " + number_text(s.duration) + "\nseed = " +
+         std::to_string(s.seed) + "\n";
+    if (s.threads > 0) t += "threads = " + std::to_string(s.threads) + "\n";
+    if (!s.backend.empty()) t += "backend = " + toml_string(s.backend) + "\n";
+    t += "\n[sonata]\ncircuit = \"circuit_config.json\"\n";
+    if (has_input_spikes) t += "spikes = \"inputs/spikes.h5\"\n";
+    for (const auto& st : spec.stimuli) {
+        t += "\n[[stimulus]]\n";
+        switch (st.kind) {
+        case stimulus_kind::poisson:
+            t += "type = \"poisson\"\nrate = " + number_text(st.rate) + "\nweight = " + number_text(st.weight) +
+                 "\nsources = " + std::to_string(st.sources) + "\n";
+            break;
+        case stimulus_kind::dc: t += "type = \"dc\"\namplitude = " + number_text(st.amplitude) + "\n"; break;
+        case stimulus_kind::step_current:
+            t += "type = \"step_current\"\ntimes = " + toml_numbers(st.times) + "\nvalues = " + toml_numbers(st.values) + "\n";
+            break;
+        case stimulus_kind::noise: t += "type = \"noise\"\nmean = " + number_text(st.mean) + "\nstd = " + number_text(st.std) + "\n"; break;
+        }
+        t += "target = " + toml_string(spec.layout[st.population].name) + "\n";
+        if (st.start != 0.0) t += "start = " + number_text(st.start) + "\n";
+        if (st.stop < 1e299) t += "stop = " + number_text(st.stop) + "\n";
+    }
+    std::vector<std::string> recorded;
+    for (std::size_t p = 0; p < spec.layout.count(); ++p)
+        if (p < spec.record_spikes.size() && spec.record_spikes[p]) recorded.push_back(toml_string(spec.layout[p].name));
+    if (recorded.size() == spec.layout.count() && !recorded.empty()) t += "\n[[record]]\nspikes = \"all\"\n";
+    else if (!recorded.empty()) t += "\n[[record]]\nspikes = [" + join(recorded) + "]\n";
+    for (const auto& r : spec.traces) {
+        t += "\n[[record]]\npopulation = " + toml_string(spec.layout[r.population].name) + "\nvariable = " +
+             toml_string(r.variable) + "\nname = " + toml_string(r.name) + "\nevery = " + std::to_string(r.every) + "\nneurons = [";
+        for (std::size_t k = 0; k < r.neurons.size(); ++k) t += (k ? ", " : "") + std::to_string(r.neurons[k]);
+        t += "]\n";
+    }
+    return t;
+}
+
+// Everything SONATA (as written here) cannot hold is refused before a file is touched.
+void check_exportable(const network_spec& spec, const synapse_table& table) {
+    if (table.n_neurons != spec.layout.total() || table.row_map.size() != static_cast<std::size_t>(table.n_neurons) + 1)
+        throw internal_error("export_sonata: the synapse table does not belong to the network");
+    for (std::size_t p = 0; p < spec.layout.count(); ++p)
+        if (!safe_name(spec.layout[p].name))
+            throw input_error(spec.models[p].origin, "population name '" + spec.layout[p].name +
+                                                         "' cannot name a SONATA population file; expected letters, "
+                                                         "digits, '_', '-' and '.' (not first)");
+    for (std::size_t k = 0; k < spec.projections.size(); ++k) {
+        const synapse_kind kind = k < spec.synapses.size() ? spec.synapses[k].kind : synapse_kind::static_synapse;
+        if (kind != synapse_kind::static_synapse)
+            throw input_error(spec.projections[k].origin, std::string("a ") + to_string(kind) +
+                                                              " projection; SONATA export writes static synapses only "
+                                                              "(edge types with per-model parameters are not written)");
+    }
+    for (const auto& r : spec.traces)
+        if (r.weights) throw input_error(r.origin, "weight records need plastic synapses, which SONATA export does not write");
+}
+
+}  // namespace
+
+void export_sonata(const network_spec& spec, const synapse_table& table, const std::string& out_dir) {
+    check_exportable(spec, table);
+    const fs::path out(out_dir);
+    // Everything is written under a hidden folder, then moved into place with the two
+    // files that make the export usable (circuit_config.json, network.toml) last: an
+    // interrupted export never looks complete.
+    const fs::path part = out / ".sonata-export.part";
+    std::error_code ec;
+    fs::remove_all(part, ec);
+    fs::create_directories(part / "network");
+    fs::create_directories(part / "components" / "point_neuron_models");
+    try {
+        quiet_hdf5_errors quiet;
+        const population_layout& layout = spec.layout;
+        json nodes_list = json::array(), edges_list = json::array();
+        bool has_input_spikes = false;
+
+        // Nodes: one file and one node type per population.
+        for (std::size_t p = 0; p < layout.count(); ++p) {
+            const std::string& name = layout[p].name;
+            const population_model& m = spec.models[p];
+            const std::uint32_t type_id = 100 + static_cast<std::uint32_t>(p);
+            {
+                h5::handle f = create_sonata_file(part / "network" / (name + "_nodes.h5"));
+                h5::handle g = h5::create_group(f.get(), "nodes/" + name);
+                const std::size_t n = layout[p].size;
+                std::vector<std::uint32_t> type(n, type_id), group(n, 0);
+                std::vector<std::uint64_t> index(n);
+                for (std::size_t i = 0; i < n; ++i) index[i] = i;
+                h5::write_vector(g.get(), "node_type_id", H5T_STD_U32LE, H5T_NATIVE_UINT32, type.data(), n);
+                h5::write_vector(g.get(), "node_group_id", H5T_STD_U32LE, H5T_NATIVE_UINT32, group.data(), n);
+                h5::write_vector(g.get(), "node_group_index", H5T_STD_U64LE, H5T_NATIVE_UINT64, index.data(), n);
+                h5::create_group(g.get(), "0");  // no per-node attributes
+            }
+            std::string row;
+            if (m.model == neuron_model_kind::spike_source) {
+                row = std::to_string(type_id) + " virtual NULL NULL " + name;
+                has_input_spikes = has_input_spikes || (m.spikes && !m.spikes->time.empty());
+            } else {
+                json params;
+                for (const auto& pname : parameter_names(m.model)) {
+                    double v = 0.0;
+                    get_parameter(m.parameters, m.model, pname, v);
+                    params[pname] = v;
+                }
+                for (const auto& init : m.initial) params[init.variable] = distribution_to_json(init.value);
+                write_text(part / "components" / "point_neuron_models" / (name + ".json"), params.dump(2) + "\n");
+                row = std::to_string(type_id) + " point_neuron synaptogen:" + to_string(m.model) + " " + name + ".json " + name;
+            }
+            write_text(part / "network" / (name + "_node_types.csv"),
+                       "node_type_id model_type model_template dynamics_params population\n" + row + "\n");
+            nodes_list.push_back({{"nodes_file", "$NETWORK_DIR/" + name + "_nodes.h5"},
+                                  {"node_types_file", "$NETWORK_DIR/" + name + "_node_types.csv"}});
+        }
+
+        // Edges: one population per (source, target) pair, in the table's order.
+        struct bucket {
+            std::vector<std::uint64_t> source, target;
+            std::vector<float> weight;
+            std::vector<double> delay;  // [ms]
+        };
+        std::map<std::pair<std::size_t, std::size_t>, bucket> buckets;
+        std::size_t p = 0;
+        for (neuron_id i = 0; i < table.n_neurons; ++i) {
+            while (i >= layout[p].first + layout[p].size) ++p;
+            for (edge_index e = table.row_map[i]; e < table.row_map[i + 1]; ++e) {
+                const neuron_id target = table.target[e];
+                const std::size_t q = layout.population_of(target);
+                bucket& b = buckets[{p, q}];
+                b.source.push_back(i - layout[p].first);
+                b.target.push_back(target - layout[q].first);
+                b.weight.push_back(table.weight[e]);
+                b.delay.push_back(table.delay[e] * spec.simulation.dt);
+            }
+        }
+        if (!buckets.empty()) {
+            h5::handle f = create_sonata_file(part / "network" / "edges.h5");
+            std::string types = "edge_type_id model_template dynamics_params\n";
+            std::set<std::string> names;
+            std::uint32_t type_id = 100;
+            for (const auto& [pq, b] : buckets) {
+                const auto [s, t] = pq;
+                std::string name = layout[s].name + "_to_" + layout[t].name;
+                for (int k = 2; names.count(name); ++k) name = layout[s].name + "_to_" + layout[t].name + "_" + std::to_string(k);
+                names.insert(name);
+                const std::size_t n = b.source.size();
+                h5::handle g = h5::create_group(f.get(), "edges/" + name);
+                h5::write_vector(g.get(), "source_node_id", H5T_STD_U64LE, H5T_NATIVE_UINT64, b.source.data(), n);
+                h5::write_vector(g.get(), "target_node_id", H5T_STD_U64LE, H5T_NATIVE_UINT64, b.target.data(), n);
+                {
+                    h5::handle sd(H5Dopen2(g.get(), "source_node_id", H5P_DEFAULT)), td(H5Dopen2(g.get(), "target_node_id", H5P_DEFAULT));
+                    h5::write_string_attribute(sd.get(), "node_population", layout[s].name);
+                    h5::write_string_attribute(td.get(), "node_population", layout[t].name);
+                }
+                std::vector<std::uint32_t> type(n, type_id), group(n, 0);
+                std::vector<std::uint64_t> index(n);
+                for (std::size_t e = 0; e < n; ++e) index[e] = e;
+                h5::write_vector(g.get(), "edge_type_id", H5T_STD_U32LE, H5T_NATIVE_UINT32, type.data(), n);
+                h5::write_vector(g.get(), "edge_group_id", H5T_STD_U32LE, H5T_NATIVE_UINT32, group.data(), n);
+                h5::write_vector(g.get(), "edge_group_index", H5T_STD_U64LE, H5T_NATIVE_UINT64, index.data(), n);
+                h5::handle g0 = h5::create_group(g.get(), "0");
+                h5::write_vector(g0.get(), "syn_weight", H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, b.weight.data(), n);
+                h5::write_vector(g0.get(), "delay", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, b.delay.data(), n);
+                write_index(g.get(), "source_to_target", b.source, layout[s].size);
+                write_index(g.get(), "target_to_source", b.target, layout[t].size);
+                types += std::to_string(type_id++) + " static_synapse NULL\n";
+            }
+            write_text(part / "network" / "edge_types.csv", types);
+            edges_list.push_back({{"edges_file", "$NETWORK_DIR/edges.h5"}, {"edge_types_file", "$NETWORK_DIR/edge_types.csv"}});
+        }
+
+        // The trains of spike sources, as a SONATA spike file the TOML points at.
+        if (has_input_spikes) {
+            fs::create_directories(part / "inputs");
+            h5::handle f = create_sonata_file(part / "inputs" / "spikes.h5");
+            for (std::size_t k = 0; k < layout.count(); ++k) {
+                const auto& trains = spec.models[k].spikes;
+                if (spec.models[k].model != neuron_model_kind::spike_source || !trains || trains->time.empty()) continue;
+                h5::handle g = h5::create_group(f.get(), "spikes/" + layout[k].name);
+                write_sorting_none(g.get());
+                std::vector<std::uint64_t> ids(trains->neuron.begin(), trains->neuron.end());
+                h5::write_vector(g.get(), "timestamps", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, trains->time.data(), trains->time.size());
+                h5::write_vector(g.get(), "node_ids", H5T_STD_U64LE, H5T_NATIVE_UINT64, ids.data(), ids.size());
+                h5::handle ts(H5Dopen2(g.get(), "timestamps", H5P_DEFAULT));
+                h5::write_string_attribute(ts.get(), "units", "ms");
+            }
+        }
+
+        json config = {
+            {"manifest", {{"$BASE_DIR", "."}, {"$NETWORK_DIR", "$BASE_DIR/network"}, {"$COMPONENTS_DIR", "$BASE_DIR/components"}}},
+            {"components", {{"point_neuron_models_dir", "$COMPONENTS_DIR/point_neuron_models"}}},
+            {"networks", {{"nodes", nodes_list}, {"edges", edges_list}}},
+        };
+        write_text(part / "circuit_config.json", config.dump(2) + "\n");
+        write_text(part / "network.toml", network_toml(spec, has_input_spikes));
+
+        // Publish: replace what an earlier export left, the two entry files last.
+        for (const char* f : {"network.toml", "circuit_config.json"}) fs::remove(out / f);
+        for (const char* dir : {"network", "components", "inputs"}) {
+            fs::remove_all(out / dir);
+            if (fs::exists(part / dir)) fs::rename(part / dir, out / dir);
+        }
+        fs::rename(part / "circuit_config.json", out / "circuit_config.json");
+        fs::rename(part / "network.toml", out / "network.toml");
+        fs::remove_all(part);
+    } catch (...) {
+        fs::remove_all(part, ec);
+        throw;
+    }
+}
+
+}  // namespace synaptogen
