@@ -204,21 +204,30 @@ struct update_neurons {
         const std::size_t end = i0 + Lanes < n ? i0 + Lanes : n;
         if (Lanes > 1 && end - i0 == static_cast<std::size_t>(Lanes) && population(end - 1) == population(i0)) {
             const neuron_constants c = constants(population(i0));
-            switch (c.kind) {
-            case neuron_model_kind::iaf_psc_delta: return advance<false, neuron_model_kind::iaf_psc_delta, Lanes>(i0, c);
-            case neuron_model_kind::iaf_psc_exp: return advance<false, neuron_model_kind::iaf_psc_exp, Lanes>(i0, c);
-            case neuron_model_kind::iaf_psc_alpha: return advance<false, neuron_model_kind::iaf_psc_alpha, Lanes>(i0, c);
-            case neuron_model_kind::iaf_cond_exp: return advance<false, neuron_model_kind::iaf_cond_exp, Lanes>(i0, c);
-            default: break;  // the nonlinear and rare models go one by one
-            }
+            if (i_ext.extent(0) > 0) return vector_block<true>(i0, c);
+            return vector_block<false>(i0, c);
         }
         for (std::size_t i = i0; i < end; ++i)
-            advance<true, neuron_model_kind::iaf_psc_delta, 1>(i, constants(population(i)));
+            advance<true, neuron_model_kind::iaf_psc_delta, true, 1>(i, constants(population(i)));
+    }
+
+    // One block of Lanes neurons of one population, with or without external input (a
+    // compile-time choice: a runtime one turns the loads into masked ones).
+    template <bool External>
+    KOKKOS_INLINE_FUNCTION void vector_block(const std::size_t i0, const neuron_constants& c) const {
+        switch (c.kind) {
+        case neuron_model_kind::iaf_psc_delta: return advance<false, neuron_model_kind::iaf_psc_delta, External, Lanes>(i0, c);
+        case neuron_model_kind::iaf_psc_exp: return advance<false, neuron_model_kind::iaf_psc_exp, External, Lanes>(i0, c);
+        case neuron_model_kind::iaf_psc_alpha: return advance<false, neuron_model_kind::iaf_psc_alpha, External, Lanes>(i0, c);
+        case neuron_model_kind::iaf_cond_exp: return advance<false, neuron_model_kind::iaf_cond_exp, External, Lanes>(i0, c);
+        default:  // the nonlinear and rare models go one by one
+            for (std::size_t i = i0; i < i0 + Lanes; ++i) advance<true, neuron_model_kind::iaf_psc_delta, true, 1>(i, c);
+        }
     }
 
     // Advances neurons [i0, i0 + Count) of one population: of model Model, or of the model
     // the constants name when Dispatch. Raw non-aliasing pointers let the host compiler vectorise.
-    template <bool Dispatch, neuron_model_kind Model, int Count>
+    template <bool Dispatch, neuron_model_kind Model, bool External, int Count>
     KOKKOS_INLINE_FUNCTION void advance(const std::size_t i0, const neuron_constants& c) const {
         const std::size_t ex = (static_cast<std::size_t>(slot) * 2) * n + i0;
         double* __restrict__ pv = &state(0, i0);
@@ -230,7 +239,7 @@ struct update_neurons {
         std::int32_t* __restrict__ pref = &refractory(i0);
         std::int64_t* __restrict__ acc_ex = &ring(ex);
         std::int64_t* __restrict__ acc_in = &ring(ex + n);
-        const bool external = i_ext.extent(0) > 0;
+        const bool external = External && i_ext.extent(0) > 0;
         const double* __restrict__ pi = external ? &i_ext(i0) : nullptr;
         const double* __restrict__ pg = external ? &g_ext(i0) : nullptr;
         std::uint8_t* __restrict__ pspiked = &spiked(i0);
@@ -255,8 +264,10 @@ struct update_neurons {
             neuron_input x;
             x.in_ex = static_cast<double>(acc_ex[l]) * inv_scale;
             x.in_in = static_cast<double>(acc_in[l]) * inv_scale;
-            x.i_ext = external ? pi[l] : 0.0;
-            x.g_ext = external ? pg[l] : 0.0;
+            if constexpr (External) {
+                x.i_ext = external ? pi[l] : 0.0;
+                x.g_ext = external ? pg[l] : 0.0;
+            }
             bool fired;
             if constexpr (Dispatch) {
                 if (c.kind == neuron_model_kind::poisson_source)
