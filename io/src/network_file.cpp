@@ -580,12 +580,7 @@ private:
             if (pairing != "all_to_all" && pairing != "nearest")
                 r.fail("pairing", "unknown pairing '" + pairing + "'" + suggest(pairing, {"all_to_all", "nearest"}));
             q.nearest = pairing == "nearest";
-            for (auto [name, value] : {std::pair{"tau_plus", q.tau_plus}, std::pair{"tau_minus", q.tau_minus}})
-                if (!(value > 0.0) || !std::isfinite(value)) r.fail(name, "expected a positive time constant in ms");
-            for (auto [name, value] : {std::pair{"A_plus", q.A_plus}, std::pair{"A_minus", q.A_minus}})
-                if (!(value >= 0.0) || !std::isfinite(value)) r.fail(name, "expected an amplitude >= 0");
-            if (!std::isfinite(q.w_min) || !std::isfinite(q.w_max) || !(q.w_min < q.w_max))
-                r.fail("w_max", "expected finite bounds with w_min < w_max");
+            for (const auto& problem : check_synapse(syn)) r.fail(problem.name, problem.what);
             if (weight_lower < q.w_min || weight_upper > q.w_max)
                 t.fail(p.edges_have_weights ? "edges" : "weight",
                        "initial weights from " + number_text(weight_lower) + " to " + number_text(weight_upper) +
@@ -601,8 +596,7 @@ private:
                 q.E_rev = r.number("E_rev", q.E_rev);
                 q.V_half = r.number("V_half", q.V_half);
                 q.V_slope = r.number("V_slope", q.V_slope);
-                if (!(q.V_slope > 0.0) || !std::isfinite(q.V_slope)) r.fail("V_slope", "expected a positive slope in mV");
-                if (!std::isfinite(q.E_rev) || !std::isfinite(q.V_half)) r.fail("", "expected finite potentials in mV");
+                for (const auto& problem : check_synapse(syn)) r.fail(problem.name, problem.what);
                 r.finish({"E_rev", "V_half", "V_slope"});
             }
         }

@@ -17,6 +17,7 @@
 #include <optional>
 #include <set>
 #include <sstream>
+#include <tuple>
 
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
@@ -635,15 +636,22 @@ void import_node_population(hid_t nodes, const std::string& file, const std::str
 
 struct edge_type {
     std::optional<double> weight, delay;
+    synapse_spec synapse;  // static unless model_template names another Synaptogen synapse model
 };
+
+// A continuous synapse model acts within the step: its edges carry no delay.
+bool is_continuous(synapse_kind k) { return k != synapse_kind::static_synapse && k != synapse_kind::stdp; }
 
 edge_type resolve_edge_type(const type_table& types, std::int64_t id, const type_table::row& row, const circuit_dirs& dirs) {
     const std::string what = "edge type " + std::to_string(id);
+    edge_type e;
     if (auto t = types.cell(row, "model_template")) {
-        const std::vector<std::string> statics = {"static_synapse", "nest:static_synapse", "synaptogen:static"};
-        if (std::find(statics.begin(), statics.end(), *t) == statics.end())
-            fail(types.file, "model_template", what + " has model_template '" + *t +
-                                                   "'; SONATA import makes static synapses only" + suggest(*t, statics), row.line);
+        // Static synapses under their usual names, or "synaptogen:<synapse model>".
+        std::vector<std::string> known = {"static_synapse", "nest:static_synapse"};
+        for (const auto& k : synapse_kind_names()) known.push_back("synaptogen:" + k);
+        const bool is_static = *t == "static_synapse" || *t == "nest:static_synapse";
+        if (!is_static && !(t->rfind("synaptogen:", 0) == 0 && parse_synapse_kind(t->substr(11), e.synapse.kind)))
+            fail(types.file, "model_template", what + " has model_template '" + *t + "'" + suggest(*t, known), row.line);
     }
     for (const char* column : {"weight_function", "weight_sigma", "nsyns"})
         if (auto v = types.cell(row, column))
@@ -651,17 +659,38 @@ edge_type resolve_edge_type(const type_table& types, std::int64_t id, const type
                                          "', which changes weights at build time; expected final per-edge weights in syn_weight",
                  row.line);
     if (auto params = types.cell(row, "dynamics_params")) {
-        // A static synapse has no parameters; an empty object (or a label) is all that fits.
         const fs::path file = fs::path(*params).is_absolute() ? fs::path(*params) : dirs.synaptic_models / *params;
         const std::string path = file.lexically_normal().string();
         const json j = parse_json(read_text(path, {types.file, row.line, "dynamics_params"}, "a synapse dynamics_params JSON file"), path);
         if (!j.is_object()) fail(path, "", "expected a JSON object");
-        for (const auto& item : j.items())
-            if (item.key() != "level_of_detail" && item.key() != "synapse_model")
-                fail(path, item.key(), "static synapses take no parameters ('" + item.key() +
-                                           "' would be ignored); expected weights and delays in syn_weight and delay");
+        std::vector<std::string> keys = synapse_parameter_names(e.synapse.kind);
+        keys.insert(keys.end(), {"name", "level_of_detail", "synapse_model"});
+        synapse_spec& syn = e.synapse;
+        for (const auto& item : j.items()) {
+            const std::string& key = item.key();
+            if (std::find(keys.begin(), keys.end(), key) == keys.end())
+                fail(path, key, std::string("a ") + to_string(syn.kind) + " synapse has no parameter '" + key + "'" + suggest(key, keys));
+            if (key == "level_of_detail" || key == "synapse_model") continue;
+            auto text = [&](const std::vector<std::string>& allowed) {
+                if (!item.value().is_string()) fail(path, key, "expected a string");
+                const std::string v = item.value().get<std::string>();
+                if (std::find(allowed.begin(), allowed.end(), v) == allowed.end())
+                    fail(path, key, "unknown value '" + v + "'" + suggest(v, allowed));
+                return v;
+            };
+            if (key == "name") {
+                if (!item.value().is_string()) fail(path, key, "expected a string");
+                syn.name = item.value().get<std::string>();
+            } else if (key == "rule") syn.stdp.multiplicative = text({"additive", "multiplicative"}) == "multiplicative";
+            else if (key == "pairing") syn.stdp.nearest = text({"all_to_all", "nearest"}) == "nearest";
+            else if (!item.value().is_number()) fail(path, key, "expected a number");
+            else set_synapse_parameter(syn, key, item.value().get<double>());
+        }
+        if (syn.kind == synapse_kind::stdp && !j.contains("w_max")) fail(path, "w_max", "missing; an STDP synapse needs its upper bound");
+        for (const auto& problem : check_synapse(syn)) fail(path, problem.name, problem.what);
+    } else if (e.synapse.kind == synapse_kind::stdp) {
+        fail(types.file, "dynamics_params", what + " is an STDP synapse; expected a dynamics_params file with at least w_max", row.line);
     }
-    edge_type e;
     e.weight = types.number(row, "syn_weight");
     e.delay = types.number(row, "delay");
     return e;
@@ -750,9 +779,6 @@ void import_edge_population(hid_t edges, const std::string& file, const std::str
     }
     const auto type_ids = d.integers("edge_type_id", "one edge type per edge");
     same_length("edge_type_id", type_ids.size());
-    if (!is_spiking(spec.models[s].model))
-        fail(file, base, "population '" + spec.layout[s].name + "' (" + to_string(spec.models[s].model) +
-                             ") does not spike; SONATA import makes static (spike-driven) synapses only");
 
     // Edge groups: per-edge syn_weight and delay, overriding the edge type's.
     std::vector<std::int64_t> group_id(n, 0), group_index(n);
@@ -774,6 +800,7 @@ void import_edge_population(hid_t edges, const std::string& file, const std::str
         std::vector<double> weight, delay;  // empty: not given per edge
         std::size_t rows = 0;
         projection_spec projection;
+        std::optional<synapse_spec> synapse;  // one synapse model per group (it becomes one projection)
     };
     std::map<std::int64_t, group_data> data;
     for (const auto g : groups) {
@@ -819,12 +846,32 @@ void import_edge_population(hid_t edges, const std::string& file, const std::str
                                        "' in its group or a '" + what + "' column for edge type " +
                                        std::to_string(type_ids[e]) + " in " + types.file);
         };
+        if (!g.synapse) g.synapse = type.synapse;
+        if (g.synapse->kind != type.synapse.kind || g.synapse->name != type.synapse.name)
+            fail(file, group_path, "edge " + std::to_string(e) + " has another synapse model than the group's first edge (edge type " +
+                                       std::to_string(type_ids[e]) + "); expected one synapse model per edge group");
+        const bool continuous = is_continuous(type.synapse.kind);
+        const bool spiking_synapse = !continuous;
+        const neuron_model_kind sm = spec.models[s].model, tm = spec.models[t].model;
+        if ((type.synapse.kind == synapse_kind::gap_junction || type.synapse.kind == synapse_kind::graded) &&
+            (!has_membrane_potential(sm) || !has_membrane_potential(tm)))
+            fail(file, base, std::string(to_string(type.synapse.kind)) + " edges need a membrane potential on both sides; '" +
+                                 spec.layout[s].name + "' is " + to_string(sm) + " and '" + spec.layout[t].name + "' is " + to_string(tm));
+        if (type.synapse.kind == synapse_kind::rate && (!is_rate_model(sm) || !is_rate_model(tm)))
+            fail(file, base, "rate edges join rate units; '" + spec.layout[s].name + "' is " + to_string(sm) + " and '" +
+                                 spec.layout[t].name + "' is " + to_string(tm));
+        if (spiking_synapse && !is_spiking(spec.models[s].model))
+            fail(file, base, "population '" + spec.layout[s].name + "' (" + to_string(spec.models[s].model) +
+                                 ") does not spike; its edges need a continuous synapse model (synaptogen:graded, "
+                                 "synaptogen:gap_junction, synaptogen:rate)");
         explicit_edge x;
         x.source = static_cast<neuron_id>(src[e]);
         x.target = static_cast<neuron_id>(tgt[e]);
         x.weight = value(g.weight, type.weight, "syn_weight");
-        x.delay = value(g.delay, type.delay, "delay");
+        x.delay = continuous ? dt : value(g.delay, type.delay, "delay");  // continuous couplings act within the step
         if (!std::isfinite(x.weight)) fail(file, group_path + "/syn_weight", "edge " + std::to_string(e) + ": expected a finite weight");
+        if (continuous && x.weight < 0.0 && type.synapse.kind != synapse_kind::rate)
+            fail(file, group_path + "/syn_weight", "edge " + std::to_string(e) + ": expected a conductance >= 0 nS");
         if (!(x.delay >= dt * (1.0 - 1e-9)) || !(x.delay <= max_delay_steps * dt))
             fail(file, group_path + "/delay", "edge " + std::to_string(e) + " has delay " + number_text(x.delay) +
                                                   " ms; expected dt = " + number_text(dt) + " ms <= delay <= " +
@@ -839,10 +886,20 @@ void import_edge_population(hid_t edges, const std::string& file, const std::str
         p.source = s;
         p.target = t;
         p.rule = connection_rule_kind::explicit_edges;
-        p.edges_have_weights = p.edges_have_delays = true;
+        p.edges_have_weights = true;
+        p.edges_have_delays = !is_continuous(gdat.synapse->kind);
         p.origin = {file, 0, base + "/" + std::to_string(g)};
+        const synapse_spec& syn = *gdat.synapse;
+        if (syn.kind == synapse_kind::stdp)
+            for (const auto& x : p.edges)
+                if (x.weight < syn.stdp.w_min || x.weight > syn.stdp.w_max)
+                    fail(file, p.origin.field + "/syn_weight", "weight " + number_text(x.weight) + " is outside the STDP bounds [" +
+                                                                   number_text(syn.stdp.w_min) + ", " + number_text(syn.stdp.w_max) + "]");
+        if (!syn.name.empty())
+            for (const auto& other : spec.synapses)
+                if (other.name == syn.name) fail(file, p.origin.field, "two projections are named '" + syn.name + "'");
         spec.projections.push_back(std::move(p));
-        spec.synapses.push_back(synapse_spec{});  // static
+        spec.synapses.push_back(syn);
     }
     if (n > 0 && data.empty()) d.fail_at("edge_group_id", "the population has edges but no edge group");
 }
@@ -1415,6 +1472,14 @@ std::string network_toml(const network_spec& spec, bool has_input_spikes) {
     if (recorded.size() == spec.layout.count() && !recorded.empty()) t += "\n[[record]]\nspikes = \"all\"\n";
     else if (!recorded.empty()) t += "\n[[record]]\nspikes = [" + join(recorded) + "]\n";
     for (const auto& r : spec.traces) {
+        if (r.weights) {  // the projection keeps its name in its edge type's dynamics_params
+            t += "\n[[record]]\nprojection = " + toml_string(spec.synapses[r.projection].name) + "\nname = " + toml_string(r.name) +
+                 "\nevery = " + std::to_string(r.every) + "\nsynapses = [";
+            for (std::size_t k = 0; k < r.synapses.size(); ++k)
+                t += (k ? ", [" : "[") + std::to_string(r.synapses[k].first) + ", " + std::to_string(r.synapses[k].second) + "]";
+            t += "]\n";
+            continue;
+        }
         t += "\n[[record]]\npopulation = " + toml_string(spec.layout[r.population].name) + "\nvariable = " +
              toml_string(r.variable) + "\nname = " + toml_string(r.name) + "\nevery = " + std::to_string(r.every) + "\nneurons = [";
         for (std::size_t k = 0; k < r.neurons.size(); ++k) t += (k ? ", " : "") + std::to_string(r.neurons[k]);
@@ -1427,20 +1492,14 @@ std::string network_toml(const network_spec& spec, bool has_input_spikes) {
 void check_exportable(const network_spec& spec, const synapse_table& table) {
     if (table.n_neurons != spec.layout.total() || table.row_map.size() != static_cast<std::size_t>(table.n_neurons) + 1)
         throw internal_error("export_sonata: the synapse table does not belong to the network");
+    for (std::size_t k = 0; k < spec.projections.size() && k < table.projection_size.size(); ++k)
+        if (k < spec.synapses.size() && spec.synapses[k].kind != synapse_kind::static_synapse && table.projection_size[k] > 0)
+            throw internal_error("export_sonata: expected the static synapses only (build_static_synapses)");
     for (std::size_t p = 0; p < spec.layout.count(); ++p)
         if (!safe_name(spec.layout[p].name))
             throw input_error(spec.models[p].origin, "population name '" + spec.layout[p].name +
                                                          "' cannot name a SONATA population file; expected letters, "
                                                          "digits, '_', '-' and '.' (not first)");
-    for (std::size_t k = 0; k < spec.projections.size(); ++k) {
-        const synapse_kind kind = k < spec.synapses.size() ? spec.synapses[k].kind : synapse_kind::static_synapse;
-        if (kind != synapse_kind::static_synapse)
-            throw input_error(spec.projections[k].origin, std::string("a ") + to_string(kind) +
-                                                              " projection; SONATA export writes static synapses only "
-                                                              "(edge types with per-model parameters are not written)");
-    }
-    for (const auto& r : spec.traces)
-        if (r.weights) throw input_error(r.origin, "weight records need plastic synapses, which SONATA export does not write");
 }
 
 }  // namespace
@@ -1520,15 +1579,49 @@ void export_sonata(const network_spec& spec, const synapse_table& table, const s
                 b.delay.push_back(table.delay[e] * spec.simulation.dt);
             }
         }
-        if (!buckets.empty()) {
+        // Every other synapse model: one edge population per projection, in its own build
+        // order, with an edge type naming the model and a dynamics_params file holding
+        // its parameters (and the projection's name, which weight records refer to).
+        struct projection_edges {
+            std::size_t projection;
+            bucket edges;
+        };
+        std::vector<projection_edges> others;
+        for (std::size_t k = 0; k < spec.projections.size(); ++k) {
+            const synapse_kind kind = k < spec.synapses.size() ? spec.synapses[k].kind : synapse_kind::static_synapse;
+            if (kind == synapse_kind::static_synapse) continue;
+            std::vector<bool> only(spec.projections.size(), false);
+            only[k] = true;
+            const synapse_table t = build_synapses(layout, spec.projections, spec.simulation.seed, spec.simulation.dt, only);
+            const projection_spec& pk = spec.projections[k];
+            projection_edges pe{k, {}};
+            for (neuron_id i = 0; i < t.n_neurons; ++i)
+                for (edge_index e = t.row_map[i]; e < t.row_map[i + 1]; ++e) {
+                    pe.edges.source.push_back(i - layout[pk.source].first);
+                    pe.edges.target.push_back(t.target[e] - layout[pk.target].first);
+                    pe.edges.weight.push_back(t.weight[e]);
+                    pe.edges.delay.push_back(t.delay[e] * spec.simulation.dt);
+                }
+            others.push_back(std::move(pe));
+        }
+        if (!buckets.empty() || !others.empty()) {
             h5::handle f = create_sonata_file(part / "network" / "edges.h5");
             std::string types = "edge_type_id model_template dynamics_params\n";
             std::set<std::string> names;
             std::uint32_t type_id = 100;
-            for (const auto& [pq, b] : buckets) {
-                const auto [s, t] = pq;
-                std::string name = layout[s].name + "_to_" + layout[t].name;
-                for (int k = 2; names.count(name); ++k) name = layout[s].name + "_to_" + layout[t].name + "_" + std::to_string(k);
+            std::vector<std::tuple<std::size_t, std::size_t, const bucket*, std::size_t>> populations;  // source, target, edges, projection or npos
+            for (const auto& [pq, b] : buckets) populations.emplace_back(pq.first, pq.second, &b, std::size_t(-1));
+            for (const auto& pe : others)
+                populations.emplace_back(spec.projections[pe.projection].source, spec.projections[pe.projection].target, &pe.edges,
+                                         pe.projection);
+            fs::create_directories(part / "components" / "synaptic_models");
+            for (const auto& [s, t, bp, k] : populations) {
+                const bucket& b = *bp;
+                const bool is_static = k == std::size_t(-1);
+                const synapse_spec syn = is_static ? synapse_spec{} : spec.synapses[k];
+                const std::string stem = layout[s].name + "_to_" + layout[t].name + (is_static ? "" : "_" + std::string(to_string(syn.kind)));
+                std::string name = stem;
+                for (int n = 2; names.count(name); ++n) name = stem + "_" + std::to_string(n);
                 names.insert(name);
                 const std::size_t n = b.source.size();
                 h5::handle g = h5::create_group(f.get(), "edges/" + name);
@@ -1547,10 +1640,26 @@ void export_sonata(const network_spec& spec, const synapse_table& table, const s
                 h5::write_vector(g.get(), "edge_group_index", H5T_STD_U64LE, H5T_NATIVE_UINT64, index.data(), n);
                 h5::handle g0 = h5::create_group(g.get(), "0");
                 h5::write_vector(g0.get(), "syn_weight", H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, b.weight.data(), n);
-                h5::write_vector(g0.get(), "delay", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, b.delay.data(), n);
+                if (!is_continuous(syn.kind))  // continuous couplings have no delay
+                    h5::write_vector(g0.get(), "delay", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, b.delay.data(), n);
                 write_index(g.get(), "source_to_target", b.source, layout[s].size);
                 write_index(g.get(), "target_to_source", b.target, layout[t].size);
-                types += std::to_string(type_id++) + " static_synapse NULL\n";
+                if (is_static) {
+                    types += std::to_string(type_id++) + " static_synapse NULL\n";
+                    continue;
+                }
+                json params = json::object();
+                if (!syn.name.empty()) params["name"] = syn.name;
+                for (const auto& pname : synapse_parameter_names(syn.kind)) {
+                    double v = 0.0;
+                    if (get_synapse_parameter(syn, pname, v)) params[pname] = v;
+                }
+                if (syn.kind == synapse_kind::stdp) {
+                    params["rule"] = syn.stdp.multiplicative ? "multiplicative" : "additive";
+                    params["pairing"] = syn.stdp.nearest ? "nearest" : "all_to_all";
+                }
+                write_text(part / "components" / "synaptic_models" / (name + ".json"), params.dump(2) + "\n");
+                types += std::to_string(type_id++) + " synaptogen:" + to_string(syn.kind) + " " + name + ".json\n";
             }
             write_text(part / "network" / "edge_types.csv", types);
             edges_list.push_back({{"edges_file", "$NETWORK_DIR/edges.h5"}, {"edge_types_file", "$NETWORK_DIR/edge_types.csv"}});
@@ -1575,7 +1684,8 @@ void export_sonata(const network_spec& spec, const synapse_table& table, const s
 
         json config = {
             {"manifest", {{"$BASE_DIR", "."}, {"$NETWORK_DIR", "$BASE_DIR/network"}, {"$COMPONENTS_DIR", "$BASE_DIR/components"}}},
-            {"components", {{"point_neuron_models_dir", "$COMPONENTS_DIR/point_neuron_models"}}},
+            {"components", {{"point_neuron_models_dir", "$COMPONENTS_DIR/point_neuron_models"},
+                            {"synaptic_models_dir", "$COMPONENTS_DIR/synaptic_models"}}},
             {"networks", {{"nodes", nodes_list}, {"edges", edges_list}}},
         };
         write_text(part / "circuit_config.json", config.dump(2) + "\n");

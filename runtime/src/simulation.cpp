@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <stdexcept>
+#include <tuple>
 #include <type_traits>
 #include <cmath>
 
@@ -555,7 +556,15 @@ void engine<Exec>::lower_couplings(const network_spec& spec) {
         d_g_ext_ = view<double*>("g_ext", n_);
     }
     if (edges.empty()) return;
-    std::stable_sort(edges.begin(), edges.end(), [](const edge& a, const edge& b) { return a.target < b.target; });
+    // Each target sums its row in a canonical order (by source, then by what the coupling
+    // is), so the floating-point sum does not depend on the order of the projections: a
+    // network read back from SONATA, whose edge populations come back sorted by name,
+    // gives the same bits.
+    std::sort(edges.begin(), edges.end(), [&](const edge& a, const edge& b) {
+        const coupling_kind_params &pa = params[a.kind], &pb = params[b.kind];
+        return std::tie(a.target, a.source, pa.kind, a.weight, pa.E_rev, pa.V_half, pa.inv_V_slope) <
+               std::tie(b.target, b.source, pb.kind, b.weight, pb.E_rev, pb.V_half, pb.inv_V_slope);
+    });
     host_view<edge_index*> rows("coupling_rows_host", static_cast<std::size_t>(n_) + 1);
     host_view<neuron_id*> sources("coupling_sources_host", edges.size());
     host_view<float*> weights("coupling_weights_host", edges.size());

@@ -203,7 +203,7 @@ std::vector<edge_tuple> sorted_edges(const synapse_table& t) {
 }
 
 synapse_table build(const network_spec& s) {
-    return build_synapses(s.layout, s.projections, s.simulation.seed, s.simulation.dt);
+    return build_static_synapses(s);  // what export_sonata takes: the static synapses
 }
 
 // Exports `toml`, reads the export back through its network.toml, and checks that the
@@ -471,20 +471,59 @@ TEST(sonata, toml_includes_a_circuit_and_refers_to_its_populations) {
 
 TEST(sonata, export_refuses_what_it_cannot_write) {
     const std::string toml = "[simulation]\ndt = 0.1\nduration = 10.0\n"
-                             "[[population]]\nname = \"E\"\nsize = 10\nmodel = \"iaf_psc_delta\"\n"
-                             "[[projection]]\nsource = \"E\"\ntarget = \"E\"\nrule = \"all_to_all\"\nweight = 0.5\n"
-                             "synapse = \"stdp\"\nstdp = { w_max = 1.0 }\n";
-    const network_spec s = parse_network(toml, "stdp.toml");
+                             "[[population]]\nname = \"E cells\"\nsize = 10\nmodel = \"iaf_psc_delta\"\n";
+    const network_spec s = parse_network(toml, "names.toml");
     const fs::path out = temp_dir("refused");
     try {
         export_sonata(s, build(s), out.string());
         ADD_FAILURE() << "no error";
     } catch (const input_error& e) {
-        EXPECT_EQ(e.where().file, "stdp.toml");
-        EXPECT_EQ(e.where().line, 8);  // the [[projection]]
-        EXPECT_TRUE(contains(e.what(), "static synapses only")) << e.what();
+        EXPECT_EQ(e.where().file, "names.toml");
+        EXPECT_EQ(e.where().line, 4);  // the [[population]]
+        EXPECT_TRUE(contains(e.what(), "cannot name a SONATA population file")) << e.what();
     }
     EXPECT_TRUE(fs::is_empty(out));
+    fs::remove_all(out);
+}
+
+// Every synapse model goes out and comes back: STDP (with its parameters and name, so the
+// weight record still finds it), gap junctions, graded and rate connections, next to
+// static synapses, spike sources and every stimulus kind. Spikes and the final plastic
+// weights are identical.
+TEST(sonata, round_trip_of_every_synapse_model) {
+    const std::string toml = synaptogen::testing::feature_network(60.0, 5);
+    expect_round_trip(toml, "features");
+    const network_spec original = parse_network(toml, "features.toml");
+    const fs::path out = temp_dir("features_state");
+    export_sonata(original, build(original), out.string());
+    const network_spec copy = load_network_file((out / "network.toml").string());
+    ASSERT_EQ(copy.synapses.size(), copy.projections.size());
+    std::size_t stdp = 0, gap = 0, graded = 0, rate = 0;
+    for (const auto& syn : copy.synapses) {
+        stdp += syn.kind == synapse_kind::stdp;
+        gap += syn.kind == synapse_kind::gap_junction;
+        graded += syn.kind == synapse_kind::graded;
+        rate += syn.kind == synapse_kind::rate;
+    }
+    EXPECT_EQ(stdp, 3u);
+    EXPECT_EQ(gap, 2u);
+    EXPECT_EQ(graded, 1u);
+    EXPECT_EQ(rate, 1u);
+    auto final_state = [](const network_spec& spec) {
+        simulation sim(spec, build_static_synapses(spec));
+        sim.run(spec.simulation.steps());
+        return sim.save_state();
+    };
+    const simulation_state a = final_state(original), b = final_state(copy);
+    EXPECT_GT(a.plastic_weights.size(), 1000u);
+    EXPECT_EQ(a.plastic_weights, b.plastic_weights);
+    ASSERT_EQ(a.neuron_state.size(), b.neuron_state.size());
+    for (std::size_t k = 0; k < a.neuron_state.size(); ++k)
+        if (a.neuron_state[k] != b.neuron_state[k]) {
+            ADD_FAILURE() << "state differs at slot " << k / original.layout.total() << ", neuron "
+                          << k % original.layout.total() << ": " << a.neuron_state[k] << " vs " << b.neuron_state[k];
+            break;
+        }
     fs::remove_all(out);
 }
 

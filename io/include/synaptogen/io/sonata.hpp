@@ -38,9 +38,12 @@ network_spec load_sonata_simulation(const std::string& simulation_config_path);
 // Writes out_dir/circuit_config.json, out_dir/network/ (nodes, node types, edges with
 // both index groups, edge types), out_dir/components/point_neuron_models/*.json,
 // out_dir/inputs/spikes.h5 (the trains of spike_source populations, if any) and
-// out_dir/network.toml, which runs the same simulation. `table` is the static synapse
-// table built from `spec` (build_synapses). Throws input_error for what SONATA cannot hold
-// here (non-static synapses, weight records); files appear only once all are written.
+// out_dir/network.toml, which runs the same simulation. `table` holds the static synapses
+// of `spec` (runtime's build_static_synapses); every other synapse model (STDP, gap
+// junctions, graded, rate) is built here and written as its own edge population with a
+// "synaptogen:<model>" edge type whose dynamics_params (components/synaptic_models/) hold
+// the rule's parameters and the projection's name. Throws input_error for population
+// names that cannot name files; files appear only once all are written.
 void export_sonata(const network_spec& spec, const synapse_table& table, const std::string& out_dir);
 
 }  // namespace synaptogen

@@ -50,4 +50,16 @@ struct synapse_spec {
     graded_parameters graded;
 };
 
+// Parameter names of a synapse model's rule ("rule" and "pairing" are the STDP strings).
+std::vector<std::string> synapse_parameter_names(synapse_kind k);
+// Sets a numeric parameter by name; false if the model has no such parameter.
+bool set_synapse_parameter(synapse_spec& s, const std::string& name, double value);
+bool get_synapse_parameter(const synapse_spec& s, const std::string& name, double& value);
+// Empty if the parameters are possible; else what is wrong and which name.
+struct synapse_problem {
+    std::string name;
+    std::string what;
+};
+std::vector<synapse_problem> check_synapse(const synapse_spec& s);
+
 }  // namespace synaptogen
