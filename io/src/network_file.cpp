@@ -16,6 +16,8 @@
 #include <synaptogen/io/sonata.hpp>
 #include <synaptogen/io/spike_file.hpp>
 
+#include "distribution_fields.hpp"
+
 namespace synaptogen {
 
 std::string closest_match(const std::string& word, const std::vector<std::string>& candidates) {
@@ -170,51 +172,20 @@ private:
     std::set<std::string> used_;
 };
 
+std::string suggest(const std::string& what, const std::vector<std::string>& options) {
+    const std::string guess = closest_match(what, options);
+    return (guess.empty() ? "" : "; did you mean '" + guess + "'?") + " (expected one of: " + join(options) + ")";
+}
+
 // A number, or an inline table { distribution = "normal", mean = .., sd = .., min = .., max = .. }.
 distribution read_distribution(table_reader& parent, const std::string& key) {
     const toml_value& v = parent.get(key);
     if (v.is_floating() || v.is_integer()) return distribution::constant_value(parent.number(key));
     if (!v.is_table()) parent.fail(key, "expected a number or a table such as { distribution = \"normal\", mean = 1.0, sd = 0.1 }");
     table_reader t(v, parent.file(), parent.field(key));
-    distribution d;
-    const std::string kind = t.string("distribution");
-    std::vector<std::string> known = {"distribution", "min", "max"};
-    if (kind == "constant") {
-        d.kind = distribution_kind::constant;
-        d.value = t.number("value");
-        known.push_back("value");
-    } else if (kind == "uniform") {
-        d.kind = distribution_kind::uniform;
-        d.low = t.number("low");
-        d.high = t.number("high");
-        if (!(d.low < d.high)) t.fail("high", "expected high > low");
-        known.insert(known.end(), {"low", "high"});
-    } else if (kind == "normal" || kind == "lognormal") {
-        d.kind = kind == "normal" ? distribution_kind::normal : distribution_kind::lognormal;
-        d.mean = t.number("mean");
-        d.sd = t.number("sd");
-        if (!(d.sd >= 0.0)) t.fail("sd", "expected a standard deviation >= 0");
-        known.insert(known.end(), {"mean", "sd"});
-    } else {
-        const std::vector<std::string> kinds = {"constant", "uniform", "normal", "lognormal"};
-        const std::string guess = closest_match(kind, kinds);
-        t.fail("distribution", "unknown distribution '" + kind + "'" +
-                                   (guess.empty() ? "" : "; did you mean '" + guess + "'?") +
-                                   " (expected one of: " + join(kinds) + ")");
-    }
-    d.min = t.number("min", d.min);
-    d.max = t.number("max", d.max);
-    if (!(d.min <= d.max)) t.fail("max", "expected max >= min");
-    if (d.kind == distribution_kind::uniform && (d.high <= d.min || d.low >= d.max))
-        t.fail("min", "the bounds exclude every value of the distribution");
-    t.finish(known);
-    return d;
+    return detail::read_distribution_fields(t, suggest);
 }
 
-std::string suggest(const std::string& what, const std::vector<std::string>& options) {
-    const std::string guess = closest_match(what, options);
-    return (guess.empty() ? "" : "; did you mean '" + guess + "'?") + " (expected one of: " + join(options) + ")";
-}
 
 class network_parser {
 public:

@@ -26,6 +26,8 @@
 #include <synaptogen/io/hdf5_file.hpp>
 #include <synaptogen/io/network_file.hpp>
 
+#include "distribution_fields.hpp"
+
 namespace synaptogen {
 
 namespace {
@@ -397,33 +399,16 @@ std::size_t group_rows(hid_t group) {
 distribution distribution_from_json(const json& v, const std::string& file, const std::string& field) {
     if (v.is_number()) return distribution::constant_value(v.get<double>());
     if (!v.is_object()) fail(file, field, "expected a number or an object such as {\"distribution\": \"uniform\", \"low\": 0, \"high\": 1}");
-    json_reader r(v, file, field);
-    distribution d;
-    const std::string kind = r.string("distribution");
-    std::vector<std::string> known = {"distribution", "min", "max"};
-    if (kind == "constant") {
-        d.value = r.number("value");
-        known.push_back("value");
-    } else if (kind == "uniform") {
-        d.kind = distribution_kind::uniform;
-        d.low = r.number("low");
-        d.high = r.number("high");
-        if (!(d.low < d.high)) r.fail_at("high", "expected high > low");
-        known.insert(known.end(), {"low", "high"});
-    } else if (kind == "normal" || kind == "lognormal") {
-        d.kind = kind == "normal" ? distribution_kind::normal : distribution_kind::lognormal;
-        d.mean = r.number("mean");
-        d.sd = r.number("sd");
-        if (!(d.sd >= 0.0)) r.fail_at("sd", "expected a standard deviation >= 0");
-        known.insert(known.end(), {"mean", "sd"});
-    } else {
-        r.fail_at("distribution", "unknown distribution '" + kind + "'" + suggest(kind, {"constant", "uniform", "normal", "lognormal"}));
-    }
-    d.min = r.number("min", d.min);
-    d.max = r.number("max", d.max);
-    if (!(d.min <= d.max)) r.fail_at("max", "expected max >= min");
-    r.finish(known);
-    return d;
+    // json_reader names its failure fail_at (fail is this file's free function): adapt.
+    struct reader {
+        json_reader r;
+        std::string string(const std::string& key) { return r.string(key); }
+        double number(const std::string& key) { return r.number(key); }
+        double number(const std::string& key, double fallback) { return r.number(key, fallback); }
+        [[noreturn]] void fail(const std::string& key, const std::string& what) const { r.fail_at(key, what); }
+        void finish(const std::vector<std::string>& known) const { r.finish(known); }
+    } adapter{json_reader(v, file, field)};
+    return detail::read_distribution_fields(adapter, suggest);
 }
 
 json distribution_to_json(const distribution& d) {

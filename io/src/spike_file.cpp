@@ -36,54 +36,44 @@ struct spike_file_writer::impl {
     bool committed = false;
 };
 
+// Both constructors: a new <path>.part file with a /spikes group per recorded population,
+// either created empty or continued from a checkpoint's copy (`from`, `name`).
 spike_file_writer::spike_file_writer(std::string path, const population_layout& layout, const std::vector<bool>& record,
                                      double dt)
-    : impl_(std::make_unique<impl>()) {
-    impl_->path = path;
-    impl_->part = path + ".part";
-    impl_->layout = &layout;
-    impl_->dt = dt;
-    std::filesystem::remove(path);
-    impl_->file = h5::create_file(impl_->part);
-    h5::handle spikes = h5::create_group(impl_->file.get(), "spikes");
-    impl_->slot.assign(layout.count(), -1);
-    impl_->groups.reserve(layout.count());
-    for (std::size_t p = 0; p < layout.count(); ++p) {
-        if (!record[p]) continue;
-        impl_->slot[p] = static_cast<int>(impl_->groups.size());
-        impl::group_data g;
-        g.group = h5::create_group(spikes.get(), layout[p].name);
-        write_sorting(g.group.get(), 2);
-        g.timestamps = h5::extendible_dataset(g.group.get(), "timestamps", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 0, 1 << 16);
-        g.node_ids = h5::extendible_dataset(g.group.get(), "node_ids", H5T_STD_U64LE, H5T_NATIVE_UINT64, 0, 1 << 16);
-        h5::write_string_attribute(g.timestamps.id(), "units", "ms");
-        impl_->groups.push_back(std::move(g));
-    }
-}
+    : spike_file_writer(std::move(path), layout, record, dt, -1, "") {}
 
 spike_file_writer::spike_file_writer(std::string path, const population_layout& layout, const std::vector<bool>& record,
                                      double dt, hid_t from, const std::string& name)
     : impl_(std::make_unique<impl>()) {
+    const bool resume = from >= 0;
     impl_->path = path;
     impl_->part = path + ".part";
     impl_->layout = &layout;
     impl_->dt = dt;
     std::filesystem::remove(path);
     impl_->file = h5::create_file(impl_->part);
-    h5::copy_object(from, name, impl_->file.get(), "spikes");
-    h5::handle spikes = h5::open_group(impl_->file.get(), "spikes");
+    if (resume) h5::copy_object(from, name, impl_->file.get(), "spikes");
+    h5::handle spikes = resume ? h5::open_group(impl_->file.get(), "spikes") : h5::create_group(impl_->file.get(), "spikes");
     impl_->slot.assign(layout.count(), -1);
     impl_->groups.reserve(layout.count());
     for (std::size_t p = 0; p < layout.count(); ++p) {
         if (!record[p]) continue;
-        if (!h5::exists(spikes.get(), layout[p].name))
-            throw std::runtime_error("the checkpoint's spikes have no population '" + layout[p].name + "'");
         impl_->slot[p] = static_cast<int>(impl_->groups.size());
         impl::group_data g;
-        g.group = h5::open_group(spikes.get(), layout[p].name);
-        g.timestamps = h5::extendible_dataset::open(g.group.get(), "timestamps", H5T_NATIVE_DOUBLE);
-        g.node_ids = h5::extendible_dataset::open(g.group.get(), "node_ids", H5T_NATIVE_UINT64);
-        written_ += g.timestamps.rows();
+        if (resume) {
+            if (!h5::exists(spikes.get(), layout[p].name))
+                throw std::runtime_error("the checkpoint's spikes have no population '" + layout[p].name + "'");
+            g.group = h5::open_group(spikes.get(), layout[p].name);
+            g.timestamps = h5::extendible_dataset::open(g.group.get(), "timestamps", H5T_NATIVE_DOUBLE);
+            g.node_ids = h5::extendible_dataset::open(g.group.get(), "node_ids", H5T_NATIVE_UINT64);
+            written_ += g.timestamps.rows();
+        } else {
+            g.group = h5::create_group(spikes.get(), layout[p].name);
+            write_sorting(g.group.get(), 2);
+            g.timestamps = h5::extendible_dataset(g.group.get(), "timestamps", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 0, 1 << 16);
+            g.node_ids = h5::extendible_dataset(g.group.get(), "node_ids", H5T_STD_U64LE, H5T_NATIVE_UINT64, 0, 1 << 16);
+            h5::write_string_attribute(g.timestamps.id(), "units", "ms");
+        }
         impl_->groups.push_back(std::move(g));
     }
 }
