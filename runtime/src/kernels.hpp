@@ -167,7 +167,7 @@ struct gather_input {
                     I += w * potential(j);
                     G += w;
                 } else if (p.kind == synapse_kind::graded) {  // g s(V_j) (E - V_i)
-                    const double s = 1.0 / (1.0 + std::exp(-(potential(j) - p.V_half) * p.inv_V_slope));
+                    const double s = sigmoid_portable((potential(j) - p.V_half) * p.inv_V_slope);
                     I += w * s * p.E_rev;
                     G += w * s;
                 } else {  // rate: w r_j

@@ -14,13 +14,15 @@
 //     over a step; V is capped at V_peak inside the derivatives (NEST's aeif models do the
 //     same), so the exponential stays finite and w sees no overshoot.
 // Potentials are stored relative to E_L (resting state exactly 0) except for izhikevich
-// and rate units, whose variables are absolute.
+// and rate units, whose variables are absolute. Inside a step, exp/tanh/sigmoid are the
+// portable ones (portable_math.hpp): every backend computes the same bits.
 #include <cmath>
 #include <cstdint>
 #include <string>
 #include <vector>
 
 #include <synaptogen/graph/portability.hpp>
+#include <synaptogen/models/portable_math.hpp>
 
 namespace synaptogen {
 
@@ -255,7 +257,7 @@ SYNAPTOGEN_HD bool step_iaf_cond_exp(const neuron_constants& c, neuron_state& s,
     const double G = c.g_L + s.ex + s.in + x.g_ext;
     const double I = c.I_e + x.i_ext - x.g_ext * c.e_l + s.ex * c.E_ex + s.in * c.E_in;
     const double v_inf = I / G;
-    const double v = v_inf + (s.v - v_inf) * std::exp(-c.h * G * c.inv_C);
+    const double v = v_inf + (s.v - v_inf) * exp_portable(-c.h * G * c.inv_C);
     s.v = active ? v : s.v;
     s.refractory = active ? 0 : s.refractory - 1;
     s.ex = c.P11ex * s.ex + x.in_ex;
@@ -285,7 +287,7 @@ SYNAPTOGEN_HD bool step_izhikevich(const neuron_constants& c, neuron_state& s, c
 // Inside the derivatives V is capped at V_peak (as NEST does): the upswing that crosses
 // V_peak within a step must not feed an unbounded V into w.
 SYNAPTOGEN_HD double adex_dv(const neuron_constants& c, double v, double w, double I) {
-    return (-c.g_L * v + c.g_L * c.Delta_T * std::exp((v - c.V_T) / c.Delta_T) - w + I) * c.inv_C;
+    return (-c.g_L * v + c.g_L * c.Delta_T * exp_portable((v - c.V_T) / c.Delta_T) - w + I) * c.inv_C;
 }
 SYNAPTOGEN_HD double adex_cap(const neuron_constants& c, double v) { return v < c.theta ? v : c.theta; }
 
@@ -325,15 +327,15 @@ SYNAPTOGEN_HD bool step_graded(const neuron_constants& c, neuron_state& s, const
     const double G = c.g_L + x.g_ext;
     const double I = c.I_e + x.i_ext - x.g_ext * c.e_l;
     const double v_inf = I / G;
-    s.v = v_inf + (s.v - v_inf) * std::exp(-c.h * G * c.inv_C) + (x.in_ex + x.in_in);
+    s.v = v_inf + (s.v - v_inf) * exp_portable(-c.h * G * c.inv_C) + (x.in_ex + x.in_in);
     return false;
 }
 
 // Rate unit: tau dr/dt = -r + f(gain (I_e + input)), input held over the step (exact).
 SYNAPTOGEN_HD double rate_activation(neuron_model_kind k, double x) {
     if (k == neuron_model_kind::rate_relu) return x > 0.0 ? x : 0.0;
-    if (k == neuron_model_kind::rate_tanh) return std::tanh(x);
-    return 1.0 / (1.0 + std::exp(-x));
+    if (k == neuron_model_kind::rate_tanh) return tanh_portable(x);
+    return sigmoid_portable(x);
 }
 
 SYNAPTOGEN_HD bool step_rate(const neuron_constants& c, neuron_state& s, const neuron_input& x) {
