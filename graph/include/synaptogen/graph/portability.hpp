@@ -6,3 +6,10 @@
 #else
 #define SYNAPTOGEN_HD inline
 #endif
+
+// For small functions inside vectorised loops: an out-of-line call stops vectorisation.
+#if defined(__GNUC__)
+#define SYNAPTOGEN_HD_FORCEINLINE SYNAPTOGEN_HD __attribute__((always_inline))
+#else
+#define SYNAPTOGEN_HD_FORCEINLINE SYNAPTOGEN_HD
+#endif

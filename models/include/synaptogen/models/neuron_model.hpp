@@ -199,7 +199,7 @@ struct neuron_input {
 // One step of each model; true if the neuron spikes in this step. Written with selects
 // instead of branches so that a loop over one population vectorises (constants are read
 // into locals first: a load inside a select becomes a masked load the vectoriser refuses).
-SYNAPTOGEN_HD bool threshold_and_reset(const neuron_constants& c, neuron_state& s) {
+SYNAPTOGEN_HD_FORCEINLINE bool threshold_and_reset(const neuron_constants& c, neuron_state& s) {
     const double reset = c.reset;
     const std::int32_t ref_steps = c.ref_steps;
     const bool fired = s.v >= c.theta;
@@ -209,13 +209,13 @@ SYNAPTOGEN_HD bool threshold_and_reset(const neuron_constants& c, neuron_state& 
 }
 
 // External current at the start-of-step potential (relative V).
-SYNAPTOGEN_HD double external_current(const neuron_constants& c, const neuron_state& s, const neuron_input& x) {
+SYNAPTOGEN_HD_FORCEINLINE double external_current(const neuron_constants& c, const neuron_state& s, const neuron_input& x) {
     return c.I_e + x.i_ext - x.g_ext * (s.v + c.e_l);
 }
 
 // iaf_psc_delta: tau_m dV/dt = -V + R I; a spike of weight w makes V jump by w [mV].
 // Input arriving while refractory is discarded (NEST's and Brunel's convention).
-SYNAPTOGEN_HD bool step_iaf_psc_delta(const neuron_constants& c, neuron_state& s, const neuron_input& x) {
+SYNAPTOGEN_HD_FORCEINLINE bool step_iaf_psc_delta(const neuron_constants& c, neuron_state& s, const neuron_input& x) {
     const bool active = s.refractory == 0;
     const double v_min = c.v_min;
     double v = c.P22 * s.v + c.P20 * external_current(c, s, x) + (x.in_ex + x.in_in);
@@ -226,7 +226,7 @@ SYNAPTOGEN_HD bool step_iaf_psc_delta(const neuron_constants& c, neuron_state& s
 }
 
 // iaf_psc_exp: tau_m dV/dt = -V + R (I_ex + I_in + I); tau_syn dI_syn/dt = -I_syn.
-SYNAPTOGEN_HD bool step_iaf_psc_exp(const neuron_constants& c, neuron_state& s, const neuron_input& x) {
+SYNAPTOGEN_HD_FORCEINLINE bool step_iaf_psc_exp(const neuron_constants& c, neuron_state& s, const neuron_input& x) {
     const bool active = s.refractory == 0;
     const double v = c.P22 * s.v + c.P21ex * s.ex + c.P21in * s.in + c.P20 * external_current(c, s, x);
     s.v = active ? v : s.v;
@@ -237,7 +237,7 @@ SYNAPTOGEN_HD bool step_iaf_psc_exp(const neuron_constants& c, neuron_state& s, 
 }
 
 // iaf_psc_alpha: as iaf_psc_exp with alpha-shaped currents, I(t) = w e (t/tau) exp(-t/tau), peak w at t = tau.
-SYNAPTOGEN_HD bool step_iaf_psc_alpha(const neuron_constants& c, neuron_state& s, const neuron_input& x) {
+SYNAPTOGEN_HD_FORCEINLINE bool step_iaf_psc_alpha(const neuron_constants& c, neuron_state& s, const neuron_input& x) {
     const bool active = s.refractory == 0;
     const double v = c.P22 * s.v + c.P31ex * s.dex + c.P21ex * s.ex + c.P31in * s.din + c.P21in * s.in +
                      c.P20 * external_current(c, s, x);
@@ -252,7 +252,7 @@ SYNAPTOGEN_HD bool step_iaf_psc_alpha(const neuron_constants& c, neuron_state& s
 
 // iaf_cond_exp: C dV/dt = -g_L V - g_ex (V - E_ex) - g_in (V - E_in) + I; conductances
 // decay exponentially; a spike of weight w adds |w| nS to g_ex (w > 0) or g_in (w < 0).
-SYNAPTOGEN_HD bool step_iaf_cond_exp(const neuron_constants& c, neuron_state& s, const neuron_input& x) {
+SYNAPTOGEN_HD_FORCEINLINE bool step_iaf_cond_exp(const neuron_constants& c, neuron_state& s, const neuron_input& x) {
     const bool active = s.refractory == 0;
     const double G = c.g_L + s.ex + s.in + x.g_ext;
     const double I = c.I_e + x.i_ext - x.g_ext * c.e_l + s.ex * c.E_ex + s.in * c.E_in;
@@ -267,7 +267,7 @@ SYNAPTOGEN_HD bool step_iaf_cond_exp(const neuron_constants& c, neuron_state& s,
 
 // Izhikevich (2003): v' = 0.04 v^2 + 5 v + 140 - u + I, u' = a (b v - u); at v >= V_th
 // (30 mV): v = c, u += d. Spikes make v jump by w [mV].
-SYNAPTOGEN_HD bool step_izhikevich(const neuron_constants& c, neuron_state& s, const neuron_input& x) {
+SYNAPTOGEN_HD_FORCEINLINE bool step_izhikevich(const neuron_constants& c, neuron_state& s, const neuron_input& x) {
     const double v0 = s.v, u0 = s.adapt;
     const double I = external_current(c, s, x);
     double v = v0 + c.h * (0.04 * v0 * v0 + 5.0 * v0 + 140.0 - u0 + I) + (x.in_ex + x.in_in);
@@ -286,12 +286,12 @@ SYNAPTOGEN_HD bool step_izhikevich(const neuron_constants& c, neuron_state& s, c
 // tau_w dw/dt = a V - w; at V >= V_peak: V = V_reset, w += b, refractory for t_ref.
 // Inside the derivatives V is capped at V_peak (as NEST does): the upswing that crosses
 // V_peak within a step must not feed an unbounded V into w.
-SYNAPTOGEN_HD double adex_dv(const neuron_constants& c, double v, double w, double I) {
+SYNAPTOGEN_HD_FORCEINLINE double adex_dv(const neuron_constants& c, double v, double w, double I) {
     return (-c.g_L * v + c.g_L * c.Delta_T * exp_portable((v - c.V_T) / c.Delta_T) - w + I) * c.inv_C;
 }
-SYNAPTOGEN_HD double adex_cap(const neuron_constants& c, double v) { return v < c.theta ? v : c.theta; }
+SYNAPTOGEN_HD_FORCEINLINE double adex_cap(const neuron_constants& c, double v) { return v < c.theta ? v : c.theta; }
 
-SYNAPTOGEN_HD bool step_adex(const neuron_constants& c, neuron_state& s, const neuron_input& x) {
+SYNAPTOGEN_HD_FORCEINLINE bool step_adex(const neuron_constants& c, neuron_state& s, const neuron_input& x) {
     const bool active = s.refractory == 0;
     const double I = s.ex + s.in + external_current(c, s, x);
     const double h = c.h / c.substeps;
@@ -323,7 +323,7 @@ SYNAPTOGEN_HD bool step_adex(const neuron_constants& c, neuron_state& s, const n
 // Graded (non-spiking) neuron: C dV/dt = -g_L V + I, with every coupling conductance
 // folded into the relaxation (exponential Euler), so strong coupling stays stable.
 // Spikes make V jump by w [mV].
-SYNAPTOGEN_HD bool step_graded(const neuron_constants& c, neuron_state& s, const neuron_input& x) {
+SYNAPTOGEN_HD_FORCEINLINE bool step_graded(const neuron_constants& c, neuron_state& s, const neuron_input& x) {
     const double G = c.g_L + x.g_ext;
     const double I = c.I_e + x.i_ext - x.g_ext * c.e_l;
     const double v_inf = I / G;
@@ -332,19 +332,19 @@ SYNAPTOGEN_HD bool step_graded(const neuron_constants& c, neuron_state& s, const
 }
 
 // Rate unit: tau dr/dt = -r + f(gain (I_e + input)), input held over the step (exact).
-SYNAPTOGEN_HD double rate_activation(neuron_model_kind k, double x) {
+SYNAPTOGEN_HD_FORCEINLINE double rate_activation(neuron_model_kind k, double x) {
     if (k == neuron_model_kind::rate_relu) return x > 0.0 ? x : 0.0;
     if (k == neuron_model_kind::rate_tanh) return tanh_portable(x);
     return sigmoid_portable(x);
 }
 
-SYNAPTOGEN_HD bool step_rate(const neuron_constants& c, neuron_state& s, const neuron_input& x) {
+SYNAPTOGEN_HD_FORCEINLINE bool step_rate(const neuron_constants& c, neuron_state& s, const neuron_input& x) {
     const double f = rate_activation(c.kind, c.gain * (c.I_e + x.i_ext + x.in_ex + x.in_in));
     s.v = f + (s.v - f) * c.P22;
     return false;
 }
 
-SYNAPTOGEN_HD bool step_neuron(const neuron_constants& c, neuron_state& s, const neuron_input& x) {
+SYNAPTOGEN_HD_FORCEINLINE bool step_neuron(const neuron_constants& c, neuron_state& s, const neuron_input& x) {
     switch (c.kind) {
     case neuron_model_kind::iaf_psc_delta: return step_iaf_psc_delta(c, s, x);
     case neuron_model_kind::iaf_psc_exp: return step_iaf_psc_exp(c, s, x);

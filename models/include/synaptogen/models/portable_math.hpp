@@ -14,7 +14,7 @@ namespace synaptogen {
 // beyond are clamped (e^-708 ~ 3e-308 stands in for 0, e^709 for overflow).
 // Cody-Waite reduction x = n ln2 + r with |r| <= ln2/2, then a degree-13 Taylor polynomial
 // of e^r (truncation error < 2e-17 relative), then the exponent n added to the bits.
-SYNAPTOGEN_HD double exp_portable(double x) {
+SYNAPTOGEN_HD_FORCEINLINE double exp_portable(double x) {
     x = x < -708.0 ? -708.0 : x;
     x = x > 709.0 ? 709.0 : x;
     const double shifter = 6755399441055744.0;  // 1.5 * 2^52: adding it rounds to an integer
@@ -43,9 +43,9 @@ SYNAPTOGEN_HD double exp_portable(double x) {
 }
 
 // tanh from exp_portable: 1 - 2 / (e^{2x} + 1), exact in the limits and odd up to rounding.
-SYNAPTOGEN_HD double tanh_portable(double x) { return 1.0 - 2.0 / (exp_portable(2.0 * x) + 1.0); }
+SYNAPTOGEN_HD_FORCEINLINE double tanh_portable(double x) { return 1.0 - 2.0 / (exp_portable(2.0 * x) + 1.0); }
 
 // The logistic function 1 / (1 + e^-x).
-SYNAPTOGEN_HD double sigmoid_portable(double x) { return 1.0 / (1.0 + exp_portable(-x)); }
+SYNAPTOGEN_HD_FORCEINLINE double sigmoid_portable(double x) { return 1.0 / (1.0 + exp_portable(-x)); }
 
 }  // namespace synaptogen
