@@ -1,18 +1,23 @@
 #!/usr/bin/env python3
-"""Brunel (2000) model A benchmark: Synaptogen against Brian2's C++ standalone mode.
+"""Brunel (2000) model A and COBA benchmarks: Synaptogen against Brian2's C++ standalone mode.
+
+--network picks the model: brunel (default; Brunel 2000 model A, bench/brunel_network.py and
+bench/brian2_brunel.py) or coba (Vogels & Abbott 2005 as benchmark 1 of Brette et al. 2007,
+bench/coba_network.py and bench/brian2_coba.py). Below, NAME is the network's name.
 
 For each network size, runs a no-synapse memory baseline of each simulator once, then
 `--repeats` repeats of both simulators interleaved (Synaptogen, Brian2, Synaptogen, ...), so
 that slow drifts of the machine hit both alike. Repeat r uses seed `--seed` + r for both.
 
 Writes, under --out (default bench/results):
-  brunel.csv, brunel.json  one row per run, baselines included (kind = "baseline")
-  brunel.md                medians over the repeats, also printed on stdout
-  brunel.png               simulation time and synaptic events/s against N
-  raw/                     Synaptogen's run.json and Brian2's JSON line of every run, logs
+  NAME.csv, NAME.json  one row per run, baselines included (kind = "baseline")
+  NAME.md              medians over the repeats, also printed on stdout
+  NAME.png             simulation time and synaptic events/s against N
+  raw/                 Synaptogen's run.json and Brian2's JSON line of every run, logs
+                       (COBA's file names start with "coba_")
 
---quick (N = 2000 fixed_p, 100 ms, one repeat, Brian2 only with --with-brian2) checks that
-the runner works; it writes under bench/results/raw/quick unless --out is given.
+--quick (the smallest size: Brunel N = 2000 fixed_p, COBA N = 4000; 100 ms, one repeat,
+Brian2 only with --with-brian2) checks that the runner works; it writes under bench/results/raw/quick unless --out is given.
 
 The runner itself needs only the standard library; the plot needs matplotlib, and Brian2
 needs an interpreter with brian2 and numpy. Both are looked for in this interpreter, then in
@@ -41,8 +46,20 @@ BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
 sys.path.insert(0, str(BENCH))
 import brunel_network  # noqa: E402  (needs the path above)
+import coba_network  # noqa: E402
 
-DEFAULT_SIZES = "12500:fixed_p,100000:fixed_k"
+# What differs between the benchmarks: the module that writes Synaptogen's TOML (its
+# write_network and CONNECTIVITIES), Brian2's script (same options and JSON line), the sizes
+# of a full and of a --quick run, the prefix of raw file names, and the report's titles.
+NETWORKS = {
+    "brunel": {"module": brunel_network, "brian2": "brian2_brunel.py", "sizes": "12500:fixed_p,100000:fixed_k",
+               "quick_sizes": "2000:fixed_p", "tag": "", "title": "Brunel (2000) model A",
+               "plot_title": "Brunel model A"},
+    "coba": {"module": coba_network, "brian2": "brian2_coba.py", "sizes": "4000,32000", "quick_sizes": "4000",
+             "tag": "coba_", "title": "COBA (Vogels & Abbott 2005; Brette et al. 2007 benchmark 1)",
+             "plot_title": "COBA"},
+}
+DEFAULT_SIZES = NETWORKS["brunel"]["sizes"]
 
 # Linux carries the RSS of the process that forks a program into the program's ru_maxrss,
 # which Synaptogen reports as its peak. Started from this Python process that adds ~10 MB;
@@ -63,13 +80,13 @@ def log(msg: str) -> None:
     print(msg, file=sys.stderr, flush=True)
 
 
-def parse_sizes(text: str) -> list[tuple[int, str]]:
+def parse_sizes(text: str, network: str = "brunel") -> list[tuple[int, str]]:
     """"12500:fixed_p,100000:fixed_k" -> [(12500, "fixed_p"), (100000, "fixed_k")]."""
     sizes = []
     for item in text.split(","):
         n, _, conn = item.strip().partition(":")
         conn = conn or "fixed_p"
-        if conn not in brunel_network.CONNECTIVITIES:
+        if conn not in NETWORKS[network]["module"].CONNECTIVITIES:
             raise argparse.ArgumentTypeError(f"unknown connectivity {conn!r} in --sizes")
         sizes.append((int(n.replace("_", "")), conn))
     return sizes
@@ -217,11 +234,12 @@ def safe_div(a, b):
 class Bench:
     def __init__(self, args):
         self.args = args
+        self.net = NETWORKS[args.network]
         self.rows: list[dict] = []
         self.out = Path(args.out)
         self.raw = self.out / "raw"
         self.raw.mkdir(parents=True, exist_ok=True)
-        self.work = Path(args.work) if args.work else Path(tempfile.mkdtemp(prefix="synaptogen-brunel-"))
+        self.work = Path(args.work) if args.work else Path(tempfile.mkdtemp(prefix=f"synaptogen-{args.network}-"))
         self.work.mkdir(parents=True, exist_ok=True)
         self.baseline_rss: dict[tuple[str, int], int] = {}
         # Run a private copy: the build tree may be rebuilt while the benchmark runs, and all
@@ -260,9 +278,9 @@ class Bench:
 
     # -- Synaptogen -------------------------------------------------------------------
     def synaptogen(self, n, conn, seed, repeat, synapses=True, abortable=False) -> dict:
-        tag = f"synaptogen_n{n}_{conn}_" + (f"r{repeat}" if synapses else "baseline")
+        tag = self.net["tag"] + f"synaptogen_n{n}_{conn}_" + (f"r{repeat}" if synapses else "baseline")
         toml = self.work / f"{tag}.toml"
-        brunel_network.write_network(str(toml), n, conn, self.args.duration, seed, synapses)
+        self.net["module"].write_network(str(toml), n, conn, self.args.duration, seed, synapses)
         run_dir = self.work / tag
         cmd = LAUNCHER + [str(self.exe), "run", str(toml), "--threads", str(self.args.threads),
                           "--out", str(run_dir), "--no-progress"]
@@ -296,11 +314,12 @@ class Bench:
 
     # -- Brian2 -----------------------------------------------------------------------
     def brian2(self, n, conn, seed, repeat, synapses=True, abortable=False) -> dict:
-        tag = f"brian2_n{n}_{conn}_" + (f"r{repeat}" if synapses else "baseline")
+        tag = self.net["tag"] + f"brian2_n{n}_{conn}_" + (f"r{repeat}" if synapses else "baseline")
         # One project folder per network, reused across repeats: only the seed changes, so
         # make recompiles main.cpp alone.
-        build_dir = self.work / (f"brian2_n{n}_{conn}" + ("" if synapses else "_baseline"))
-        cmd = [self.args.python_brian2, str(BENCH / "brian2_brunel.py"), "--n", str(n),
+        build_dir = self.work / (self.net["tag"] + f"brian2_n{n}_{conn}" + ("" if synapses else "_baseline"))
+        script = self.net["brian2"]
+        cmd = [self.args.python_brian2, str(BENCH / script), "--n", str(n),
                "--connectivity", conn, "--duration", str(self.args.duration),
                "--threads", str(self.args.threads), "--seed", str(seed), "--build-dir", str(build_dir)]
         if not synapses:
@@ -310,7 +329,7 @@ class Bench:
         with open(out_path, "w") as outf, open(self.raw / f"{tag}.log", "w") as logf:
             rc, wall, _, other = run_measured(cmd, outf, logf, abortable)
         if rc != 0:
-            raise RuntimeError(f"brian2_brunel.py failed (exit {rc}); see {self.raw / (tag + '.log')}")
+            raise RuntimeError(f"{script} failed (exit {rc}); see {self.raw / (tag + '.log')}")
         lines = [ln for ln in out_path.read_text().splitlines() if ln.startswith("{")]
         result = json.loads(lines[-1])
         # The results folder holds every synapse array (GBs at N = 1e5); drop it.
@@ -403,10 +422,11 @@ def summarize(rows: list[dict]) -> list[dict]:
     return out
 
 
-def markdown(summary: list[dict], meta: dict, rows: list[dict]) -> str:
+def markdown(summary: list[dict], meta: dict, rows: list[dict], network: str = "brunel") -> str:
+    net = NETWORKS[network]
     max_other = max((r["other_cpu_frac"] or 0.0 for r in rows), default=0.0)
     lines = [
-        "# Brunel (2000) model A: Synaptogen vs Brian2 C++ standalone",
+        f"# {net['title']}: Synaptogen vs Brian2 C++ standalone",
         "",
         f"{meta['duration_ms']:g} ms simulated at dt = 0.1 ms, {meta['threads']} threads each, "
         f"median of {meta['repeats']} repeats; {meta['host_cpu']} ({meta['cores']} cores), {meta['date']}.",
@@ -433,7 +453,7 @@ def markdown(summary: list[dict], meta: dict, rows: list[dict]) -> str:
     lines += [
         "",
         "- construction: Synaptogen `connect + lower` from run.json; Brian2 synapse creation plus "
-        "spike-queue set-up, wall time measured inside the standalone binary (see bench/brian2_brunel.py). "
+        f"spike-queue set-up, wall time measured inside the standalone binary (see bench/{net['brian2']}). "
         "Brian2's compilation is not included.",
         "- simulation: wall time of the time-step loop (Synaptogen `timings_s.simulate`; Brian2 the sum of "
         "its profiled code objects). Synaptic events = spikes × out-degree, counted the same way for both.",
@@ -449,10 +469,29 @@ def markdown(summary: list[dict], meta: dict, rows: list[dict]) -> str:
             "the synapses by target and a source's synapses lie scattered; this slows its spike delivery. "
             "`bench/brian2_brunel.py --fixed-k-method arrays` builds source-sorted synapses in numpy instead "
             "(faster simulation, slower construction, more memory); see bench/README.md.")
+    if network == "coba":
+        lines += [
+            "- COBA: p = 80/N (0.02 at N = 4,000, in-degree 80 at every N), autapses allowed on both sides as in "
+            "Brian2's benchmark script. Brian2 integrates with forward Euler and delivers a spike in the step it is "
+            "emitted; Synaptogen's iaf_cond_exp uses exponential Euler and delivers one step later (delay = dt).",
+            "- rates over the seeds of the repeats, min–max, E / I Hz: " + "; ".join(
+                f"N = {n:,} {sim} {lo_e:.2f}–{hi_e:.2f} / {lo_i:.2f}–{hi_i:.2f}"
+                for (n, sim), (lo_e, hi_e, lo_i, hi_i) in rate_ranges(rows).items()) + ".",
+        ]
     return "\n".join(lines) + "\n"
 
 
-def plot(rows: list[dict], path: Path) -> None:
+def rate_ranges(rows: list[dict]) -> dict[tuple[int, str], tuple[float, float, float, float]]:
+    """(N, simulator) -> (min, max) of the E rate and of the I rate over the repeats."""
+    rates: dict[tuple[int, str], list[tuple[float, float]]] = {}
+    for r in rows:
+        if r["kind"] == "run" and r.get("rate_e_hz") is not None:
+            rates.setdefault((r["n"], r["simulator"]), []).append((r["rate_e_hz"], r["rate_i_hz"]))
+    return {key: (min(e for e, _ in v), max(e for e, _ in v), min(i for _, i in v), max(i for _, i in v))
+            for key, v in sorted(rates.items(), key=lambda kv: (kv[0][0], kv[0][1] != "synaptogen"))}
+
+
+def plot(rows: list[dict], path: Path, network: str = "brunel") -> None:
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -486,31 +525,39 @@ def plot(rows: list[dict], path: Path) -> None:
         ax.grid(True, which="major", alpha=0.3)
         ax.legend()
     duration = runs[0]["duration_ms"] if runs else 0
-    fig.suptitle(f"Brunel model A, {duration:g} ms simulated, {runs[0]['threads'] if runs else ''} threads")
+    fig.suptitle(f"{NETWORKS[network]['plot_title']}, {duration:g} ms simulated, {runs[0]['threads'] if runs else ''} threads")
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)
 
 
-def write_plot(rows: list[dict], json_path: Path, png_path: Path, python: str | None) -> None:
+def write_plot(rows: list[dict], json_path: Path, png_path: Path, python: str | None,
+               network: str = "brunel") -> None:
     if importlib.util.find_spec("matplotlib"):
-        plot(rows, png_path)
+        plot(rows, png_path, network)
     elif python:
         # This interpreter lacks matplotlib: let one that has it redraw from the JSON.
-        subprocess.run([python, __file__, "--plot-only", str(json_path), "--plot-to", str(png_path)], check=True)
+        subprocess.run([python, __file__, "--network", network, "--plot-only", str(json_path),
+                        "--plot-to", str(png_path)], check=True)
     else:
         log("matplotlib not found; no plot")
 
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--sizes", default=None, help=f"N[:fixed_p|fixed_k],... (default {DEFAULT_SIZES})")
+    ap.add_argument("--network", choices=tuple(NETWORKS), default="brunel",
+                    help="brunel (Brunel 2000 model A, default) or coba (Vogels & Abbott 2005); "
+                         "results go to NAME.{csv,json,md,png}")
+    ap.add_argument("--sizes", default=None,
+                    help=f"N[:fixed_p|fixed_k],... (default {DEFAULT_SIZES}; coba: N,... with p = 80/N, "
+                         f"default {NETWORKS['coba']['sizes']})")
     ap.add_argument("--repeats", type=int, default=None, help="repeats per size (default 3)")
     ap.add_argument("--duration", type=float, default=None, help="simulated ms (default 1000)")
     ap.add_argument("--threads", type=int, default=2, help="threads for both simulators (default 2)")
     ap.add_argument("--seed", type=int, default=12345, help="seed of repeat 0; repeat r uses seed + r")
     ap.add_argument("--quick", action="store_true",
-                    help="N = 2000 fixed_p, 100 ms, 1 repeat, no Brian2 unless --with-brian2")
+                    help="smallest size (brunel N = 2000 fixed_p, coba N = 4000), 100 ms, 1 repeat, "
+                         "no Brian2 unless --with-brian2")
     ap.add_argument("--with-brian2", action="store_true", help="run Brian2 in --quick mode too")
     ap.add_argument("--no-brian2", action="store_true", help="run Synaptogen only")
     ap.add_argument("--synaptogen", default=str(REPO / "build" / "apps" / "synaptogen"))
@@ -531,32 +578,35 @@ def main(argv=None) -> int:
                          "seeds, duration and threads) and run only what is missing")
     ap.add_argument("--work", default=None, help="scratch folder (default: a temporary one, removed at the end)")
     ap.add_argument("--report-only", action="store_true",
-                    help="only redo brunel.md and brunel.png from the brunel.json in --out")
+                    help="only redo NAME.md and NAME.png from the NAME.json in --out "
+                         "(brunel.md from brunel.json by default)")
     ap.add_argument("--plot-only", metavar="JSON", help=argparse.SUPPRESS)
     ap.add_argument("--plot-to", metavar="PNG", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
 
+    args.stem = args.network
     if args.report_only:
         out = Path(args.out or BENCH / "results")
-        with open(out / "brunel.json") as f:
+        with open(out / f"{args.stem}.json") as f:
             data = json.load(f)
-        md = markdown(summarize(data["rows"]), data["meta"], data["rows"])
-        (out / "brunel.md").write_text(md)
+        md = markdown(summarize(data["rows"]), data["meta"], data["rows"], args.network)
+        (out / f"{args.stem}.md").write_text(md)
         print(md)
-        write_plot(data["rows"], out / "brunel.json", out / "brunel.png", find_python("matplotlib", args.python))
+        write_plot(data["rows"], out / f"{args.stem}.json", out / f"{args.stem}.png",
+                   find_python("matplotlib", args.python), args.network)
         return 0
 
     if args.plot_only:
         with open(args.plot_only) as f:
-            plot(json.load(f)["rows"], Path(args.plot_to))
+            plot(json.load(f)["rows"], Path(args.plot_to), args.network)
         return 0
 
     if args.quick:
-        args.sizes = args.sizes or "2000:fixed_p"
+        args.sizes = args.sizes or NETWORKS[args.network]["quick_sizes"]
         args.repeats = args.repeats or 1
         args.duration = args.duration or 100.0
         args.out = args.out or str(BENCH / "results" / "raw" / "quick")
-    args.sizes = parse_sizes(args.sizes or DEFAULT_SIZES)
+    args.sizes = parse_sizes(args.sizes or NETWORKS[args.network]["sizes"], args.network)
     args.repeats = args.repeats or 3
     args.duration = args.duration or 1000.0
     args.out = args.out or str(BENCH / "results")
@@ -564,7 +614,6 @@ def main(argv=None) -> int:
         args.idle_timeout = 0.0 if args.quick else 900.0
     if args.retries is None:
         args.retries = 0 if args.quick else 4
-    args.stem = "brunel"
     args.synaptogen = os.path.abspath(args.synaptogen)
     if not os.access(args.synaptogen, os.X_OK):
         ap.error(f"no synaptogen executable at {args.synaptogen}; build it or pass --synaptogen")
@@ -632,10 +681,11 @@ def main(argv=None) -> int:
             shutil.rmtree(bench.work, ignore_errors=True)
 
     summary = summarize(bench.rows)
-    md = markdown(summary, bench.meta(), bench.rows)
+    md = markdown(summary, bench.meta(), bench.rows, args.network)
     (bench.out / f"{args.stem}.md").write_text(md)
     print(md)
-    write_plot(bench.rows, bench.out / f"{args.stem}.json", bench.out / f"{args.stem}.png", plot_python)
+    write_plot(bench.rows, bench.out / f"{args.stem}.json", bench.out / f"{args.stem}.png", plot_python,
+               args.network)
     log(f"wrote {bench.out}/{args.stem}.{{csv,json,md,png}} and {bench.raw}/")
     return 0
 
