@@ -247,6 +247,10 @@ struct update_neurons {
         constexpr bool synaptic = Dispatch || Model != neuron_model_kind::iaf_psc_delta;
         constexpr bool alpha = Dispatch || Model == neuron_model_kind::iaf_psc_alpha;
         constexpr bool adapting = Dispatch;
+        // Spike flags go through 32-bit lanes and are narrowed to bytes in a second loop: a
+        // byte store in this loop makes GCC pick 16-byte vectors (16 byte lanes), i.e. two
+        // doubles per instruction; without it the doubles use full-width vectors.
+        std::int32_t fired_lanes[Count];
         SYNAPTOGEN_SIMD
         for (int l = 0; l < Count; ++l) {
             neuron_state st;
@@ -289,8 +293,9 @@ struct update_neurons {
             }
             if (adapting) padapt[l] = st.adapt;
             pref[l] = st.refractory;
-            pspiked[l] = fired ? 1 : 0;
+            fired_lanes[l] = fired ? 1 : 0;
         }
+        for (int l = 0; l < Count; ++l) pspiked[l] = static_cast<std::uint8_t>(fired_lanes[l]);
         for (int l = 0; l < Count; ++l) acc_ex[l] = acc_in[l] = 0;
     }
 };
