@@ -129,15 +129,12 @@ std::string checkpoint_key(const network_spec& spec) {
 spike_batch read_spike_group(hid_t file, const std::string& group, const network_spec& spec) {
     spike_batch b;
     h5::handle g = h5::open_group(file, group);
-    for (const auto& name : h5::child_names(g.get())) {
+    for (const auto& [name, spikes] : read_spike_groups(g.get())) {
         const auto p = spec.layout.find(name);
         if (!p) continue;
-        h5::handle pop = h5::open_group(g.get(), name);
-        const auto t = h5::read_doubles(pop.get(), "timestamps");
-        const auto id = h5::read_uint64s(pop.get(), "node_ids");
-        for (std::size_t k = 0; k < t.size(); ++k) {
-            b.step.push_back(static_cast<step_t>(std::llround(t[k] / spec.simulation.dt)) - 1);
-            b.neuron.push_back(spec.layout[*p].first + static_cast<neuron_id>(id[k]));
+        for (std::size_t k = 0; k < spikes.timestamps.size(); ++k) {
+            b.step.push_back(spike_time_to_step(spikes.timestamps[k], spec.simulation.dt));
+            b.neuron.push_back(spec.layout[*p].first + static_cast<neuron_id>(spikes.node_ids[k]));
         }
     }
     return b;

@@ -120,11 +120,15 @@ void spike_file_writer::commit() {
 }
 
 std::map<std::string, population_spikes> read_spike_file(const std::string& path) {
-    std::map<std::string, population_spikes> out;
     h5::handle file = h5::open_file(path);
     h5::handle spikes = h5::open_group(file.get(), "spikes");
-    for (const auto& name : h5::child_names(spikes.get())) {
-        h5::handle g = h5::open_group(spikes.get(), name);
+    return read_spike_groups(spikes.get());
+}
+
+std::map<std::string, population_spikes> read_spike_groups(hid_t spikes) {
+    std::map<std::string, population_spikes> out;
+    for (const auto& name : h5::child_names(spikes)) {
+        h5::handle g = h5::open_group(spikes, name);
         population_spikes s;
         s.timestamps = h5::read_doubles(g.get(), "timestamps");
         s.node_ids = h5::read_uint64s(g.get(), "node_ids");

@@ -12,6 +12,11 @@ std::uint64_t simulation_settings::steps() const {
     return static_cast<std::uint64_t>(std::llround(duration / dt));
 }
 
+step_t spike_time_to_step(double ms, double dt) {
+    const double s = std::ceil(ms / dt - 1e-9) - 1.0;
+    return static_cast<step_t>(std::clamp(s, 0.0, 4e9));
+}
+
 std::vector<std::string> recordable_variables(neuron_model_kind k) { return state_variable_names(k); }
 
 namespace {

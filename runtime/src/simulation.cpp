@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <optional>
 #include <stdexcept>
 #include <tuple>
 #include <type_traits>
@@ -55,13 +56,6 @@ int fixed_point_bits(double max_abs_weight) {
 
 // Times in ms to steps, rounded, saturating at 4e9 (step_t) for open-ended stimuli.
 step_t time_to_step(double ms, double dt) { return static_cast<step_t>(std::min(std::round(ms / dt), 4e9)); }
-
-// A given spike time t is emitted in the step that ends at or after t: the inverse of the
-// output's stamp (s + 1) dt.
-step_t spike_time_to_step(double ms, double dt) {
-    const double s = std::ceil(ms / dt - 1e-9) - 1.0;
-    return static_cast<step_t>(std::clamp(s, 0.0, 4e9));
-}
 
 unsigned bit_width(std::uint64_t x) {
     unsigned b = 0;
@@ -269,6 +263,34 @@ private:
     std::vector<edge_index> plastic_position_;
     std::vector<std::size_t> projection_source_, projection_target_;
     std::vector<neuron_id> pop_first_;
+    std::vector<double> pop_e_l_;  // what trace records add back to stored potentials
+
+    // Finds plastic synapses by (projection, local source, local target) on a host copy of
+    // the plastic store: for weight records and synapse_weight().
+    static constexpr edge_index no_synapse = ~edge_index(0);
+    struct plastic_lookup {
+        const engine& e;
+        host_view<edge_index**> rows;
+        host_view<neuron_id*> entries;
+        host_view<std::uint16_t*> rule;
+        explicit plastic_lookup(const engine& eng)
+            : e(eng),
+              rows(Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), eng.plastic_.row_map)),
+              entries(Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), eng.plastic_.entries)),
+              rule(Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), eng.plastic_.rule)) {}
+        // The first matching synapse, or no_synapse (also for a projection that is not plastic).
+        edge_index find(std::size_t projection, neuron_id source, neuron_id target) const {
+            if (projection >= e.plastic_rule_of_.size() || e.plastic_rule_of_[projection] == static_cast<std::size_t>(-1))
+                return no_synapse;
+            const std::size_t r = e.plastic_rule_of_[projection];
+            const neuron_id s = source + e.pop_first_[e.projection_source_[projection]];
+            const neuron_id g = target + e.pop_first_[e.projection_target_[projection]];
+            for (int p = 0; p < e.info.partitions; ++p)
+                for (edge_index k = rows(p, s); k < rows(p, s + 1); ++k)
+                    if ((entries(k) & e.pack_.target_mask) == g && rule(k) == r) return k;
+            return no_synapse;
+        }
+    };
     packing pack_;
     // Continuous couplings, CSR by target.
     view<edge_index*> d_coupling_rows_;
@@ -310,6 +332,7 @@ void engine<Exec>::lower_neurons(const network_spec& spec) {
         pop_first_.push_back(pop.first);
         const population_model& m = spec.models[p];
         h_const(p) = make_constants(m.parameters, m.model, dt);
+        pop_e_l_.push_back(h_const(p).e_l);
         h_const(p).key32 = derive_key32(spec.simulation.seed, stream_purpose::poisson_source, static_cast<std::uint32_t>(p));
         const neuron_state rest = resting_state(m.parameters, m.model);
         std::vector<state_slot> slots(m.initial.size());
@@ -616,24 +639,14 @@ void engine<Exec>::lower_records(const network_spec& spec) {
             const population& pop = spec.layout[p];
             std::fill(record_neuron_.begin() + pop.first, record_neuron_.begin() + pop.first + pop.size, true);
         }
+    std::optional<plastic_lookup> lookup;  // host copy of the plastic store, made once if needed
     for (const auto& t : spec.traces) {
         std::vector<edge_index> items;
         if (t.weights) {
-            const std::size_t r = plastic_rule_of_.at(t.projection);
-            const projection_spec& proj = spec.projections[t.projection];
-            auto rows = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), plastic_.row_map);
-            auto entries = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), plastic_.entries);
-            auto rule = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), plastic_.rule);
+            if (!lookup) lookup.emplace(*this);
             for (const auto& [src, tgt] : t.synapses) {
-                const neuron_id s = spec.layout[proj.source].first + src, g = spec.layout[proj.target].first + tgt;
-                edge_index found = ~edge_index(0);
-                for (int p = 0; p < info.partitions && found == ~edge_index(0); ++p)
-                    for (edge_index e = rows(p, s); e < rows(p, s + 1); ++e)
-                        if ((entries(e) & pack_.target_mask) == g && rule(e) == r) {
-                            found = e;
-                            break;
-                        }
-                if (found == ~edge_index(0))
+                const edge_index found = lookup->find(t.projection, src, tgt);
+                if (found == no_synapse)
                     throw input_error(t.origin, "projection has no synapse from source " + std::to_string(src) +
                                                     " to target " + std::to_string(tgt) +
                                                     "; expected (source, target) pairs of existing synapses");
@@ -646,11 +659,7 @@ void engine<Exec>::lower_records(const network_spec& spec) {
         for (neuron_id local : t.neurons) items.push_back(pop.first + local);
         state_slot slot = state_slot::v;
         find_state_variable(spec.models[t.population].model, t.variable, slot);
-        const double offset = slot == state_slot::v
-                                  ? make_constants(spec.models[t.population].parameters, spec.models[t.population].model,
-                                                   spec.simulation.dt)
-                                        .e_l
-                                  : 0.0;
+        const double offset = slot == state_slot::v ? pop_e_l_[t.population] : 0.0;
         traces_.emplace_back(items, static_cast<int>(slot), offset, t.every);
     }
 }
@@ -769,19 +778,11 @@ void engine<Exec>::run(std::uint64_t n_steps, const run_observer& observer) {
 
 template <class Exec>
 double engine<Exec>::synapse_weight(std::size_t projection, neuron_id source, neuron_id target) const {
-    if (projection >= plastic_rule_of_.size() || plastic_rule_of_[projection] == static_cast<std::size_t>(-1))
-        return std::nan("");
-    const std::size_t r = plastic_rule_of_[projection];
-    auto rows = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), plastic_.row_map);
-    auto entries = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), plastic_.entries);
-    auto values = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), plastic_.values);
-    auto rule = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), plastic_.rule);
-    const neuron_id s = source + pop_first_[projection_source_[projection]];
-    const neuron_id g = target + pop_first_[projection_target_[projection]];
-    for (int p = 0; p < info.partitions; ++p)
-        for (edge_index e = rows(p, s); e < rows(p, s + 1); ++e)
-            if ((entries(e) & pack_.target_mask) == g && rule(e) == r) return values(e);
-    return std::nan("");
+    const edge_index e = plastic_lookup(*this).find(projection, source, target);
+    if (e == no_synapse) return std::nan("");
+    float w = 0.0f;
+    Kokkos::deep_copy(w, Kokkos::subview(plastic_.values, e));
+    return w;
 }
 
 template <class Exec>

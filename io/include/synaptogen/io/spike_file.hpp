@@ -46,5 +46,7 @@ struct population_spikes {
     std::string sorting;
 };
 std::map<std::string, population_spikes> read_spike_file(const std::string& path);
+// The same from an open /spikes-like group (one subgroup per population), e.g. a checkpoint's copy.
+std::map<std::string, population_spikes> read_spike_groups(hid_t spikes);
 
 }  // namespace synaptogen

@@ -113,6 +113,11 @@ struct network_spec {
     scaling_spec scaling;                   // as written; apply_scaling() applies it once
 };
 
+// A spike emitted in step s is stamped (s + 1) dt (the end of the step). The inverse, for
+// given spike times: t is emitted in the step that ends at or after t (t <= 0: step 0), so
+// a recorded stamp replays in the step that recorded it.
+step_t spike_time_to_step(double ms, double dt);
+
 // Applies spec.scaling to sizes, rules, weights and Poisson sources, and adds the DC
 // compensation; a no-op at scale 1. Throws input_error for what cannot be scaled.
 void apply_scaling(network_spec& spec);
