@@ -140,12 +140,6 @@ spike_batch read_spike_group(hid_t file, const std::string& group, const network
     return b;
 }
 
-std::string number_string(double x) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.10g", x);
-    return buf;
-}
-
 std::string iso_time_now() {
     const std::time_t t = std::time(nullptr);
     char buf[32];
@@ -248,7 +242,7 @@ int run_command(const run_command_options& o) {
     const std::uint64_t events_at_start = sim.delivered_events();
     if (first_step > steps)
         throw input_error({o.resume, 0, "--resume"}, "the checkpoint is past the end of the run (" +
-                                                         number_string(first_step * spec.simulation.dt) + " ms)");
+                                                         number_text(first_step * spec.simulation.dt) + " ms)");
     run_observer observer;
     observer.on_spikes = [&](spike_batch&& b) {
         stats.add(b);
@@ -293,7 +287,7 @@ int run_command(const run_command_options& o) {
     std::signal(SIGTERM, SIG_DFL);
     if (stop_signal) {
         writer.finish();
-        throw std::runtime_error("interrupted at t = " + number_string(sim.current_step() * spec.simulation.dt) +
+        throw std::runtime_error("interrupted at t = " + number_text(sim.current_step() * spec.simulation.dt) +
                                  " ms; no output was kept" +
                                  (checkpoints > 0 ? "; continue from the last checkpoint with --resume " + checkpoint_path.string()
                                                   : std::string()));
@@ -360,7 +354,7 @@ int run_command(const run_command_options& o) {
     std::printf("  simulate    %.1f ms in %.2f s (real-time factor %.2f), %.3g synaptic events/s%s\n", simulated, t_sim,
                 simulated > 0 ? t_sim / (simulated * 1e-3) : 0.0,
                 t_sim > 0 ? (sim.delivered_events() - events_at_start) / t_sim : 0.0,
-                first_step > 0 ? (" (resumed at " + number_string(first_step * spec.simulation.dt) + " ms)").c_str() : "");
+                first_step > 0 ? (" (resumed at " + number_text(first_step * spec.simulation.dt) + " ms)").c_str() : "");
     std::printf("  memory      %s resident while simulating, %s peak (construction)\n",
                 human_bytes(rss_after_run).c_str(), human_bytes(peak_rss_bytes()).c_str());
     std::printf("  %-12s %10s %10s %8s\n", "population", "spikes", "rate [Hz]", "CV ISI");

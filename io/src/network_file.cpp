@@ -47,11 +47,6 @@ std::string closest_match(const std::string& word, const std::vector<std::string
     return best_d <= std::max<std::size_t>(2, word.size() / 3) ? best : std::string();
 }
 
-namespace {
-
-using toml_value = toml::value;
-
-// 0.05 rather than std::to_string's 0.050000.
 std::string number_text(double x) {
     char buf[32];
     std::snprintf(buf, sizeof buf, "%.10g", x);
@@ -63,6 +58,17 @@ std::string join(const std::vector<std::string>& names) {
     for (const auto& n : names) s += (s.empty() ? "" : ", ") + n;
     return s;
 }
+
+std::string suggest(const std::string& what, const std::vector<std::string>& options) {
+    const std::string guess = closest_match(what, options);
+    return (guess.empty() ? "" : "; did you mean '" + guess + "'?") + " (expected one of: " + join(options) + ")";
+}
+
+namespace {
+
+using toml_value = toml::value;
+
+
 
 // One TOML table being read: knows its path for messages, and which keys were used so
 // that leftovers can be reported as unknown.
@@ -141,10 +147,7 @@ public:
     }
 
     [[noreturn]] void unknown(const std::string& key, const std::vector<std::string>& known) const {
-        const std::string guess = closest_match(key, known);
-        throw input_error(where(key), "unknown key '" + key + "'" +
-                                          (guess.empty() ? "" : "; did you mean '" + guess + "'?") +
-                                          " (expected one of: " + join(known) + ")");
+        throw input_error(where(key), "unknown key '" + key + "'" + suggest(key, known));
     }
 
     const toml_value& table() const { return table_; }
@@ -172,10 +175,6 @@ private:
     std::set<std::string> used_;
 };
 
-std::string suggest(const std::string& what, const std::vector<std::string>& options) {
-    const std::string guess = closest_match(what, options);
-    return (guess.empty() ? "" : "; did you mean '" + guess + "'?") + " (expected one of: " + join(options) + ")";
-}
 
 // A number, or an inline table { distribution = "normal", mean = .., sd = .., min = .., max = .. }.
 distribution read_distribution(table_reader& parent, const std::string& key) {

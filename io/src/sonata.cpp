@@ -44,19 +44,11 @@ using json = nlohmann::ordered_json;
     throw input_error({file, line, field}, what);
 }
 
-std::string join(const std::vector<std::string>& names) {
-    std::string s;
-    for (const auto& n : names) s += (s.empty() ? "" : ", ") + n;
-    return s;
-}
 
-std::string suggest(const std::string& word, const std::vector<std::string>& options) {
-    const std::string guess = closest_match(word, options);
-    return (guess.empty() ? "" : "; did you mean '" + guess + "'?") + " (expected one of: " + join(options) + ")";
-}
 
 // The shortest text that reads back as exactly x: 0.1 (not 0.10000000000000001), 50, 1e+300.
-std::string number_text(double x) {
+// Exports need it (a number written must read back the same); messages use number_text.
+std::string exact_number_text(double x) {
     char buf[32];
     const auto r = std::to_chars(buf, buf + sizeof buf, x);
     return std::string(buf, r.ptr);
@@ -486,7 +478,7 @@ std::string describe_model(const population_model& m) {
     for (const auto& name : parameter_names(m.model)) {
         double v = 0.0;
         get_parameter(m.parameters, m.model, name, v);
-        s += " " + name + "=" + number_text(v);
+        s += " " + name + "=" + exact_number_text(v);
     }
     for (const auto& init : m.initial) s += " " + init.variable + "=" + distribution_to_json(init.value).dump();
     return s;
@@ -858,9 +850,9 @@ void import_edge_population(hid_t edges, const std::string& file, const std::str
         if (continuous && x.weight < 0.0 && type.synapse.kind != synapse_kind::rate)
             fail(file, group_path + "/syn_weight", "edge " + std::to_string(e) + ": expected a conductance >= 0 nS");
         if (!(x.delay >= dt * (1.0 - 1e-9)) || !(x.delay <= max_delay_steps * dt))
-            fail(file, group_path + "/delay", "edge " + std::to_string(e) + " has delay " + number_text(x.delay) +
-                                                  " ms; expected dt = " + number_text(dt) + " ms <= delay <= " +
-                                                  number_text(max_delay_steps * dt) + " ms");
+            fail(file, group_path + "/delay", "edge " + std::to_string(e) + " has delay " + exact_number_text(x.delay) +
+                                                  " ms; expected dt = " + exact_number_text(dt) + " ms <= delay <= " +
+                                                  exact_number_text(max_delay_steps * dt) + " ms");
         g.projection.edges.push_back(x);
     }
     check_index(group.get(), file, base, "source_to_target", src, ns);
@@ -878,8 +870,8 @@ void import_edge_population(hid_t edges, const std::string& file, const std::str
         if (syn.kind == synapse_kind::stdp)
             for (const auto& x : p.edges)
                 if (x.weight < syn.stdp.w_min || x.weight > syn.stdp.w_max)
-                    fail(file, p.origin.field + "/syn_weight", "weight " + number_text(x.weight) + " is outside the STDP bounds [" +
-                                                                   number_text(syn.stdp.w_min) + ", " + number_text(syn.stdp.w_max) + "]");
+                    fail(file, p.origin.field + "/syn_weight", "weight " + exact_number_text(x.weight) + " is outside the STDP bounds [" +
+                                                                   exact_number_text(syn.stdp.w_min) + ", " + exact_number_text(syn.stdp.w_max) + "]");
         if (!syn.name.empty())
             for (const auto& other : spec.synapses)
                 if (other.name == syn.name) fail(file, p.origin.field, "two projections are named '" + syn.name + "'");
@@ -948,7 +940,7 @@ std::shared_ptr<spike_trains> read_spike_group(hid_t spikes, const std::string& 
             d.fail_at("node_ids", "spike " + std::to_string(k) + " is from node " + std::to_string(id[k]) + ", outside '" +
                                       population + "' (0.." + std::to_string(size - 1) + ")");
         if (!(t[k] >= 0.0) || !std::isfinite(t[k]))
-            d.fail_at("timestamps", "spike " + std::to_string(k) + " at " + number_text(t[k]) + " ms; expected a finite time >= 0");
+            d.fail_at("timestamps", "spike " + std::to_string(k) + " at " + exact_number_text(t[k]) + " ms; expected a finite time >= 0");
         trains->neuron.push_back(static_cast<neuron_id>(id[k]));
         trains->time.push_back(t[k]);
     }
@@ -1302,7 +1294,7 @@ private:
         const double dt = spec_.simulation.dt;
         const double every = r.number("dt", dt) / dt;
         if (!(every >= 1.0 - 1e-9) || std::fabs(every - std::round(every)) > 1e-6)
-            r.fail_at("dt", "expected a sampling interval that is a whole number of time steps (dt = " + number_text(dt) + " ms)");
+            r.fail_at("dt", "expected a sampling interval that is a whole number of time steps (dt = " + exact_number_text(dt) + " ms)");
         if (r.number("start_time", 0.0) != 0.0) r.fail_at("start_time", "reports cover the whole run; expected start_time = 0");
         if (r.has("end_time") && r.number("end_time") < spec_.simulation.duration)
             r.fail_at("end_time", "reports cover the whole run; expected end_time >= tstop");
@@ -1417,7 +1409,7 @@ std::string toml_string(const std::string& s) { return toml::format(toml::value(
 
 std::string toml_numbers(const std::vector<double>& v) {
     std::string s = "[";
-    for (std::size_t k = 0; k < v.size(); ++k) s += (k ? ", " : "") + number_text(v[k]);
+    for (std::size_t k = 0; k < v.size(); ++k) s += (k ? ", " : "") + exact_number_text(v[k]);
     return s + "]";
 }
 
@@ -1428,7 +1420,7 @@ std::string network_toml(const network_spec& spec, bool has_input_spikes) {
     std::string t = "# Written by `synaptogen export sonata`" +
                     (spec.source_file.empty() ? std::string() : " from " + spec.source_file) +
                     ".\n# Populations, models and synapses are in the SONATA circuit; stimuli and records are here.\n";
-    t += "[simulation]\ndt = " + number_text(s.dt) + "\nduration = " + number_text(s.duration) + "\nseed = " +
+    t += "[simulation]\ndt = " + exact_number_text(s.dt) + "\nduration = " + exact_number_text(s.duration) + "\nseed = " +
          std::to_string(s.seed) + "\n";
     if (s.threads > 0) t += "threads = " + std::to_string(s.threads) + "\n";
     if (!s.backend.empty()) t += "backend = " + toml_string(s.backend) + "\n";
@@ -1438,18 +1430,18 @@ std::string network_toml(const network_spec& spec, bool has_input_spikes) {
         t += "\n[[stimulus]]\n";
         switch (st.kind) {
         case stimulus_kind::poisson:
-            t += "type = \"poisson\"\nrate = " + number_text(st.rate) + "\nweight = " + number_text(st.weight) +
+            t += "type = \"poisson\"\nrate = " + exact_number_text(st.rate) + "\nweight = " + exact_number_text(st.weight) +
                  "\nsources = " + std::to_string(st.sources) + "\n";
             break;
-        case stimulus_kind::dc: t += "type = \"dc\"\namplitude = " + number_text(st.amplitude) + "\n"; break;
+        case stimulus_kind::dc: t += "type = \"dc\"\namplitude = " + exact_number_text(st.amplitude) + "\n"; break;
         case stimulus_kind::step_current:
             t += "type = \"step_current\"\ntimes = " + toml_numbers(st.times) + "\nvalues = " + toml_numbers(st.values) + "\n";
             break;
-        case stimulus_kind::noise: t += "type = \"noise\"\nmean = " + number_text(st.mean) + "\nstd = " + number_text(st.std) + "\n"; break;
+        case stimulus_kind::noise: t += "type = \"noise\"\nmean = " + exact_number_text(st.mean) + "\nstd = " + exact_number_text(st.std) + "\n"; break;
         }
         t += "target = " + toml_string(spec.layout[st.population].name) + "\n";
-        if (st.start != 0.0) t += "start = " + number_text(st.start) + "\n";
-        if (st.stop < 1e299) t += "stop = " + number_text(st.stop) + "\n";
+        if (st.start != 0.0) t += "start = " + exact_number_text(st.start) + "\n";
+        if (st.stop < 1e299) t += "stop = " + exact_number_text(st.stop) + "\n";
     }
     std::vector<std::string> recorded;
     for (std::size_t p = 0; p < spec.layout.count(); ++p)
