@@ -980,27 +980,23 @@ void import_sonata_circuit(const std::string& circuit_config_path, network_spec&
     if (node_files.empty()) networks.fail_at("nodes", "expected at least one entry with nodes_file and node_types_file");
 
     quiet_hdf5_errors quiet;
+    // Each file: its type table, then every population under /nodes or /edges.
+    auto import_files = [&](const std::vector<network_entry>& files, const std::string& kind, const auto& import_population) {
+        for (const auto& e : files) {
+            const type_table types = read_type_table(e.types_file, kind.substr(0, 4) + "_type_id", {c.path, 0, e.field});
+            reading(e.data_file, [&] {
+                h5::handle file = open_hdf5(e.data_file, {c.path, 0, e.field}, "a SONATA " + kind + " file (HDF5)");
+                if (!h5::is_group(file.get(), kind))
+                    fail(e.data_file, "/" + kind, "missing group '/" + kind + "'; expected /" + kind + "/<population>/...");
+                h5::handle group = h5::open_group(file.get(), kind);
+                for (const auto& name : h5::child_names(group.get()))
+                    import_population(group.get(), e.data_file, name, types, dirs, spec);
+            });
+        }
+    };
     // All node populations first: edges name them.
-    for (const auto& e : node_files) {
-        const type_table types = read_type_table(e.types_file, "node_type_id", {c.path, 0, e.field});
-        reading(e.data_file, [&] {
-            h5::handle file = open_hdf5(e.data_file, {c.path, 0, e.field}, "a SONATA nodes file (HDF5)");
-            if (!h5::is_group(file.get(), "nodes")) fail(e.data_file, "/nodes", "missing group '/nodes'; expected /nodes/<population>/...");
-            h5::handle nodes = h5::open_group(file.get(), "nodes");
-            for (const auto& name : h5::child_names(nodes.get()))
-                import_node_population(nodes.get(), e.data_file, name, types, dirs, spec);
-        });
-    }
-    for (const auto& e : edge_files) {
-        const type_table types = read_type_table(e.types_file, "edge_type_id", {c.path, 0, e.field});
-        reading(e.data_file, [&] {
-            h5::handle file = open_hdf5(e.data_file, {c.path, 0, e.field}, "a SONATA edges file (HDF5)");
-            if (!h5::is_group(file.get(), "edges")) fail(e.data_file, "/edges", "missing group '/edges'; expected /edges/<population>/...");
-            h5::handle edges = h5::open_group(file.get(), "edges");
-            for (const auto& name : h5::child_names(edges.get()))
-                import_edge_population(edges.get(), e.data_file, name, types, dirs, spec);
-        });
-    }
+    import_files(node_files, "nodes", import_node_population);
+    import_files(edge_files, "edges", import_edge_population);
 }
 
 void read_sonata_input_spikes(const std::string& spike_file, network_spec& spec, const source_location& where) {
