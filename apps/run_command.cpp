@@ -121,8 +121,8 @@ extern "C" void request_stop(int sig) { stop_signal = sig; }
 // What a checkpoint must agree on with the run that resumes it: the description as
 // written plus the command-line overrides (all in the spec by now).
 std::string checkpoint_key(const network_spec& spec) {
-    return spec.source_text + "\n#seed " + std::to_string(spec.simulation.seed) + " dt " + std::to_string(spec.simulation.dt) +
-           " backend-independent";
+    // Not the backend, threads or delivery strategy: a checkpoint resumes under any of them.
+    return spec.source_text + "\n#seed " + std::to_string(spec.simulation.seed) + " dt " + std::to_string(spec.simulation.dt);
 }
 
 // The spikes a checkpoint holds, as a batch for the run's statistics.
