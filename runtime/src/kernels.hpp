@@ -421,6 +421,93 @@ struct deliver_partitioned {
     }
 };
 
+// Hints the host cache to fetch [p, p + bytes), at most 1 kB (hardware prefetchers take
+// longer runs); GPUs ignore it.
+KOKKOS_INLINE_FUNCTION void prefetch(const void* p, std::size_t bytes) {
+#if !defined(__CUDA_ARCH__) && !defined(__HIP_DEVICE_COMPILE__)
+    for (std::size_t b = 0; b < bytes && b < 1024; b += 64) __builtin_prefetch(static_cast<const char*>(p) + b);
+#else
+    (void)p;
+    (void)bytes;
+#endif
+}
+
+// Delivery at arrival time, one work item per partition. Rows are ordered by delay and
+// group_start says where each delay begins, so at step `now` every spike emitted at
+// now - d delivers exactly its synapses of delay d - all into the ring slot of `now`,
+// which stays in cache, instead of into d_max slots spread over many megabytes. The sums
+// are integers, so the result is the emission-time result bit for bit.
+// `flush` instead delivers everything still pending (delay >= now - j) into the slots it
+// is due in: that turns the history into ring-buffer form, which is what checkpoints store.
+template <class Mem>
+struct deliver_arrivals {
+    delivery_target<Mem> d;                              // d.spikes and d.step are unused
+    Kokkos::View<const neuron_id*, Mem> history;         // [history slot][neuron]
+    Kokkos::View<const std::uint32_t*, Mem> history_count;
+    Kokkos::View<const std::uint32_t*, Mem> group_start;  // [partition][source][delay - d_min], within the row
+    std::uint32_t history_mask, d_min, d_max;
+    step_t now;
+    bool flush;
+
+    // The (spike, delay) groups of one step, walked in order: (age, k) is the k-th spike
+    // of step now - age.
+    struct group {
+        edge_index begin = 0, end = 0;
+        step_t emitted = 0;
+    };
+    struct cursor {
+        std::uint32_t age, k;
+    };
+    KOKKOS_INLINE_FUNCTION bool next(const int p, cursor& c, group& g) const {
+        for (; c.age <= d_max && c.age <= now; ++c.age, c.k = 0) {
+            const step_t j = now - c.age;
+            const std::size_t h = j & history_mask;
+            if (c.k >= history_count(h)) continue;
+            const std::size_t n = d.n, groups = d_max - d_min + 1;
+            const std::uint32_t lo = c.age < d_min ? d_min : c.age;
+            const neuron_id src = history(h * n + c.k++);
+            const edge_index row = d.store.row_map(p, src), row_end = d.store.row_map(p, src + 1);
+            const std::size_t at = (static_cast<std::size_t>(p) * n + src) * groups + (lo - d_min);
+            g.begin = row + group_start(at);
+            g.end = flush || lo == d_max ? row_end : row + group_start(at + 1);
+            g.emitted = j;
+            return true;
+        }
+        return false;
+    }
+
+    KOKKOS_INLINE_FUNCTION void operator()(const int p) const {
+        // Groups are short (tens of synapses) and scattered over gigabytes: fetch a few
+        // groups ahead of the one being delivered, or every group starts with cache misses.
+        constexpr unsigned ahead = 8;  // a power of two
+        group queue[ahead];
+        cursor c{flush ? 1u : d_min, 0u};
+        unsigned head = 0, tail = 0;
+        auto fill = [&]() {
+            while (tail - head < ahead && next(p, c, queue[tail % ahead])) {
+                const group& g = queue[tail++ % ahead];
+                prefetch(&d.store.entries(g.begin), (g.end - g.begin) * sizeof(neuron_id));
+                prefetch(&d.store.values(g.begin), (g.end - g.begin) * sizeof(float));
+            }
+        };
+        for (fill(); head != tail; fill()) {
+            const group g = queue[head++ % ahead];
+            for (edge_index e = g.begin; e < g.end; ++e) {
+                const float w = d.store.values(e);
+                d.ring(ring_index(d.store.entries(e), w, d.pk, d.n, g.emitted, d.slot_mask)) += to_fixed(w, d.scale);
+            }
+        }
+    }
+};
+
+// to(i) += from(i).
+template <class Mem>
+struct add_into {
+    Kokkos::View<std::int64_t*, Mem> to;
+    Kokkos::View<const std::int64_t*, Mem> from;
+    KOKKOS_INLINE_FUNCTION void operator()(const std::size_t i) const { to(i) += from(i); }
+};
+
 // One team per spike; its threads share the row and add atomically. Integer atomics keep
 // the sum independent of their order.
 template <class Mem, class Policy, bool Plastic>

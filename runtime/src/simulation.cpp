@@ -138,6 +138,41 @@ packed_store pack_store(const synapse_table& table, const std::vector<std::uint1
     return out;
 }
 
+// Orders every row of every partition by delay (a stable counting sort: targets stay
+// ascending within a delay) and returns where each delay begins within its row:
+// [partition][source][delay - d_min]. What arrival-time delivery reads.
+std::vector<std::uint32_t> order_by_delay(packed_store& h, neuron_id n, int P, const packing& pk, std::uint32_t d_min,
+                                          std::uint32_t d_max) {
+    const std::size_t groups = d_max - d_min + 1, stride = static_cast<std::size_t>(n) + 1;
+    std::vector<std::uint32_t> group_start(static_cast<std::size_t>(P) * n * groups, 0);
+    if (groups == 1) return group_start;  // one delay: nothing to order
+    tbb::parallel_for(tbb::blocked_range<std::size_t>(0, static_cast<std::size_t>(P) * n, 512), [&](const auto& r) {
+        std::vector<neuron_id> entries;
+        std::vector<float> values;
+        std::vector<std::uint32_t> at;
+        for (std::size_t seg = r.begin(); seg != r.end(); ++seg) {
+            const std::size_t p = seg / n, s = seg % n;
+            const edge_index begin = h.row_map[p * stride + s], end = h.row_map[p * stride + s + 1];
+            std::uint32_t* start = group_start.data() + seg * groups;
+            std::fill(start, start + groups, 0u);
+            for (edge_index e = begin; e < end; ++e) {
+                const std::uint32_t d = h.entries[e] >> pk.target_bits;
+                if (d < d_max) ++start[d - d_min + 1];
+            }
+            for (std::size_t g = 1; g < groups; ++g) start[g] += start[g - 1];
+            entries.assign(h.entries.begin() + begin, h.entries.begin() + end);
+            values.assign(h.values.begin() + begin, h.values.begin() + end);
+            at.assign(start, start + groups);
+            for (std::size_t k = 0; k < entries.size(); ++k) {
+                const std::uint32_t i = at[(entries[k] >> pk.target_bits) - d_min]++;
+                h.entries[begin + i] = entries[k];
+                h.values[begin + i] = values[k];
+            }
+        }
+    });
+    return group_start;
+}
+
 // Concatenates per-projection tables row by row, tagging each synapse with its table's index.
 synapse_table merge_tables(const std::vector<synapse_table>& parts, neuron_id n, std::vector<std::uint16_t>& tags) {
     synapse_table out;
@@ -238,6 +273,7 @@ private:
     void record_traces(step_t s, bool flush, const run_observer& observer);
     template <bool Plastic>
     void deliver(const synapse_store<mem>& store, std::uint32_t n_spikes);
+    void deliver_history(const view<std::int64_t*>& ring, std::uint32_t ring_mask, bool flush) const;
     void check_delays(const network_spec& spec, std::uint32_t max_delay) const;
 
     std::uint64_t seed_;
@@ -252,7 +288,10 @@ private:
     view<double*> d_schedule_;                  // step currents: (step, value) pairs
     view<std::uint64_t*> d_poisson_tables_;
     view<std::int64_t*> d_ring_;  // [slot][channel][neuron], fixed point
-    std::uint32_t slot_mask_ = 0;
+    std::uint32_t slot_mask_ = 0;  // delay slots - 1: the ring's size in checkpoints
+    std::uint32_t live_mask_ = 0;  // slots of d_ring_ - 1 (0 with arrival-time delivery)
+    view<std::int64_t*> d_pending_;  // after a restore with arrival-time delivery: input still due, in ring form
+    step_t pending_until_ = 0;
     double scale_ = 1.0;          // 2^bits
     synapse_store<mem> static_, plastic_;
     std::vector<std::size_t> plastic_rule_of_;  // projection -> STDP rule index (or npos)
@@ -304,8 +343,15 @@ private:
     std::vector<step_t> schedule_steps_;
     view<neuron_id*> d_schedule_neurons_;
     view<std::uint8_t*> d_spiked_;
-    view<neuron_id*> d_spikes_;
+    view<neuron_id*> d_spikes_;  // this step's spikes: a row of d_history_
     host_view<neuron_id*> h_spikes_;
+    // Arrival-time delivery of static synapses (deliver_arrivals): the spikes of the last
+    // history_mask + 1 steps, their counts, and where each delay begins in each row. With
+    // emission-time delivery the history has one row.
+    view<neuron_id*> d_history_;
+    view<std::uint32_t*> d_history_count_;
+    std::uint32_t history_mask_ = 0, d_min_ = 1, d_max_ = 1;
+    view<std::uint32_t*> d_group_start_;
     std::vector<std::uint32_t> out_degree_;
     std::vector<bool> record_neuron_;
     std::vector<trace_recorder<mem>> traces_;
@@ -320,7 +366,6 @@ void engine<Exec>::lower_neurons(const network_spec& spec) {
     d_population_ = view<std::uint16_t*>("population", n_);
     d_constants_ = view<neuron_constants*>("constants", n_pop);
     d_spiked_ = view<std::uint8_t*>("spiked", n_);
-    d_spikes_ = view<neuron_id*>("spikes", n_);
     h_spikes_ = host_view<neuron_id*>("spikes_host", n_);
 
     auto h_state = Kokkos::create_mirror_view(d_state_);
@@ -465,7 +510,6 @@ void engine<Exec>::lower_synapses(const network_spec& spec, synapse_table& table
     std::uint32_t slots = 1;
     while (slots < info.max_delay_steps + 1u) slots <<= 1;
     slot_mask_ = slots - 1;
-    d_ring_ = view<std::int64_t*>("ring", static_cast<std::size_t>(slots) * 2 * n_);
 
     out_degree_.resize(n_);
     for (neuron_id s = 0; s < n_; ++s)
@@ -480,13 +524,40 @@ void engine<Exec>::lower_synapses(const network_spec& spec, synapse_table& table
         Kokkos::deep_copy(d.entries, host_view<neuron_id*>(h.entries.data(), h.entries.size()));
         Kokkos::deep_copy(d.values, host_view<float*>(h.values.data(), h.values.size()));
     };
+    // Arrival-time delivery needs the partitioned strategy and a group table that stays
+    // small next to the synapses (P * n * delays offsets).
+    if (!table.delay.empty()) {
+        const auto [lo, hi] = std::minmax_element(table.delay.begin(), table.delay.end());
+        d_min_ = *lo;
+        d_max_ = *hi;
+    }
+    const double group_bytes = 4.0 * P * n_ * (d_max_ - d_min_ + 1);
+    info.arrival_delivery = info.delivery == delivery_kind::partitioned && table.size() > 0 && plastic.size() == 0 &&
+                            group_bytes <= std::max(64.0 * (1 << 20), 2.0 * static_cast<double>(table.size()));
+    // At arrival time nothing is written ahead: the ring shrinks to the current slot,
+    // which stays in cache (a slot that rotated through d_max planes did not).
+    live_mask_ = info.arrival_delivery ? 0 : slot_mask_;
+    d_ring_ = view<std::int64_t*>("ring", static_cast<std::size_t>(live_mask_ + 1) * 2 * n_);
     {
         packed_store h = pack_store(table, {}, n_, P, pack_);
         table = synapse_table();  // release the host copy before the device copies are made
+        if (info.arrival_delivery) {
+            const std::vector<std::uint32_t> groups = order_by_delay(h, n_, P, pack_, d_min_, d_max_);
+            d_group_start_ = view<std::uint32_t*>(Kokkos::view_alloc(Kokkos::WithoutInitializing, "group_start"), groups.size());
+            Kokkos::deep_copy(d_group_start_, host_view<const std::uint32_t*>(groups.data(), groups.size()));
+        }
         to_device(std::move(h), static_);
     }
+    std::uint32_t history = 1;
+    if (info.arrival_delivery)
+        while (history < d_max_ + 1u) history <<= 1;
+    history_mask_ = history - 1;
+    d_history_ = view<neuron_id*>(Kokkos::view_alloc(Kokkos::WithoutInitializing, "spike_history"),
+                                  static_cast<std::size_t>(history) * n_);
+    d_history_count_ = view<std::uint32_t*>("spike_history_count", history);
+    d_spikes_ = Kokkos::subview(d_history_, std::make_pair(std::size_t(0), static_cast<std::size_t>(n_)));
     info.synapse_bytes = static_.entries.span() * sizeof(neuron_id) + static_.values.span() * sizeof(float);
-    info.index_bytes = static_.row_map.span() * sizeof(edge_index);
+    info.index_bytes = static_.row_map.span() * sizeof(edge_index) + d_group_start_.span() * sizeof(std::uint32_t);
     info.bytes_per_synapse = info.synapses > 0 ? static_cast<double>(info.synapse_bytes) / info.synapses : 0.0;
 
     // Plastic synapses: the same layout plus the rule per synapse and an index by target.
@@ -680,13 +751,21 @@ void engine<Exec>::record_traces(step_t s, bool flush, const run_observer& obser
 template <class Exec>
 template <bool Plastic>
 void engine<Exec>::deliver(const synapse_store<mem>& store, std::uint32_t n_spikes) {
-    const delivery_target<mem> target{store, d_spikes_, d_ring_, pack_, n_, step, slot_mask_, scale_};
+    const delivery_target<mem> target{store, d_spikes_, d_ring_, pack_, n_, step, live_mask_, scale_};
     if (info.delivery == delivery_kind::partitioned)
         Kokkos::parallel_for("deliver_partitioned", Kokkos::RangePolicy<Exec>(0, info.partitions),
                              deliver_partitioned<mem, Plastic>{target, n_spikes});
     else
         Kokkos::parallel_for("deliver_atomic", Kokkos::TeamPolicy<Exec>(n_spikes, Kokkos::AUTO),
                              deliver_atomic<mem, Kokkos::TeamPolicy<Exec>, Plastic>{target});
+}
+
+template <class Exec>
+void engine<Exec>::deliver_history(const view<std::int64_t*>& ring, std::uint32_t ring_mask, bool flush) const {
+    Kokkos::parallel_for("deliver_arrivals", Kokkos::RangePolicy<Exec>(0, info.partitions),
+                         deliver_arrivals<mem>{{static_, d_spikes_, ring, pack_, n_, step, ring_mask, scale_},
+                                               d_history_, d_history_count_, d_group_start_, history_mask_, d_min_,
+                                               d_max_, step, flush});
 }
 
 template <class Exec>
@@ -704,9 +783,19 @@ void engine<Exec>::run(std::uint64_t n_steps, const run_observer& observer) {
     const bool plastic = info.plastic_synapses > 0;
 
     for (; step < end; ++step) {
+        if (info.arrival_delivery) {
+            deliver_history(d_ring_, live_mask_, false);
+            if (step < pending_until_) {  // input a restored checkpoint still owes this step
+                const auto due = Kokkos::subview(d_pending_, std::make_pair((step & slot_mask_) * 2 * std::size_t(n_),
+                                                                            ((step & slot_mask_) + 1) * 2 * std::size_t(n_)));
+                Kokkos::parallel_for("add_pending", Kokkos::RangePolicy<Exec>(0, 2 * n_),
+                                     add_into<mem>{d_ring_, due});
+                if (step + 1 == pending_until_) d_pending_ = view<std::int64_t*>();
+            }
+        }
         for (const stimulus_term& t : poisson_terms_) {
             if (step < t.start || step >= t.stop) continue;
-            const std::size_t offset = (static_cast<std::size_t>(step & slot_mask_) * 2 + t.channel) * n_;
+            const std::size_t offset = (static_cast<std::size_t>(step & live_mask_) * 2 + t.channel) * n_;
             const std::size_t blocks = (t.last - t.first + lanes - 1) / lanes;
             Kokkos::parallel_for("add_poisson_input", Kokkos::RangePolicy<Exec>(0, blocks),
                                  add_poisson_input<mem, lanes>{d_poisson_tables_, d_ring_, t, offset, step, seed_});
@@ -718,7 +807,7 @@ void engine<Exec>::run(std::uint64_t n_steps, const run_observer& observer) {
                                                    d_coupling_kinds_, d_coupling_params_, d_i_ext_, d_g_ext_, step,
                                                    seed_, static_cast<int>(d_currents_.extent(0))});
         update_neurons<mem, lanes> update{d_state_, d_refractory_, d_population_, d_constants_, d_ring_,
-                                          d_i_ext_,  d_g_ext_,       d_spiked_,     n_,           step & slot_mask_,
+                                          d_i_ext_,  d_g_ext_,       d_spiked_,     n_,           step & live_mask_,
                                           1.0 / scale_, step};
         Kokkos::parallel_for("update_neurons", Kokkos::RangePolicy<Exec>(0, (n_ + lanes - 1) / lanes), update);
         if (scheduled < schedule_steps_.size() && schedule_steps_[scheduled] == step) {
@@ -730,10 +819,13 @@ void engine<Exec>::run(std::uint64_t n_steps, const run_observer& observer) {
         }
 
         std::uint32_t n_spikes = 0;
+        const std::size_t row = static_cast<std::size_t>(step & history_mask_) * n_;
+        d_spikes_ = Kokkos::subview(d_history_, std::make_pair(row, row + n_));
         Kokkos::parallel_scan("compact_spikes", Kokkos::RangePolicy<Exec>(0, n_),
                               compact_spikes<mem>{d_spiked_, d_spikes_}, n_spikes);
+        if (info.arrival_delivery) Kokkos::deep_copy(Kokkos::subview(d_history_count_, step & history_mask_), n_spikes);
         if (n_spikes > 0) {
-            if (info.synapses > 0) deliver<false>(static_, n_spikes);
+            if (info.synapses > 0 && !info.arrival_delivery) deliver<false>(static_, n_spikes);
             if (plastic) {
                 deliver<true>(plastic_, n_spikes);
                 Kokkos::parallel_for("potentiate", Kokkos::RangePolicy<Exec>(0, n_spikes),
@@ -800,7 +892,17 @@ simulation_state engine<Exec>::save_state() const {
     };
     copy_out(d_state_, s.neuron_state);
     copy_out(d_refractory_, s.refractory);
-    copy_out(d_ring_, s.ring);
+    // Checkpoints store pending input in ring-buffer form, whatever the delivery timing:
+    // with arrival-time delivery, what the spike history still owes goes into a ring of
+    // the full size, in the slots it is due in (the live slot is empty between steps).
+    if (info.arrival_delivery) {
+        view<std::int64_t*> ring("ring_checkpoint", static_cast<std::size_t>(slot_mask_ + 1) * 2 * n_);
+        if (pending_until_ > step) Kokkos::deep_copy(ring, d_pending_);
+        deliver_history(ring, slot_mask_, true);
+        copy_out(ring, s.ring);
+    } else {
+        copy_out(d_ring_, s.ring);
+    }
     {
         auto h = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), plastic_.values);
         s.plastic_weights.resize(plastic_position_.size());
@@ -829,7 +931,15 @@ void engine<Exec>::restore_state(const simulation_state& s) {
     };
     copy_in(s.neuron_state, d_state_, "neuron state");
     copy_in(s.refractory, d_refractory_, "refractory counters");
-    copy_in(s.ring, d_ring_, "delay buffers");
+    Kokkos::deep_copy(d_history_count_, 0u);
+    if (info.arrival_delivery) {
+        // The live ring is one slot: keep what is due later apart and add it step by step.
+        d_pending_ = view<std::int64_t*>("ring_pending", static_cast<std::size_t>(slot_mask_ + 1) * 2 * n_);
+        copy_in(s.ring, d_pending_, "delay buffers");
+        pending_until_ = s.step + slot_mask_ + 1;
+    } else {
+        copy_in(s.ring, d_ring_, "delay buffers");
+    }
     {
         auto h = Kokkos::create_mirror_view(plastic_.values);
         check(s.plastic_weights.size() == plastic_position_.size(), "number of plastic synapses");

@@ -45,6 +45,42 @@ TEST_P(determinism, repeated_runs_are_identical_and_seeds_matter) {
 
 INSTANTIATE_TEST_SUITE_P(models, determinism, ::testing::Values("iaf_psc_delta", "iaf_psc_exp"));
 
+// Partitioned delivery of static synapses happens at arrival time (rows ordered by delay,
+// a one-slot ring), atomic delivery at emission time (a ring of d_max slots). A checkpoint
+// holds the input still in flight in ring form either way, so a run can stop under one
+// and continue under the other, and still match the uninterrupted run spike for spike.
+TEST(determinism, checkpoints_carry_input_in_flight_between_delivery_timings) {
+    const network_spec spec = brunel_spec(5, "iaf_psc_exp");  // delays 8-20 steps
+    const auto reference = run_network(spec, {"serial", delivery_kind::automatic});
+    ASSERT_GT(reference.neuron.size(), 1000u);
+    const std::uint64_t steps = spec.simulation.steps(), first = steps / 2 + 3;
+    const run_options arrival{"openmp", delivery_kind::partitioned}, emission{"openmp", delivery_kind::atomic};
+    std::vector<std::int64_t> saved_ring[2];
+    for (int k = 0; k < 4; ++k) {
+        const run_options& before = k % 2 ? emission : arrival;
+        const run_options& after = k / 2 ? emission : arrival;
+        synaptogen::testing::spike_list out;
+        run_observer obs;
+        obs.on_spikes = [&](spike_batch&& b) {
+            out.step.insert(out.step.end(), b.step.begin(), b.step.end());
+            out.neuron.insert(out.neuron.end(), b.neuron.begin(), b.neuron.end());
+        };
+        simulation a(spec, build_static_synapses(spec), before);
+        EXPECT_EQ(a.info().arrival_delivery, &before == &arrival);
+        a.run(first, obs);
+        const simulation_state state = a.save_state();
+        saved_ring[k % 2] = state.ring;
+        simulation b(spec, build_static_synapses(spec), after);
+        b.restore_state(state);
+        b.run(steps - first, obs);
+        EXPECT_TRUE(out == reference) << "stopped " << (k % 2 ? "emission" : "arrival") << ", continued "
+                                      << (k / 2 ? "emission" : "arrival");
+    }
+    // Input was in flight at the checkpoint, and both timings saved the same ring.
+    EXPECT_GT(std::count_if(saved_ring[0].begin(), saved_ring[0].end(), [](std::int64_t x) { return x != 0; }), 100);
+    EXPECT_EQ(saved_ring[0], saved_ring[1]);
+}
+
 // Thread counts are fixed per process (Kokkos initialises once), so this test runs the
 // program itself with --threads 1 and 2 and compares the HDF5 datasets.
 TEST(determinism, one_and_two_threads_write_identical_spike_files) {
@@ -98,6 +134,7 @@ TEST(determinism, every_model_and_plasticity_rule_agrees_across_backends) {
             out.neuron.insert(out.neuron.end(), b.neuron.begin(), b.neuron.end());
         };
         sim.run(spec.simulation.steps(), obs);
+        EXPECT_FALSE(sim.info().arrival_delivery);  // STDP synapses are delivered at emission time
         return std::make_pair(out, sim.save_state());
     };
     const auto [spikes, state] = run({"serial", delivery_kind::automatic});
@@ -113,6 +150,8 @@ TEST(determinism, every_model_and_plasticity_rule_agrees_across_backends) {
         const auto [other_spikes, other_state] = run(o);
         EXPECT_TRUE(spikes == other_spikes) << o.backend << " " << to_string(o.delivery);
         EXPECT_EQ(state.neuron_state, other_state.neuron_state) << o.backend << " " << to_string(o.delivery);
+        // Input still in flight at the end, in ring-buffer form whatever the delivery timing.
+        EXPECT_EQ(state.ring, other_state.ring) << o.backend << " " << to_string(o.delivery);
         // Saved in the table's order, whatever the partitioning: equal synapse by synapse.
         EXPECT_EQ(state.plastic_weights, other_state.plastic_weights) << o.backend << " " << to_string(o.delivery);
     }

@@ -68,6 +68,7 @@ struct lowering_info {
     std::string backend;
     delivery_kind delivery = delivery_kind::automatic;
     int partitions = 1;
+    bool arrival_delivery = false;  // static synapses delivered at arrival (rows ordered by delay)
     edge_index synapses = 0;
     std::size_t synapse_bytes = 0;  // device bytes of the per-synapse arrays (target|delay words, weights)
     std::size_t index_bytes = 0;    // device bytes of the per-neuron row offsets (one row map per partition)
