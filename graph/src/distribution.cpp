@@ -5,6 +5,8 @@
 #include <limits>
 #include <sstream>
 
+#include <boost/random/normal_distribution.hpp>
+
 namespace synaptogen {
 
 double distribution::lower_bound() const {
@@ -28,12 +30,15 @@ double distribution::upper_bound() const {
 }
 
 double distribution::draw(counter_rng& rng) const {
+    // Boost's ziggurat: about one Philox word per normal, where Box-Muller took four words,
+    // a log, a sqrt and a cos (half of the full-scale microcircuit's construction time).
+    boost::random::normal_distribution<double> unit;
     auto once = [&]() -> double {
         switch (kind) {
         case distribution_kind::constant: return value;
         case distribution_kind::uniform: return low + (high - low) * rng.uniform();
-        case distribution_kind::normal: return mean + sd * rng.normal();
-        case distribution_kind::lognormal: return std::exp(mean + sd * rng.normal());
+        case distribution_kind::normal: return mean + sd * unit(rng);
+        case distribution_kind::lognormal: return std::exp(mean + sd * unit(rng));
         }
         return value;
     };

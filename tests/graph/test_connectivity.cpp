@@ -240,3 +240,33 @@ TEST(connectivity, table_depends_on_seed_not_on_thread_count) {
     EXPECT_EQ(one.delay, two.delay);
     EXPECT_NE(one.target, other_seed.target);
 }
+
+// Normal draws (Boost's ziggurat on the row's Philox stream): moments and the mass within
+// one sd, and the mean of a normal truncated at its mean (half-normal: sd * sqrt(2/pi)).
+// n = 400,000, so the standard error of the mean is sd / 632; the bounds are 5 of those.
+TEST(connectivity, normal_draws_have_the_moments_they_name) {
+    distribution d;
+    d.kind = distribution_kind::normal;
+    d.mean = 2.0;
+    d.sd = 3.0;
+    const int n = 400000;
+    double sum = 0.0, sum2 = 0.0;
+    int within = 0;
+    counter_rng rng(7, stream_purpose::connectivity, 0, 0);
+    for (int i = 0; i < n; ++i) {
+        const double x = d.draw(rng);
+        sum += x;
+        sum2 += x * x;
+        within += std::fabs(x - 2.0) < 3.0;
+    }
+    const double mean = sum / n, sd = std::sqrt(sum2 / n - mean * mean);
+    EXPECT_NEAR(mean, 2.0, 5 * 3.0 / std::sqrt(n));
+    EXPECT_NEAR(sd, 3.0, 5 * 3.0 / std::sqrt(2.0 * n));
+    EXPECT_NEAR(static_cast<double>(within) / n, 0.682689, 5 * std::sqrt(0.68 * 0.32 / n));
+
+    d.min = 2.0;  // truncated at the mean
+    double half = 0.0;
+    for (int i = 0; i < n; ++i) half += d.draw(rng) - 2.0;
+    const double expected = 3.0 * std::sqrt(2.0 / M_PI), se = 3.0 * std::sqrt(1.0 - 2.0 / M_PI) / std::sqrt(n);
+    EXPECT_NEAR(half / n, expected, 5 * se);
+}
