@@ -54,14 +54,6 @@ namespace {
 
 constexpr std::size_t rows_per_chunk = 256;
 
-// Synapses of a range of rows, in row order; `other` is the far end (local index).
-struct chunk_edges {
-    std::vector<edge_index> count;  // per row of the chunk
-    std::vector<neuron_id> other;
-    std::vector<float> weight;
-    std::vector<std::uint16_t> delay;
-};
-
 // One projection as CSR over its rows (local), far ends as local indices.
 struct projection_csr {
     std::vector<edge_index> row_map;
@@ -115,54 +107,87 @@ input_error rule_error(const projection_spec& p, const std::string& field, const
     return input_error(w, what);
 }
 
-// Generates n_rows rows; row_fn(row, rng, out) appends the row's far ends (local ids).
-// Weights and delays are drawn after the row's far ends, from the same stream.
+// Draws row `row` of projection p: row_fn(row, rng, out) appends the far ends (local ids),
+// then weights and delays come from the same stream, in that order. Constant weights and
+// delays consume no random numbers and are not stored.
 template <class RowFn>
-projection_csr generate_rows(const projection_spec& p, std::size_t proj_index, std::uint64_t n_rows,
-                             std::uint64_t seed, double dt, RowFn row_fn) {
+void draw_row(const projection_spec& p, std::size_t proj_index, std::uint64_t seed, double dt, std::uint64_t row,
+              const RowFn& row_fn, std::vector<neuron_id>& other, std::vector<float>& weight,
+              std::vector<std::uint16_t>& delay) {
+    counter_rng rng(seed, stream_purpose::connectivity, static_cast<std::uint32_t>(proj_index), static_cast<std::uint32_t>(row));
+    const std::size_t before = other.size();
+    row_fn(row, rng, other);
+    const bool w = p.weight.kind != distribution_kind::constant, d = p.delay.kind != distribution_kind::constant;
+    for (std::size_t e = before; e < other.size(); ++e) {
+        if (w) weight.push_back(static_cast<float>(p.weight.draw(rng)));
+        if (d) delay.push_back(static_cast<std::uint16_t>(delay_to_steps(p.delay.draw(rng), dt)));
+    }
+}
+
+// A part with its constants filled in; rows or the column recipe are added by the caller.
+projection_part make_part(const population_layout& layout, const projection_spec& p, double dt) {
+    projection_part part;
+    part.source_first = layout[p.source].first;
+    part.n_sources = layout[p.source].size;
+    part.target_first = layout[p.target].first;
+    part.n_targets = layout[p.target].size;
+    part.constant_weight = p.weight.kind == distribution_kind::constant;
+    part.constant_delay = p.delay.kind == distribution_kind::constant;
+    if (part.constant_weight) part.weight = static_cast<float>(p.weight.value);
+    if (part.constant_delay) part.delay = static_cast<std::uint16_t>(delay_to_steps(p.delay.value, dt));
+    return part;
+}
+
+// Generates n_rows rows in chunks of rows_per_chunk, in parallel; the chunks are the
+// result. draw(row, chunk) appends one row's synapses to the chunk.
+template <class Draw>
+std::vector<synapse_chunk> generate_chunks(std::uint64_t n_rows, const Draw& draw) {
     const std::size_t n_chunks = (n_rows + rows_per_chunk - 1) / rows_per_chunk;
-    std::vector<chunk_edges> chunks(n_chunks);
+    std::vector<synapse_chunk> chunks(n_chunks);
     tbb::parallel_for(tbb::blocked_range<std::size_t>(0, n_chunks, 1), [&](const auto& r) {
         for (std::size_t c = r.begin(); c != r.end(); ++c) {
-            chunk_edges& ch = chunks[c];
-            const std::uint64_t first = c * rows_per_chunk;
-            const std::uint64_t last = std::min<std::uint64_t>(n_rows, first + rows_per_chunk);
-            for (std::uint64_t row = first; row < last; ++row) {
-                counter_rng rng(seed, stream_purpose::connectivity, static_cast<std::uint32_t>(proj_index),
-                                static_cast<std::uint32_t>(row));
-                const std::size_t before = ch.other.size();
-                row_fn(row, rng, ch.other);
-                const std::size_t after = ch.other.size();
-                ch.count.push_back(after - before);
-                for (std::size_t e = before; e < after; ++e) {
-                    ch.weight.push_back(static_cast<float>(p.weight.draw(rng)));
-                    ch.delay.push_back(static_cast<std::uint16_t>(delay_to_steps(p.delay.draw(rng), dt)));
-                }
+            synapse_chunk& ch = chunks[c];
+            ch.first_row = c * rows_per_chunk;
+            const std::uint64_t last = std::min<std::uint64_t>(n_rows, ch.first_row + rows_per_chunk);
+            for (std::uint64_t row = ch.first_row; row < last; ++row) {
+                const std::size_t before = ch.target.size();
+                draw(row, ch);
+                ch.count.push_back(static_cast<std::uint32_t>(ch.target.size() - before));
             }
+            ch.target.shrink_to_fit();  // the packer frees chunks one by one: hold no slack
+            ch.weight.shrink_to_fit();
+            ch.delay.shrink_to_fit();
         }
     });
+    return chunks;
+}
+
+// Chunks of n_rows rows as one CSR (the part's constants expanded); frees the chunks.
+projection_csr chunks_to_csr(std::vector<synapse_chunk>& chunks, std::uint64_t n_rows, const projection_part& part) {
     projection_csr out;
     out.row_map.assign(n_rows + 1, 0);
-    std::vector<edge_index> chunk_start(n_chunks + 1, 0);
-    for (std::size_t c = 0; c < n_chunks; ++c) {
-        const std::uint64_t first = c * rows_per_chunk;
-        for (std::size_t i = 0; i < chunks[c].count.size(); ++i)
-            out.row_map[first + i + 1] = out.row_map[first + i] + chunks[c].count[i];
-        chunk_start[c + 1] = chunk_start[c] + chunks[c].other.size();
+    std::vector<edge_index> chunk_start(chunks.size() + 1, 0);
+    for (std::size_t c = 0; c < chunks.size(); ++c) {
+        const synapse_chunk& ch = chunks[c];
+        for (std::size_t i = 0; i < ch.count.size(); ++i)
+            out.row_map[ch.first_row + i + 1] = out.row_map[ch.first_row + i] + ch.count[i];
+        chunk_start[c + 1] = chunk_start[c] + ch.target.size();
     }
-    const edge_index total = chunk_start[n_chunks];
+    const edge_index total = chunk_start.back();
     out.other.resize(total);
     out.weight.resize(total);
     out.delay.resize(total);
-    tbb::parallel_for(std::size_t(0), n_chunks, [&](std::size_t c) {
-        std::copy(chunks[c].other.begin(), chunks[c].other.end(), out.other.begin() + chunk_start[c]);
-        std::copy(chunks[c].weight.begin(), chunks[c].weight.end(), out.weight.begin() + chunk_start[c]);
-        std::copy(chunks[c].delay.begin(), chunks[c].delay.end(), out.delay.begin() + chunk_start[c]);
-        std::vector<edge_index>().swap(chunks[c].count);  // release as we go
-        std::vector<neuron_id>().swap(chunks[c].other);
-        std::vector<float>().swap(chunks[c].weight);
-        std::vector<std::uint16_t>().swap(chunks[c].delay);
+    tbb::parallel_for(std::size_t(0), chunks.size(), [&](std::size_t c) {
+        synapse_chunk& ch = chunks[c];
+        const edge_index at = chunk_start[c];
+        std::copy(ch.target.begin(), ch.target.end(), out.other.begin() + at);
+        if (part.constant_weight) std::fill_n(out.weight.begin() + at, ch.target.size(), part.weight);
+        else std::copy(ch.weight.begin(), ch.weight.end(), out.weight.begin() + at);
+        if (part.constant_delay) std::fill_n(out.delay.begin() + at, ch.target.size(), part.delay);
+        else std::copy(ch.delay.begin(), ch.delay.end(), out.delay.begin() + at);
+        ch = synapse_chunk();  // release as we go
     });
+    chunks.clear();
     return out;
 }
 
@@ -228,8 +253,17 @@ projection_csr transpose(projection_csr&& cols, std::uint64_t n_rows) {
     return rows;
 }
 
-projection_csr build_projection(const population_layout& layout, const projection_spec& p,
-                                std::size_t index, std::uint64_t seed, double dt) {
+projection_part generate_projection(const population_layout& layout, const projection_spec& p, std::size_t index,
+                                    std::uint64_t seed, double dt) {
+    projection_part part = make_part(layout, p, dt);
+    // By-source rules: row_fn(row, rng, out) appends the row's targets.
+    auto by_source = [&](auto row_fn) {
+        part.chunks = generate_chunks(part.n_sources, [&](std::uint64_t row, synapse_chunk& ch) {
+            draw_row(p, index, seed, dt, row, row_fn, ch.target, ch.weight, ch.delay);
+        });
+        for (const auto& ch : part.chunks) part.size += ch.target.size();
+        return std::move(part);
+    };
     const population& src = layout[p.source];
     const population& tgt = layout[p.target];
     const std::uint64_t ns = src.size, nt = tgt.size;
@@ -241,7 +275,7 @@ projection_csr build_projection(const population_layout& layout, const projectio
 
     switch (p.rule) {
     case connection_rule_kind::all_to_all:
-        return generate_rows(p, index, ns, seed, dt, [&](std::uint64_t row, counter_rng&, auto& out) {
+        return by_source([&](std::uint64_t row, counter_rng&, auto& out) {
             for (std::uint64_t t = 0; t < nt; ++t)
                 if (t != self(row)) out.push_back(static_cast<neuron_id>(t));
         });
@@ -249,13 +283,13 @@ projection_csr build_projection(const population_layout& layout, const projectio
         if (ns != nt)
             throw rule_error(p, "rule", "one_to_one needs populations of equal size (source has " +
                                             std::to_string(ns) + ", target " + std::to_string(nt) + ")");
-        return generate_rows(p, index, ns, seed, dt, [&](std::uint64_t row, counter_rng&, auto& out) {
+        return by_source([&](std::uint64_t row, counter_rng&, auto& out) {
             if (row != self(row)) out.push_back(static_cast<neuron_id>(row));
         });
     case connection_rule_kind::fixed_probability: {
         const double prob = p.probability;
         const double log_q = std::log1p(-prob);
-        return generate_rows(p, index, ns, seed, dt, [&, prob, log_q](std::uint64_t row, counter_rng& rng, auto& out) {
+        return by_source([&, prob, log_q](std::uint64_t row, counter_rng& rng, auto& out) {
             if (prob <= 0.0) return;
             // Geometric skipping: the gap to the next connected target is Geometric(p).
             std::uint64_t t = 0;
@@ -278,7 +312,7 @@ projection_csr build_projection(const population_layout& layout, const projectio
                                               " available targets without multapses");
         if (p.number > 0 && pool_t == 0)
             throw rule_error(p, "number", "no targets to connect to");
-        return generate_rows(p, index, ns, seed, dt, [&](std::uint64_t row, counter_rng& rng, auto& out) {
+        return by_source([&](std::uint64_t row, counter_rng& rng, auto& out) {
             if (p.allow_multapses) sample_with_repeats(rng, nt, p.number, self(row), out);
             else sample_distinct(rng, nt, p.number, self(row), out);
         });
@@ -289,12 +323,23 @@ projection_csr build_projection(const population_layout& layout, const projectio
                                               std::to_string(pool_s) + " available sources without multapses");
         if (p.number > 0 && pool_s == 0)
             throw rule_error(p, "number", "no sources to connect from");
-        projection_csr cols = generate_rows(p, index, nt, seed, dt, [&](std::uint64_t col, counter_rng& rng, auto& out) {
-            // Columns need no order: the transpose sorts rows by target anyway.
-            if (p.allow_multapses) sample_with_repeats(rng, ns, p.number, self(col), out, false);
-            else sample_distinct(rng, ns, p.number, self(col), out);
-        });
-        return transpose(std::move(cols), ns);
+        // Columns need no order: rows come out ascending by target anyway. The recipe
+        // holds copies of what it needs: it outlives this call.
+        part.by_target = true;
+        part.in_degree = static_cast<std::uint32_t>(p.number);
+        part.size = static_cast<edge_index>(p.number) * nt;
+        const std::uint64_t skip_self = same && !p.allow_autapses ? 0 : ~0ull;  // column c skips source c if 0
+        part.draw_column = [p, index, seed, dt, ns, skip_self](std::uint64_t col, synapse_column& out) {
+            out.source.clear();
+            out.weight.clear();
+            out.delay.clear();
+            const std::uint64_t self = skip_self == 0 ? col : ~0ull;
+            draw_row(p, index, seed, dt, col, [&](std::uint64_t, counter_rng& rng, std::vector<neuron_id>& v) {
+                if (p.allow_multapses) sample_with_repeats(rng, ns, p.number, self, v, false);
+                else sample_distinct(rng, ns, p.number, self, v);
+            }, out.source, out.weight, out.delay);
+        };
+        return part;
     }
     case connection_rule_kind::fixed_total_number: {
         const std::uint64_t pairs = pool_t * ns;
@@ -318,7 +363,7 @@ projection_csr build_projection(const population_layout& layout, const projectio
         for (std::uint64_t r = 0; r < ns; ++r)
             if (!p.allow_multapses && per_row[r] > pool_t)
                 throw rule_error(p, "number", "too dense for fixed_total_number without multapses");
-        return generate_rows(p, index, ns, seed, dt, [&](std::uint64_t row, counter_rng& rng, auto& out) {
+        return by_source([&](std::uint64_t row, counter_rng& rng, auto& out) {
             if (p.allow_multapses) sample_with_repeats(rng, nt, per_row[row], self(row), out);
             else sample_distinct(rng, nt, per_row[row], self(row), out);
         });
@@ -330,21 +375,23 @@ projection_csr build_projection(const population_layout& layout, const projectio
         std::iota(order.begin(), order.end(), 0);
         std::stable_sort(order.begin(), order.end(),
                          [&](auto a, auto b) { return p.edges[a].source < p.edges[b].source; });
-        projection_csr out;
-        out.row_map.assign(ns + 1, 0);
-        for (const auto& e : p.edges) ++out.row_map[e.source + 1];
-        for (std::uint64_t r = 0; r < ns; ++r) out.row_map[r + 1] += out.row_map[r];
+        synapse_chunk ch;
+        ch.count.assign(ns, 0);
+        for (const auto& e : p.edges) ++ch.count[e.source];
         for (auto i : order) {
             const explicit_edge& e = p.edges[i];
             counter_rng rng(seed, stream_purpose::connectivity, static_cast<std::uint32_t>(index),
                             static_cast<std::uint32_t>(i));
             const double w = p.edges_have_weights ? e.weight : p.weight.draw(rng);
             const double d = p.edges_have_delays ? e.delay : p.delay.draw(rng);
-            out.other.push_back(e.target);
-            out.weight.push_back(static_cast<float>(w));
-            out.delay.push_back(static_cast<std::uint16_t>(delay_to_steps(d, dt)));
+            ch.target.push_back(e.target);
+            ch.weight.push_back(static_cast<float>(w));
+            ch.delay.push_back(static_cast<std::uint16_t>(delay_to_steps(d, dt)));
         }
-        return out;
+        part.constant_weight = part.constant_delay = false;  // listed per edge
+        part.size = ch.target.size();
+        part.chunks.push_back(std::move(ch));
+        return part;
     }
     }
     throw internal_error("unhandled connection rule");
@@ -368,31 +415,59 @@ double expected_synapses(const population_layout& layout, const projection_spec&
     return 0.0;
 }
 
-synapse_table build_synapses(const population_layout& layout, const std::vector<projection_spec>& projections,
-                             std::uint64_t seed, double dt_ms, const std::vector<bool>& include) {
-    std::vector<projection_csr> parts;
-    parts.reserve(projections.size());
+edge_index synapse_parts::size() const {
+    edge_index n = 0;
+    for (const auto& p : projections) n += p.size;
+    return n;
+}
+
+synapse_parts generate_synapses(const population_layout& layout, const std::vector<projection_spec>& projections,
+                                std::uint64_t seed, double dt_ms, const std::vector<bool>& include) {
+    synapse_parts parts;
+    parts.n_neurons = layout.total();
+    parts.projections.reserve(projections.size());
     for (std::size_t i = 0; i < projections.size(); ++i) {
         if (!include.empty() && !include[i]) {
-            projection_csr empty;
-            empty.row_map.assign(static_cast<std::size_t>(layout[projections[i].source].size) + 1, 0);
-            parts.push_back(std::move(empty));
+            projection_part empty = make_part(layout, projections[i], dt_ms);
+            empty.chunks.emplace_back();
+            empty.chunks.back().count.assign(empty.n_sources, 0);
+            parts.projections.push_back(std::move(empty));
             continue;
         }
-        parts.push_back(build_projection(layout, projections[i], i, seed, dt_ms));
+        parts.projections.push_back(generate_projection(layout, projections[i], i, seed, dt_ms));
+    }
+    return parts;
+}
+
+synapse_table merge_synapses(synapse_parts&& in) {
+    std::vector<projection_csr> parts;
+    parts.reserve(in.projections.size());
+    for (projection_part& part : in.projections) {
+        if (!part.by_target) {
+            parts.push_back(chunks_to_csr(part.chunks, part.n_sources, part));
+            continue;
+        }
+        std::vector<synapse_chunk> cols = generate_chunks(part.n_targets, [&](std::uint64_t col, synapse_chunk& ch) {
+            thread_local synapse_column c;
+            part.draw_column(col, c);
+            ch.target.insert(ch.target.end(), c.source.begin(), c.source.end());
+            ch.weight.insert(ch.weight.end(), c.weight.begin(), c.weight.end());
+            ch.delay.insert(ch.delay.end(), c.delay.begin(), c.delay.end());
+        });
+        parts.push_back(transpose(chunks_to_csr(cols, part.n_targets, part), part.n_sources));
     }
 
     // Merge: row i of the table is the concatenation, in projection order, of row i of
     // every projection whose source population holds i.
     synapse_table table;
-    const neuron_id n = layout.total();
+    const neuron_id n = in.n_neurons;
     table.n_neurons = n;
     for (const auto& part : parts) table.projection_size.push_back(part.other.size());
     table.row_map.assign(static_cast<std::size_t>(n) + 1, 0);
-    for (std::size_t k = 0; k < projections.size(); ++k) {
-        const population& src = layout[projections[k].source];
-        for (neuron_id r = 0; r < src.size; ++r)
-            table.row_map[src.first + r + 1] += parts[k].row_map[r + 1] - parts[k].row_map[r];
+    for (std::size_t k = 0; k < parts.size(); ++k) {
+        const projection_part& src = in.projections[k];
+        for (neuron_id r = 0; r < src.n_sources; ++r)
+            table.row_map[src.source_first + r + 1] += parts[k].row_map[r + 1] - parts[k].row_map[r];
     }
     for (neuron_id i = 0; i < n; ++i) table.row_map[i + 1] += table.row_map[i];
     const edge_index total = table.row_map[n];
@@ -402,13 +477,13 @@ synapse_table build_synapses(const population_layout& layout, const std::vector<
     tbb::parallel_for(tbb::blocked_range<neuron_id>(0, n, 4096), [&](const auto& r) {
         for (neuron_id i = r.begin(); i != r.end(); ++i) {
             edge_index at = table.row_map[i];
-            for (std::size_t k = 0; k < projections.size(); ++k) {
-                const population& src = layout[projections[k].source];
-                if (i < src.first || i >= src.first + src.size) continue;
-                const neuron_id offset = layout[projections[k].target].first;
+            for (std::size_t k = 0; k < parts.size(); ++k) {
+                const projection_part& src = in.projections[k];
+                if (i < src.source_first || i >= src.source_first + src.n_sources) continue;
                 const projection_csr& part = parts[k];
-                for (edge_index e = part.row_map[i - src.first]; e < part.row_map[i - src.first + 1]; ++e, ++at) {
-                    table.target[at] = part.other[e] + offset;
+                const neuron_id local = i - src.source_first;
+                for (edge_index e = part.row_map[local]; e < part.row_map[local + 1]; ++e, ++at) {
+                    table.target[at] = part.other[e] + src.target_first;
                     table.weight[at] = part.weight[e];
                     table.delay[at] = part.delay[e];
                 }
@@ -416,6 +491,11 @@ synapse_table build_synapses(const population_layout& layout, const std::vector<
         }
     });
     return table;
+}
+
+synapse_table build_synapses(const population_layout& layout, const std::vector<projection_spec>& projections,
+                             std::uint64_t seed, double dt_ms, const std::vector<bool>& include) {
+    return merge_synapses(generate_synapses(layout, projections, seed, dt_ms, include));
 }
 
 }  // namespace synaptogen

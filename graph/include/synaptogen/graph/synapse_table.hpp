@@ -1,5 +1,6 @@
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 #include <synaptogen/graph/ids.hpp>
@@ -30,6 +31,51 @@ inline constexpr std::uint32_t max_delay_steps = 65535;
 
 // Rounds a delay in ms to whole steps; values in [dt/2, dt) count as one step.
 std::uint32_t delay_to_steps(double delay_ms, double dt_ms);
+
+// The static synapses as generated, before they are merged into one CSR: what the
+// runtime packs straight into its own layout, so that construction never holds two full
+// copies of the network. Projections drawn by source keep their rows in chunks, which the
+// consumer frees as it packs them; a weight or delay that is constant is stored once, not
+// per synapse. Projections drawn by target (fixed_indegree) are kept as a recipe: the
+// consumer draws each column twice (count, then fill), because transposing stored columns
+// would double the peak. merge_synapses(generate_synapses(...)) == build_synapses(...).
+struct synapse_chunk {
+    std::uint64_t first_row = 0;       // local index of the chunk's first row
+    std::vector<std::uint32_t> count;  // synapses per row
+    std::vector<neuron_id> target;     // local target of each synapse
+    std::vector<float> weight;         // empty: all have the part's constant weight
+    std::vector<std::uint16_t> delay;  // empty: all have the part's constant delay
+};
+
+// One column of a by-target projection: its sources (local), weights and delays, in draw order.
+struct synapse_column {
+    std::vector<neuron_id> source;
+    std::vector<float> weight;
+    std::vector<std::uint16_t> delay;
+};
+
+struct projection_part {
+    neuron_id source_first = 0, n_sources = 0;  // global id of local 0, population size
+    neuron_id target_first = 0, n_targets = 0;
+    edge_index size = 0;                        // synapses
+    bool constant_weight = false, constant_delay = false;
+    float weight = 0.0f;                        // if constant_weight
+    std::uint16_t delay = 1;                    // if constant_delay
+    bool by_target = false;
+    std::vector<synapse_chunk> chunks;          // by source
+    std::uint32_t in_degree = 0;                // by target: synapses per column
+    std::function<void(std::uint64_t column, synapse_column& out)> draw_column;  // by target; replaces out
+};
+
+struct synapse_parts {
+    neuron_id n_neurons = 0;
+    std::vector<projection_part> projections;  // one per projection spec (empty if not included)
+    edge_index size() const;
+};
+
+synapse_parts generate_synapses(const population_layout& layout, const std::vector<projection_spec>& projections,
+                                std::uint64_t seed, double dt_ms, const std::vector<bool>& include = {});
+synapse_table merge_synapses(synapse_parts&& parts);
 
 // Builds every projection with oneTBB. The result depends on (specs, seed, dt) only,
 // never on the number of threads. Throws input_error (pointing at the projection) for
