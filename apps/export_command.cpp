@@ -17,7 +17,7 @@ int export_sonata_command(const export_options& o) {
     tbb::global_control tbb_threads(tbb::global_control::max_allowed_parallelism, threads);
     spdlog::info("building {} ({} neurons, {} projections) with {} threads", spec.source_file, spec.layout.total(),
                  spec.projections.size(), threads);
-    const synapse_table table = build_static_synapses(spec);
+    const synapse_table table = merge_synapses(build_static_synapses(spec));
     export_sonata(spec, table, o.out_dir);
     std::size_t others = 0;
     for (std::size_t k = 0; k < spec.projections.size(); ++k) others += projection_kind(spec, k) != synapse_kind::static_synapse;

@@ -177,7 +177,7 @@ int run_command(const run_command_options& o) {
     spdlog::info("building {} ({} neurons, {} projections) with {} threads", spec.source_file, spec.layout.total(),
                  spec.projections.size(), threads);
     auto t0 = clock_type::now();
-    synapse_table table = build_static_synapses(spec);
+    synapse_parts table = build_static_synapses(spec);
     const double t_connect = seconds_since(t0);
     const edge_index n_synapses = table.size();
     t0 = clock_type::now();

@@ -27,14 +27,14 @@ int validate_command(const common_options& o) {
         std::printf("  %-12s %10u  %s\n", spec.layout[p].name.c_str(), spec.layout[p].size, to_string(spec.models[p].model));
 
     const auto t0 = std::chrono::steady_clock::now();
-    synapse_table table = build_static_synapses(spec);
+    synapse_parts table = build_static_synapses(spec);
     const double t_connect = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     std::printf("  %-24s %-20s %-13s %14s %14s\n", "projection", "rule", "synapse", "synapses", "expected");
     for (std::size_t k = 0; k < spec.projections.size(); ++k) {
         const auto& p = spec.projections[k];
         const std::string name = spec.layout[p.source].name + " -> " + spec.layout[p.target].name;
         const synapse_kind kind = projection_kind(spec, k);
-        const std::string built = kind == synapse_kind::static_synapse ? std::to_string(table.projection_size[k]) : "(below)";
+        const std::string built = kind == synapse_kind::static_synapse ? std::to_string(table.projections[k].size) : "(below)";
         std::printf("  %-24s %-20s %-13s %14s %14.0f\n", name.c_str(), to_string(p.rule), to_string(kind), built.c_str(),
                     expected_synapses(spec.layout, p));
     }

@@ -13,6 +13,8 @@
 #include <synaptogen/models/synapse_model.hpp>
 #include <synaptogen/runtime/simulation.hpp>
 
+#include "synapse_packing.hpp"
+
 namespace synaptogen {
 
 // A stimulus lowered for the device, on the neurons [first, last) during steps [start, stop):
@@ -34,15 +36,6 @@ struct stimulus_term {
     std::uint32_t table_fast = 0;  // leading entries that hold all but < 2^-10 of the mass
 };
 
-// Target and delay in one 32-bit word: target in the low target_bits, delay above.
-// Also says whether inhibitory input needs its own ring channel: only models with
-// separate synaptic currents do; otherwise every synapse writes channel 0, which halves
-// the memory that delivery touches.
-struct packing {
-    unsigned target_bits = 32;
-    std::uint32_t target_mask = 0xFFFFFFFFu;
-    bool split_channels = true;
-};
 
 // `#pragma omp simd` where the host compiler understands it; GPU compilers see nothing.
 #if defined(_OPENMP) && !defined(__CUDA_ARCH__) && !defined(__HIP_DEVICE_COMPILE__)

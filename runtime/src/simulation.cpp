@@ -16,6 +16,7 @@
 #include <synaptogen/runtime/kokkos_session.hpp>
 
 #include "kernels.hpp"
+#include "synapse_packing.hpp"
 
 namespace synaptogen {
 
@@ -66,139 +67,6 @@ unsigned bit_width(std::uint64_t x) {
     return b;
 }
 
-// Host form of one synapse store before it goes to the device: CSR by source with one row
-// map per partition, plus a per-synapse tag (the STDP rule of plastic synapses).
-struct packed_store {
-    std::vector<edge_index> row_map;  // [partition][source], (n + 1) per partition
-    std::vector<neuron_id> entries;
-    std::vector<float> values;
-    std::vector<std::uint16_t> tags;
-    std::vector<edge_index> position;  // if asked for: device index of each synapse of the table
-};
-
-// Partition boundaries by in-degree so each thread delivers a similar share.
-std::vector<neuron_id> partition_bounds(const synapse_table& table, neuron_id n, int P) {
-    std::vector<neuron_id> bound(P + 1, n);
-    bound[0] = 0;
-    const std::vector<edge_index> indeg = table.in_degrees();
-    const edge_index E = table.size();
-    edge_index acc = 0;
-    int p = 1;
-    for (neuron_id t = 0; t < n && p < P; ++t) {
-        acc += indeg[t];
-        while (p < P && acc * P >= E * static_cast<edge_index>(p)) bound[p++] = t + 1;
-    }
-    return bound;
-}
-
-// Packs a host CSR into the device layout: for each partition (a contiguous range of
-// targets) a CSR over all sources, stored one partition after another. Targets and delays
-// share 32 bits; weights stay float: 8 bytes a synapse.
-packed_store pack_store(const synapse_table& table, const std::vector<std::uint16_t>& tags, neuron_id n, int P,
-                        const packing& pk, bool keep_positions = false) {
-    const std::vector<neuron_id> bound = partition_bounds(table, n, P);
-    auto part_of = [&](neuron_id t) {
-        int p = 0;
-        while (t >= bound[p + 1]) ++p;
-        return p;
-    };
-    const std::size_t stride = static_cast<std::size_t>(n) + 1;
-    packed_store out;
-    out.row_map.assign(static_cast<std::size_t>(P) * stride, 0);
-    // count[p][src] -> offsets, then fill; both passes parallel over sources.
-    tbb::parallel_for(tbb::blocked_range<neuron_id>(0, n, 1024), [&](const auto& r) {
-        for (neuron_id s = r.begin(); s != r.end(); ++s)
-            for (edge_index e = table.row_map[s]; e < table.row_map[s + 1]; ++e)
-                ++out.row_map[part_of(table.target[e]) * stride + s + 1];
-    });
-    edge_index base = 0;
-    for (int p = 0; p < P; ++p) {
-        edge_index* row = out.row_map.data() + p * stride;
-        row[0] = base;
-        for (neuron_id s = 0; s < n; ++s) row[s + 1] += row[s];
-        base = row[n];
-    }
-    out.entries.resize(table.size());
-    out.values.resize(table.size());
-    if (!tags.empty()) out.tags.resize(table.size());
-    if (keep_positions) out.position.resize(table.size());
-    tbb::parallel_for(tbb::blocked_range<neuron_id>(0, n, 1024), [&](const auto& r) {
-        std::vector<edge_index> at(P);
-        for (neuron_id s = r.begin(); s != r.end(); ++s) {
-            for (int p = 0; p < P; ++p) at[p] = out.row_map[p * stride + s];
-            for (edge_index e = table.row_map[s]; e < table.row_map[s + 1]; ++e) {
-                const edge_index k = at[part_of(table.target[e])]++;
-                out.entries[k] = table.target[e] | (static_cast<neuron_id>(table.delay[e]) << pk.target_bits);
-                out.values[k] = table.weight[e];
-                if (!tags.empty()) out.tags[k] = tags[e];
-                if (keep_positions) out.position[e] = k;
-            }
-        }
-    });
-    return out;
-}
-
-// Orders every row of every partition by delay (a stable counting sort: targets stay
-// ascending within a delay) and returns where each delay begins within its row:
-// [partition][source][delay - d_min]. What arrival-time delivery reads.
-std::vector<std::uint32_t> order_by_delay(packed_store& h, neuron_id n, int P, const packing& pk, std::uint32_t d_min,
-                                          std::uint32_t d_max) {
-    const std::size_t groups = d_max - d_min + 1, stride = static_cast<std::size_t>(n) + 1;
-    std::vector<std::uint32_t> group_start(static_cast<std::size_t>(P) * n * groups, 0);
-    if (groups == 1) return group_start;  // one delay: nothing to order
-    tbb::parallel_for(tbb::blocked_range<std::size_t>(0, static_cast<std::size_t>(P) * n, 512), [&](const auto& r) {
-        std::vector<neuron_id> entries;
-        std::vector<float> values;
-        std::vector<std::uint32_t> at;
-        for (std::size_t seg = r.begin(); seg != r.end(); ++seg) {
-            const std::size_t p = seg / n, s = seg % n;
-            const edge_index begin = h.row_map[p * stride + s], end = h.row_map[p * stride + s + 1];
-            std::uint32_t* start = group_start.data() + seg * groups;
-            std::fill(start, start + groups, 0u);
-            for (edge_index e = begin; e < end; ++e) {
-                const std::uint32_t d = h.entries[e] >> pk.target_bits;
-                if (d < d_max) ++start[d - d_min + 1];
-            }
-            for (std::size_t g = 1; g < groups; ++g) start[g] += start[g - 1];
-            entries.assign(h.entries.begin() + begin, h.entries.begin() + end);
-            values.assign(h.values.begin() + begin, h.values.begin() + end);
-            at.assign(start, start + groups);
-            for (std::size_t k = 0; k < entries.size(); ++k) {
-                const std::uint32_t i = at[(entries[k] >> pk.target_bits) - d_min]++;
-                h.entries[begin + i] = entries[k];
-                h.values[begin + i] = values[k];
-            }
-        }
-    });
-    return group_start;
-}
-
-// Concatenates per-projection tables row by row, tagging each synapse with its table's index.
-synapse_table merge_tables(const std::vector<synapse_table>& parts, neuron_id n, std::vector<std::uint16_t>& tags) {
-    synapse_table out;
-    out.n_neurons = n;
-    out.row_map.assign(static_cast<std::size_t>(n) + 1, 0);
-    for (const auto& t : parts)
-        for (neuron_id i = 0; i < n; ++i) out.row_map[i + 1] += t.row_map[i + 1] - t.row_map[i];
-    for (neuron_id i = 0; i < n; ++i) out.row_map[i + 1] += out.row_map[i];
-    const edge_index E = out.row_map[n];
-    out.target.resize(E);
-    out.weight.resize(E);
-    out.delay.resize(E);
-    tags.resize(E);
-    std::vector<edge_index> at(out.row_map.begin(), out.row_map.end() - 1);
-    for (std::size_t k = 0; k < parts.size(); ++k)
-        for (neuron_id i = 0; i < n; ++i)
-            for (edge_index e = parts[k].row_map[i]; e < parts[k].row_map[i + 1]; ++e) {
-                const edge_index j = at[i]++;
-                out.target[j] = parts[k].target[e];
-                out.weight[j] = parts[k].weight[e];
-                out.delay[j] = parts[k].delay[e];
-                tags[j] = static_cast<std::uint16_t>(k);
-            }
-    return out;
-}
-
 std::uint64_t fnv1a(std::uint64_t h, std::uint64_t x) {
     for (int b = 0; b < 8; ++b) {
         h ^= (x >> (8 * b)) & 0xFF;
@@ -218,7 +86,7 @@ class engine final : public engine_base {
     using host_view = Kokkos::View<T, Kokkos::HostSpace>;
 
 public:
-    engine(const network_spec& spec, synapse_table&& table, const run_options& options, const char* name)
+    engine(const network_spec& spec, synapse_parts&& parts, const run_options& options, const char* name)
         : seed_(spec.simulation.seed), n_(spec.layout.total()) {
         info.backend = name;
         const bool host = Kokkos::SpaceAccessibility<Kokkos::HostSpace, mem>::accessible;
@@ -231,15 +99,15 @@ public:
             projection_target_.push_back(p.target);
         }
         lower_neurons(spec);
+        packing_plan plan = plan_packing(parts, info.partitions);
         synapse_table plastic = build_plastic(spec);
-        double max_w = 0.0;
-        for (float w : table.weight) max_w = std::max(max_w, std::fabs(static_cast<double>(w)));
+        double max_w = plan.max_abs_weight;
         for (float w : plastic.weight) max_w = std::max(max_w, std::fabs(static_cast<double>(w)));
         for (std::size_t k = 0; k < spec.projections.size(); ++k)
             if (projection_kind(spec, k) == synapse_kind::stdp)
                 max_w = std::max({max_w, std::fabs(spec.synapses[k].stdp.w_min), std::fabs(spec.synapses[k].stdp.w_max)});
         lower_stimuli(spec, max_w);
-        lower_synapses(spec, table, plastic);
+        lower_synapses(spec, parts, plan, plastic);
         lower_couplings(spec);
         lower_schedules(spec);
         lower_records(spec);
@@ -266,7 +134,7 @@ private:
     void lower_neurons(const network_spec& spec);
     synapse_table build_plastic(const network_spec& spec);
     void lower_stimuli(const network_spec& spec, double max_weight);
-    void lower_synapses(const network_spec& spec, synapse_table& table, synapse_table& plastic);
+    void lower_synapses(const network_spec& spec, synapse_parts& parts, packing_plan& plan, synapse_table& plastic);
     void lower_couplings(const network_spec& spec);
     void lower_schedules(const network_spec& spec);
     void lower_records(const network_spec& spec);
@@ -495,11 +363,12 @@ void engine<Exec>::check_delays(const network_spec& spec, std::uint32_t max_dela
 }
 
 template <class Exec>
-void engine<Exec>::lower_synapses(const network_spec& spec, synapse_table& table, synapse_table& plastic) {
+void engine<Exec>::lower_synapses(const network_spec& spec, synapse_parts& parts, packing_plan& plan,
+                                  synapse_table& plastic) {
     const int P = info.partitions;
-    info.synapses = table.size();
+    info.synapses = plan.synapses;
     info.plastic_synapses = plastic.size();
-    info.max_delay_steps = std::max(table.max_delay(), plastic.max_delay());
+    info.max_delay_steps = std::max<std::uint32_t>(plan.max_delay, plastic.max_delay());
     pack_.target_bits = std::max(1u, bit_width(n_ > 0 ? n_ - 1 : 0));
     check_delays(spec, info.max_delay_steps);
     pack_.target_mask = pack_.target_bits >= 32 ? 0xFFFFFFFFu : ((1u << pack_.target_bits) - 1u);
@@ -511,10 +380,13 @@ void engine<Exec>::lower_synapses(const network_spec& spec, synapse_table& table
     while (slots < info.max_delay_steps + 1u) slots <<= 1;
     slot_mask_ = slots - 1;
 
-    out_degree_.resize(n_);
-    for (neuron_id s = 0; s < n_; ++s)
-        out_degree_[s] = static_cast<std::uint32_t>(table.row_map[s + 1] - table.row_map[s] + plastic.row_map[s + 1] -
-                                                    plastic.row_map[s]);
+    out_degree_.assign(n_, 0);
+    const std::size_t stride = static_cast<std::size_t>(n_) + 1;
+    for (neuron_id s = 0; s < n_; ++s) {
+        for (int p = 0; p < P; ++p)
+            out_degree_[s] += static_cast<std::uint32_t>(plan.row_map[p * stride + s + 1] - plan.row_map[p * stride + s]);
+        out_degree_[s] += static_cast<std::uint32_t>(plastic.row_map[s + 1] - plastic.row_map[s]);
+    }
     auto to_device = [&](packed_store&& h, synapse_store<mem>& d) {
         host_view<edge_index**> row_map("row_map_host", P, static_cast<std::size_t>(n_) + 1);
         std::copy(h.row_map.begin(), h.row_map.end(), row_map.data());
@@ -526,27 +398,37 @@ void engine<Exec>::lower_synapses(const network_spec& spec, synapse_table& table
     };
     // Arrival-time delivery needs the partitioned strategy and a group table that stays
     // small next to the synapses (P * n * delays offsets).
-    if (!table.delay.empty()) {
-        const auto [lo, hi] = std::minmax_element(table.delay.begin(), table.delay.end());
-        d_min_ = *lo;
-        d_max_ = *hi;
+    if (plan.synapses > 0) {
+        d_min_ = plan.min_delay;
+        d_max_ = plan.max_delay;
     }
     const double group_bytes = 4.0 * P * n_ * (d_max_ - d_min_ + 1);
-    info.arrival_delivery = info.delivery == delivery_kind::partitioned && table.size() > 0 && plastic.size() == 0 &&
-                            group_bytes <= std::max(64.0 * (1 << 20), 2.0 * static_cast<double>(table.size()));
+    info.arrival_delivery = info.delivery == delivery_kind::partitioned && plan.synapses > 0 && plastic.size() == 0 &&
+                            group_bytes <= std::max(64.0 * (1 << 20), 2.0 * static_cast<double>(plan.synapses));
     // At arrival time nothing is written ahead: the ring shrinks to the current slot,
     // which stays in cache (a slot that rotated through d_max planes did not).
     live_mask_ = info.arrival_delivery ? 0 : slot_mask_;
     d_ring_ = view<std::int64_t*>("ring", static_cast<std::size_t>(live_mask_ + 1) * 2 * n_);
     {
-        packed_store h = pack_store(table, {}, n_, P, pack_);
-        table = synapse_table();  // release the host copy before the device copies are made
+        // Packed straight into the device arrays (their host mirrors: the same memory on
+        // host backends), chunk by chunk, so the host never holds a second copy.
+        host_view<edge_index**> row_map("row_map_host", P, stride);
+        std::copy(plan.row_map.begin(), plan.row_map.end(), row_map.data());
+        static_.row_map = Kokkos::create_mirror_view_and_copy(mem(), row_map);
+        static_.entries = view<neuron_id*>(Kokkos::view_alloc(Kokkos::WithoutInitializing, "entries"), plan.synapses);
+        static_.values = view<float*>(Kokkos::view_alloc(Kokkos::WithoutInitializing, "values"), plan.synapses);
+        auto h_entries = Kokkos::create_mirror_view(static_.entries);
+        auto h_values = Kokkos::create_mirror_view(static_.values);
+        fill_packed(parts, plan, pack_, h_entries.data(), h_values.data());
+        parts = synapse_parts();
         if (info.arrival_delivery) {
-            const std::vector<std::uint32_t> groups = order_by_delay(h, n_, P, pack_, d_min_, d_max_);
+            const std::vector<std::uint32_t> groups =
+                order_by_delay(plan.row_map.data(), h_entries.data(), h_values.data(), n_, P, pack_, d_min_, d_max_);
             d_group_start_ = view<std::uint32_t*>(Kokkos::view_alloc(Kokkos::WithoutInitializing, "group_start"), groups.size());
             Kokkos::deep_copy(d_group_start_, host_view<const std::uint32_t*>(groups.data(), groups.size()));
         }
-        to_device(std::move(h), static_);
+        Kokkos::deep_copy(static_.entries, h_entries);
+        Kokkos::deep_copy(static_.values, h_values);
     }
     std::uint32_t history = 1;
     if (info.arrival_delivery)
@@ -570,7 +452,6 @@ void engine<Exec>::lower_synapses(const network_spec& spec, synapse_table& table
     for (neuron_id t = 0; t < n_; ++t) in_rows[t + 1] += in_rows[t];
     std::vector<edge_index> in_edges(Ep), at(in_rows.begin(), in_rows.end() - 1);
     std::vector<neuron_id> in_sources(Ep);
-    const std::size_t stride = static_cast<std::size_t>(n_) + 1;
     for (int p = 0; p < P; ++p)
         for (neuron_id s = 0; s < n_; ++s)
             for (edge_index e = h.row_map[p * stride + s]; e < h.row_map[p * stride + s + 1]; ++e) {
@@ -963,7 +844,7 @@ struct simulation::impl {
     std::unique_ptr<engine_base> engine;
 };
 
-simulation::simulation(const network_spec& spec, synapse_table synapses, const run_options& options)
+simulation::simulation(const network_spec& spec, synapse_parts synapses, const run_options& options)
     : impl_(std::make_unique<impl>()) {
     const auto backends = available_backends();
     const std::string backend = options.backend.empty() ? backends.front() : options.backend;
@@ -1001,10 +882,10 @@ synapse_kind projection_kind(const network_spec& spec, std::size_t k) {
     return k < spec.synapses.size() ? spec.synapses[k].kind : synapse_kind::static_synapse;
 }
 
-synapse_table build_static_synapses(const network_spec& spec) {
+synapse_parts build_static_synapses(const network_spec& spec) {
     std::vector<bool> include(spec.projections.size());
     for (std::size_t k = 0; k < include.size(); ++k) include[k] = projection_kind(spec, k) == synapse_kind::static_synapse;
-    return build_synapses(spec.layout, spec.projections, spec.simulation.seed, spec.simulation.dt, include);
+    return generate_synapses(spec.layout, spec.projections, spec.simulation.seed, spec.simulation.dt, include);
 }
 
 }  // namespace synaptogen

@@ -203,7 +203,7 @@ std::vector<edge_tuple> sorted_edges(const synapse_table& t) {
 }
 
 synapse_table build(const network_spec& s) {
-    return build_static_synapses(s);  // what export_sonata takes: the static synapses
+    return merge_synapses(build_static_synapses(s));  // what export_sonata takes: the static synapses
 }
 
 // Exports `toml`, reads the export back through its network.toml, and checks that the

@@ -20,7 +20,7 @@ using namespace synaptogen;
 
 TEST(brunel, model_a_g5_eta2_rates_and_irregularity_match_brian2) {
     const network_spec spec = load_network_file(std::string(SYNAPTOGEN_SOURCE_DIR) + "/examples/brunel.toml");
-    simulation sim(spec, build_synapses(spec.layout, spec.projections, spec.simulation.seed, spec.simulation.dt));
+    simulation sim(spec, build_static_synapses(spec));
     activity_statistics stats(spec.layout, spec.simulation.dt);
     run_observer obs;
     obs.on_spikes = [&](spike_batch&& b) { stats.add(b); };

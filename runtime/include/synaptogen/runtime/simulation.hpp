@@ -80,17 +80,18 @@ struct lowering_info {
     edge_index couplings = 0;         // gap-junction directions, graded and rate connections
 };
 
-// The static-synapse table of a network: every projection whose synapse model is static
-// (plastic and continuous projections are built by the simulation itself).
-synapse_table build_static_synapses(const network_spec& spec);
+// The static synapses of a network, as generated parts: every projection whose synapse
+// model is static (plastic and continuous projections are built by the simulation
+// itself). merge_synapses() turns them into one table, for export and inspection.
+synapse_parts build_static_synapses(const network_spec& spec);
 // The synapse model of projection k (static when the spec lists none).
 synapse_kind projection_kind(const network_spec& spec, std::size_t k);
 
 class simulation {
 public:
-    // Takes the static synapse table (build_static_synapses) by value: it is released once
-    // lowered to the device.
-    simulation(const network_spec& spec, synapse_table synapses, const run_options& options = {});
+    // Takes the static synapses (build_static_synapses) by value: they are packed into the
+    // device layout chunk by chunk and released as they go.
+    simulation(const network_spec& spec, synapse_parts synapses, const run_options& options = {});
     ~simulation();
     simulation(const simulation&) = delete;
     simulation& operator=(const simulation&) = delete;

@@ -1,0 +1,76 @@
+#pragma once
+// From synapse tables and generated parts to the device layout: per delivery partition (a
+// contiguous target range) a CSR over all sources, a 32-bit target|delay word and a float
+// weight per synapse. Host code; the engine allocates the Views and hands their memory in.
+#include <cstdint>
+#include <vector>
+
+#include <synaptogen/graph/synapse_table.hpp>
+
+namespace synaptogen {
+
+// Target and delay in one 32-bit word: target in the low target_bits, delay above.
+// Also says whether inhibitory input needs its own ring channel: only models with
+// separate synaptic currents do; otherwise every synapse writes channel 0, which halves
+// the memory that delivery touches.
+struct packing {
+    unsigned target_bits = 32;
+    std::uint32_t target_mask = 0xFFFFFFFFu;
+    bool split_channels = true;
+};
+
+// Host form of one synapse store before it goes to the device: CSR by source with one row
+// map per partition, plus a per-synapse tag (the STDP rule of plastic synapses).
+struct packed_store {
+    std::vector<edge_index> row_map;  // [partition][source], (n + 1) per partition
+    std::vector<neuron_id> entries;
+    std::vector<float> values;
+    std::vector<std::uint16_t> tags;
+    std::vector<edge_index> position;  // if asked for: device index of each synapse of the table
+};
+
+// Partition boundaries (P + 1) so that each partition receives a similar share of synapses.
+std::vector<neuron_id> partition_bounds(const std::vector<edge_index>& in_degree, int P);
+
+// Packs a merged table (the plastic store's path). keep_positions records where each
+// table synapse went.
+packed_store pack_store(const synapse_table& table, const std::vector<std::uint16_t>& tags, neuron_id n, int P,
+                        const packing& pk, bool keep_positions = false);
+
+// Concatenates per-projection tables row by row, tagging each synapse with its table's index.
+synapse_table merge_tables(const std::vector<synapse_table>& parts, neuron_id n, std::vector<std::uint16_t>& tags);
+
+// The static store packed straight from generated parts, in two passes: plan_packing
+// counts (rows per partition and source, in-degrees, weight and delay ranges; columns of
+// fixed_indegree parts are drawn here a first time), fill_packed writes every synapse
+// into its final place (columns drawn again) and frees each chunk as soon as it is
+// packed. The host never holds a second copy of the network: the peak is the packed
+// store plus one chunk per thread. The layout equals pack_store(merge_synapses(parts)).
+struct packing_plan {
+    neuron_id n = 0;
+    int partitions = 1;
+    std::vector<neuron_id> bound;     // partition boundaries
+    std::vector<edge_index> row_map;  // [partition][source], (n + 1) per partition
+    edge_index synapses = 0;
+    double max_abs_weight = 0.0;
+    std::uint32_t min_delay = 0, max_delay = 0;  // 0, 0 without synapses
+    // Columns of by-target parts, split into blocks within each partition; a block counts
+    // its synapses per source (then: where it starts in each row, relative to the part).
+    struct column_block {
+        std::size_t part = 0;
+        int partition = 0;
+        std::uint64_t first = 0, last = 0;  // local columns
+        std::vector<std::uint32_t> per_source;
+    };
+    std::vector<column_block> blocks;
+};
+packing_plan plan_packing(const synapse_parts& parts, int P);
+void fill_packed(synapse_parts& parts, packing_plan& plan, const packing& pk, neuron_id* entries, float* values);
+
+// Orders every row of every partition by delay (a stable counting sort: targets stay
+// ascending within a delay) and returns where each delay begins within its row:
+// [partition][source][delay - d_min]. What arrival-time delivery reads.
+std::vector<std::uint32_t> order_by_delay(const edge_index* row_map, neuron_id* entries, float* values, neuron_id n,
+                                          int P, const packing& pk, std::uint32_t d_min, std::uint32_t d_max);
+
+}  // namespace synaptogen
