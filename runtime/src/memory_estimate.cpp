@@ -1,5 +1,6 @@
 #include <synaptogen/runtime/memory_estimate.hpp>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
@@ -25,18 +26,32 @@ double runtime_bytes(synapse_kind k) {
     return runtime_bytes_per_synapse;
 }
 
+// Host bytes per synapse of a projection while generated, before packing
+// (graph/synapse_table.hpp: synapse_chunk): the target, plus weight and delay unless they
+// are constant. fixed_indegree stores nothing (its columns are drawn twice while packing).
+double generated_bytes(const projection_spec& p) {
+    if (p.rule == connection_rule_kind::fixed_indegree) return 0.0;
+    if (p.rule == connection_rule_kind::explicit_edges) return 10.0;
+    return 4.0 + (p.weight.kind == distribution_kind::constant ? 0.0 : 4.0) +
+           (p.delay.kind == distribution_kind::constant ? 0.0 : 2.0);
+}
+
 memory_estimate estimate_memory(const network_spec& spec) {
     memory_estimate m;
-    double bytes = 0.0;
+    double bytes = 0.0, generated = 0.0, largest = 0.0;
     for (std::size_t k = 0; k < spec.projections.size(); ++k) {
         const double s = expected_synapses(spec.layout, spec.projections[k]);
         const synapse_kind kind = k < spec.synapses.size() ? spec.synapses[k].kind : synapse_kind::static_synapse;
         m.synapses += s;
         bytes += s * runtime_bytes(kind);
+        generated += s * generated_bytes(spec.projections[k]);
+        largest = std::max(largest, s * generated_bytes(spec.projections[k]));
     }
     const double n = spec.layout.total();
     m.runtime_bytes = bytes + n * bytes_per_neuron;
-    m.construction_bytes = m.synapses * construction_bytes_per_synapse + n * bytes_per_neuron;
+    // Packing frees the generated chunks as the packed store fills (one projection's
+    // worth is returned to the system at a time).
+    m.construction_bytes = std::max(generated, bytes) + largest + n * bytes_per_neuron;
     return m;
 }
 

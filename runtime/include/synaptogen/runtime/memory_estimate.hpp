@@ -15,7 +15,6 @@ struct memory_estimate {
 };
 
 inline constexpr double runtime_bytes_per_synapse = 8.0;      // packed target|delay + float weight
-inline constexpr double construction_bytes_per_synapse = 20.0; // projection parts + merged table
 
 memory_estimate estimate_memory(const network_spec& spec);
 
