@@ -2,6 +2,7 @@
 // The per-step kernels of the simulation, as named functors (each reused every step).
 // All are written for any Kokkos memory space: Views and scalars only, no virtual calls.
 #include <cstdint>
+#include <cstring>
 #include <utility>
 #include <vector>
 
@@ -304,14 +305,28 @@ struct emit_scheduled {
 };
 
 // Reads spiked; writes the ids of spiking neurons to spikes[0, count) in ascending order.
+// A work item covers a block of `block` flags and skips 8 silent ones at a time: spikes
+// are rare (0.2-0.4 % of neurons per step in the benchmarks), and one scan item per
+// neuron cost as much as delivering them.
 template <class Mem>
 struct compact_spikes {
+    static constexpr std::size_t block = 64;
     Kokkos::View<std::uint8_t*, Mem> spiked;
     Kokkos::View<neuron_id*, Mem> spikes;
-    KOKKOS_INLINE_FUNCTION void operator()(const std::size_t i, std::uint32_t& offset, const bool final) const {
-        if (spiked(i)) {
-            if (final) spikes(offset) = static_cast<neuron_id>(i);
-            ++offset;
+    std::size_t n;
+    KOKKOS_INLINE_FUNCTION void operator()(const std::size_t b, std::uint32_t& offset, const bool final) const {
+        const std::size_t first = b * block, last = first + block < n ? first + block : n;
+        for (std::size_t i = first; i < last; i += 8) {
+            if (i + 8 <= last) {
+                std::uint64_t word;
+                memcpy(&word, &spiked(i), 8);
+                if (word == 0) continue;
+            }
+            for (std::size_t j = i; j < i + 8 && j < last; ++j)
+                if (spiked(j)) {
+                    if (final) spikes(offset) = static_cast<neuron_id>(j);
+                    ++offset;
+                }
         }
     }
 };

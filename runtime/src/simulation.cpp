@@ -702,8 +702,9 @@ void engine<Exec>::run(std::uint64_t n_steps, const run_observer& observer) {
         std::uint32_t n_spikes = 0;
         const std::size_t row = static_cast<std::size_t>(step & history_mask_) * n_;
         d_spikes_ = Kokkos::subview(d_history_, std::make_pair(row, row + n_));
-        Kokkos::parallel_scan("compact_spikes", Kokkos::RangePolicy<Exec>(0, n_),
-                              compact_spikes<mem>{d_spiked_, d_spikes_}, n_spikes);
+        Kokkos::parallel_scan("compact_spikes",
+                              Kokkos::RangePolicy<Exec>(0, (n_ + compact_spikes<mem>::block - 1) / compact_spikes<mem>::block),
+                              compact_spikes<mem>{d_spiked_, d_spikes_, n_}, n_spikes);
         if (info.arrival_delivery) Kokkos::deep_copy(Kokkos::subview(d_history_count_, step & history_mask_), n_spikes);
         if (n_spikes > 0) {
             if (info.synapses > 0 && !info.arrival_delivery) deliver<false>(static_, n_spikes);
