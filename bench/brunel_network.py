@@ -12,7 +12,7 @@ scaled to N neurons (N_E = 0.8 N, N_I = 0.2 N) with one of two connectivities:
 
 `synapses=False` keeps the same neurons, stimuli and recording but connects nothing
 (p = 0 / indegree = 0): the peak memory of such a run is the baseline that per-synapse
-memory is measured against.
+memory is measured against. `record=False` records no spikes (for the cost of recording).
 
 Usable as a module (network_toml, write_network) or from the command line:
     python3 bench/brunel_network.py --n 12500 --connectivity fixed_p -o brunel.toml
@@ -44,7 +44,7 @@ def population_sizes(n: int) -> tuple[int, int]:
 
 
 def network_toml(n: int, connectivity: str, duration_ms: float = 1000.0, seed: int = 12345,
-                 synapses: bool = True) -> str:
+                 synapses: bool = True, record: bool = True) -> str:
     if connectivity not in CONNECTIVITIES:
         raise ValueError(f"connectivity must be one of {CONNECTIVITIES}, not {connectivity!r}")
     n_e, n_i = population_sizes(n)
@@ -84,14 +84,15 @@ def network_toml(n: int, connectivity: str, duration_ms: float = 1000.0, seed: i
         out += ["[[stimulus]]", 'type = "poisson"', f'target = "{target}"', f"rate = {NU_EXT}",
                 f"sources = {C_E}", f"weight = {J}", ""]
 
-    out += ["[[record]]", 'spikes = "all"', ""]
+    if record:
+        out += ["[[record]]", 'spikes = "all"', ""]
     return "\n".join(out)
 
 
 def write_network(path: str, n: int, connectivity: str, duration_ms: float = 1000.0, seed: int = 12345,
-                  synapses: bool = True) -> None:
+                  synapses: bool = True, record: bool = True) -> None:
     with open(path, "w", encoding="utf-8") as f:
-        f.write(network_toml(n, connectivity, duration_ms, seed, synapses))
+        f.write(network_toml(n, connectivity, duration_ms, seed, synapses, record))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -101,9 +102,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--duration", type=float, default=1000.0, help="simulated time in ms (default 1000)")
     ap.add_argument("--seed", type=int, default=12345)
     ap.add_argument("--no-synapses", action="store_true", help="memory baseline: p = 0 / indegree = 0")
+    ap.add_argument("--no-record", action="store_true", help="record no spikes (the cost of recording)")
     ap.add_argument("-o", "--output", default="-", help="file to write (default: stdout)")
     args = ap.parse_args(argv)
-    text = network_toml(args.n, args.connectivity, args.duration, args.seed, not args.no_synapses)
+    text = network_toml(args.n, args.connectivity, args.duration, args.seed, not args.no_synapses,
+                        not args.no_record)
     if args.output == "-":
         sys.stdout.write(text)
     else:
