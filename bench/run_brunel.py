@@ -1,9 +1,18 @@
 #!/usr/bin/env python3
-"""Brunel (2000) model A and COBA benchmarks: Synaptogen against Brian2's C++ standalone mode.
+"""Brunel (2000) model A, COBA and microcircuit benchmarks: Synaptogen against Brian2's C++ standalone mode.
 
 --network picks the model: brunel (default; Brunel 2000 model A, bench/brunel_network.py and
-bench/brian2_brunel.py) or coba (Vogels & Abbott 2005 as benchmark 1 of Brette et al. 2007,
-bench/coba_network.py and bench/brian2_coba.py). Below, NAME is the network's name.
+bench/brian2_brunel.py), coba (Vogels & Abbott 2005 as benchmark 1 of Brette et al. 2007,
+bench/coba_network.py and bench/brian2_coba.py) or microcircuit (Potjans & Diesmann 2014:
+examples/microcircuit.toml run with --scale, and bench/brian2_microcircuit.py, which reads
+the same file). Below, NAME is the network's name.
+
+For the microcircuit --sizes lists scales (default 1.0, the full 77,169 neurons), the default
+duration is 1100 ms, and rates count only spikes after --warmup (100 ms): Synaptogen's are
+computed from its spikes.h5 (needs h5py, in this interpreter or /usr/bin/python3; without
+it the rows carry run.json's whole-run rates and warmup_ms = 0). Its no-synapse baseline
+runs the TOML with its [[projection]] tables removed (written to the work folder); Brian2's
+(brian2_microcircuit.py --no-synapses) builds the same network, without a SpikeMonitor.
 
 For each network size, runs a no-synapse memory baseline of each simulator once, then
 `--repeats` repeats of both simulators interleaved (Synaptogen, Brian2, Synaptogen, ...), so
@@ -16,8 +25,10 @@ Writes, under --out (default bench/results):
   raw/                 Synaptogen's run.json and Brian2's JSON line of every run, logs
                        (COBA's file names start with "coba_")
 
---quick (the smallest size: Brunel N = 2000 fixed_p, COBA N = 4000; 100 ms, one repeat,
-Brian2 only with --with-brian2) checks that the runner works; it writes under bench/results/raw/quick unless --out is given.
+--quick (the smallest size: Brunel N = 2000 fixed_p, COBA N = 4000, microcircuit scale 0.02;
+100 ms, the microcircuit 200 ms so that 100 ms follow its warm-up; one repeat, Brian2 only
+with --with-brian2) checks that the runner works; it writes under bench/results/raw/quick
+unless --out is given.
 
 The runner itself needs only the standard library; the plot needs matplotlib, and Brian2
 needs an interpreter with brian2 and numpy. Both are looked for in this interpreter, then in
@@ -45,12 +56,15 @@ from pathlib import Path
 BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
 sys.path.insert(0, str(BENCH))
-import brunel_network  # noqa: E402  (needs the path above)
+import brian2_microcircuit  # noqa: E402  (needs the path above; imports brian2 only in its main)
+import brunel_network  # noqa: E402
 import coba_network  # noqa: E402
 
 # What differs between the benchmarks: the module that writes Synaptogen's TOML (its
-# write_network and CONNECTIVITIES), Brian2's script (same options and JSON line), the sizes
-# of a full and of a --quick run, the prefix of raw file names, and the report's titles.
+# write_network and CONNECTIVITIES; the microcircuit runs examples/microcircuit.toml with
+# --scale instead), Brian2's script (same options and JSON line), the sizes of a full and of
+# a --quick run (the microcircuit's are scales), the prefix of raw file names, and the
+# report's titles.
 NETWORKS = {
     "brunel": {"module": brunel_network, "brian2": "brian2_brunel.py", "sizes": "12500:fixed_p,100000:fixed_k",
                "quick_sizes": "2000:fixed_p", "tag": "", "title": "Brunel (2000) model A",
@@ -58,7 +72,11 @@ NETWORKS = {
     "coba": {"module": coba_network, "brian2": "brian2_coba.py", "sizes": "4000,32000", "quick_sizes": "4000",
              "tag": "coba_", "title": "COBA (Vogels & Abbott 2005; Brette et al. 2007 benchmark 1)",
              "plot_title": "COBA"},
+    "microcircuit": {"module": None, "brian2": "brian2_microcircuit.py", "sizes": "1.0", "quick_sizes": "0.02",
+                     "tag": "microcircuit_", "title": "Potjans & Diesmann (2014) cortical microcircuit",
+                     "plot_title": "Microcircuit"},
 }
+MICROCIRCUIT_TOML = REPO / "examples" / "microcircuit.toml"
 DEFAULT_SIZES = NETWORKS["brunel"]["sizes"]
 
 # Linux carries the RSS of the process that forks a program into the program's ru_maxrss,
@@ -75,20 +93,70 @@ FIELDS = [
     "other_cpu_frac",
 ]
 
+# Reads the spikes of each population of Synaptogen's spikes.h5 and prints how many were
+# emitted in step `warm` or later (a spike of step s is stamped (s + 1) dt). Run in this
+# interpreter or in one with h5py.
+SPIKE_COUNT_SCRIPT = """
+import json, sys
+import h5py, numpy as np
+path, dt, warm = sys.argv[1], float(sys.argv[2]), int(sys.argv[3])
+out = {}
+with h5py.File(path, "r") as f:
+    for name, group in f["spikes"].items():
+        step = np.rint(group["timestamps"][:] / dt).astype(np.int64) - 1
+        out[name] = int(np.count_nonzero(step >= warm))
+print(json.dumps(out))
+"""
+
+
+def microcircuit_populations() -> list[dict]:
+    """The microcircuit's populations at full scale (name, excitatory, full_scale_rate, ...)."""
+    return brian2_microcircuit.load_network(str(MICROCIRCUIT_TOML), 1.0)["populations"]
+
+
+def without_projections(toml_text: str) -> str:
+    """The TOML text with its [[projection]] tables left out: the microcircuit's memory
+    baseline (same neurons, Poisson input and recording; its DC compensation then makes up
+    only for the scaled Poisson input)."""
+    out, skip = [], False
+    for line in toml_text.splitlines(keepends=True):
+        if line.lstrip().startswith("["):  # a table header (the file has no multi-line arrays)
+            skip = line.split("#")[0].strip() == "[[projection]]"
+        if not skip:
+            out.append(line)
+    return "# Written by bench/run_brunel.py: the network without its [[projection]] tables.\n" + "".join(out)
+
+
+def fields_for(network: str) -> list[str]:
+    """Columns of NAME.csv: FIELDS, and for the microcircuit its scale, warm-up, real-time
+    factor and one rate column per population (over the window after the warm-up)."""
+    if network != "microcircuit":
+        return FIELDS
+    return FIELDS + ["scale", "warmup_ms", "real_time_factor"] + [
+        f"rate_{p['name']}_hz" for p in microcircuit_populations()]
+
 
 def log(msg: str) -> None:
     print(msg, file=sys.stderr, flush=True)
 
 
-def parse_sizes(text: str, network: str = "brunel") -> list[tuple[int, str]]:
-    """"12500:fixed_p,100000:fixed_k" -> [(12500, "fixed_p"), (100000, "fixed_k")]."""
+def parse_sizes(text: str, network: str = "brunel") -> list[tuple[int, str, float | None]]:
+    """"12500:fixed_p,100000:fixed_k" -> [(12500, "fixed_p", None), (100000, "fixed_k", None)];
+    for the microcircuit scales, "0.1,1" -> [(7717, "fixed_total_number", 0.1), (77169, ..., 1.0)]."""
     sizes = []
     for item in text.split(","):
+        if network == "microcircuit":
+            scale = float(item)
+            if not 0.0 < scale <= 1.0:
+                raise argparse.ArgumentTypeError(f"expected scales in (0, 1] in --sizes, not {item!r}")
+            pops = brian2_microcircuit.load_network(str(MICROCIRCUIT_TOML), scale)["populations"]
+            sizes.append((sum(p["size"] for p in pops), "fixed_total_number", scale))
+            continue
         n, _, conn = item.strip().partition(":")
         conn = conn or "fixed_p"
         if conn not in NETWORKS[network]["module"].CONNECTIVITIES:
             raise argparse.ArgumentTypeError(f"unknown connectivity {conn!r} in --sizes")
-        sizes.append((int(n.replace("_", "")), conn))
+        sizes.append((int(n.replace("_", "")), conn, None))
     return sizes
 
 
@@ -235,6 +303,7 @@ class Bench:
     def __init__(self, args):
         self.args = args
         self.net = NETWORKS[args.network]
+        self.fields = fields_for(args.network)
         self.rows: list[dict] = []
         self.out = Path(args.out)
         self.raw = self.out / "raw"
@@ -242,6 +311,7 @@ class Bench:
         self.work = Path(args.work) if args.work else Path(tempfile.mkdtemp(prefix=f"synaptogen-{args.network}-"))
         self.work.mkdir(parents=True, exist_ok=True)
         self.baseline_rss: dict[tuple[str, int], int] = {}
+        self.h5_python: str | None = None  # an interpreter with h5py, when this one lacks it
         # Run a private copy: the build tree may be rebuilt while the benchmark runs, and all
         # repeats should time the same program (its own code is linked in statically).
         self.exe = self.work / "synaptogen"
@@ -263,21 +333,24 @@ class Bench:
             old = json.load(f)
         for row in old["rows"]:
             if row.get("program") == self.program[row["simulator"]]:
-                self.rows.append({k: row.get(k) for k in FIELDS})
+                self.rows.append({k: row.get(k) for k in self.fields})
                 if row["kind"] == "baseline":
                     self.baseline_rss[(row["simulator"], row["n"])] = row["peak_rss_bytes"]
         log(f"resuming: {len(self.rows)} of {len(old['rows'])} earlier rows are from the same programs")
 
-    def done(self, simulator, n, conn, seed, repeat, synapses) -> dict | None:
+    def done(self, simulator, n, conn, seed, repeat, synapses, scale=None) -> dict | None:
         kind = "run" if synapses else "baseline"
         for r in self.rows:
             if (r["kind"], r["simulator"], r["n"], r["connectivity"], r["repeat"], r["seed"], r["duration_ms"],
-                    r["threads"]) == (kind, simulator, n, conn, repeat, seed, self.args.duration, self.args.threads):
+                    r["threads"], r.get("scale")) == (kind, simulator, n, conn, repeat, seed, self.args.duration,
+                                                      self.args.threads, scale):
                 return r
         return None
 
     # -- Synaptogen -------------------------------------------------------------------
-    def synaptogen(self, n, conn, seed, repeat, synapses=True, abortable=False) -> dict:
+    def synaptogen(self, n, conn, seed, repeat, synapses=True, abortable=False, scale=None) -> dict:
+        if self.args.network == "microcircuit":
+            return self.synaptogen_microcircuit(n, scale, seed, repeat, synapses, abortable)
         tag = self.net["tag"] + f"synaptogen_n{n}_{conn}_" + (f"r{repeat}" if synapses else "baseline")
         toml = self.work / f"{tag}.toml"
         self.net["module"].write_network(str(toml), n, conn, self.args.duration, seed, synapses)
@@ -312,8 +385,77 @@ class Bench:
         }
         return self._finish(row)
 
+    def synaptogen_microcircuit(self, n, scale, seed, repeat, synapses=True, abortable=False) -> dict:
+        """examples/microcircuit.toml at `scale` (the baseline: a copy without its projections);
+        rates over the window after the warm-up, from spikes.h5."""
+        tag = self.net["tag"] + f"synaptogen_s{scale:g}_" + (f"r{repeat}" if synapses else "baseline")
+        toml = MICROCIRCUIT_TOML
+        if not synapses:  # the network brian2_microcircuit.py --no-synapses builds
+            toml = self.work / f"{tag}.toml"
+            toml.write_text(without_projections(MICROCIRCUIT_TOML.read_text()))
+        run_dir = self.work / tag
+        cmd = LAUNCHER + [str(self.exe), "run", str(toml), "--scale", repr(scale), "--threads", str(self.args.threads),
+                          "--duration", repr(self.args.duration), "--seed", str(seed), "--out", str(run_dir),
+                          "--no-progress"]
+        wait_until_idle(self.args.idle_threshold, self.args.idle_timeout)
+        with open(self.raw / f"{tag}.log", "w") as logf:
+            rc, wall, _, other = run_measured(cmd, logf, subprocess.STDOUT, abortable)
+        if rc != 0:
+            raise RuntimeError(f"synaptogen failed (exit {rc}); see {self.raw / (tag + '.log')}")
+        shutil.copy(run_dir / "run.json", self.raw / f"{tag}.json")
+        with open(run_dir / "run.json") as f:
+            manifest = json.load(f)
+        dt, steps = manifest["dt_ms"], manifest["steps"]
+        warm = min(int(round(self.args.warmup / dt)), steps)
+        counts = self.spike_counts_after(run_dir / "spikes.h5", dt, warm)
+        shutil.rmtree(run_dir)
+        if counts is None:  # no h5py: run.json's rates, over the whole run
+            warm = 0
+            counts = {p["name"]: p["spikes"] for p in manifest["populations"]}
+        window_s = (steps - warm) * dt * 1e-3
+        excitatory = {p["name"]: p["excitatory"] for p in microcircuit_populations()}
+
+        t = manifest["timings_s"]
+        row = {
+            "kind": "run" if synapses else "baseline", "simulator": "synaptogen",
+            "program": self.program["synaptogen"], "n": manifest["counts"]["neurons"], "scale": scale,
+            "connectivity": "fixed_total_number", "repeat": repeat, "seed": seed, "duration_ms": self.args.duration,
+            "warmup_ms": warm * dt, "threads": manifest.get("threads", self.args.threads),
+            "synapses": manifest["counts"]["synapses"], "spikes": manifest["counts"]["spikes"],
+            "synaptic_events": manifest["counts"]["synaptic_events"],
+            "construction_s": t["connect"] + t["lower"], "connect_s": t["connect"], "lower_s": t["lower"],
+            "simulation_s": t["simulate"], "real_time_factor": safe_div(t["simulate"], self.args.duration * 1e-3),
+            "wall_s": wall, "peak_rss_bytes": int(manifest["memory"]["peak_rss_bytes"]),
+            "bytes_per_synapse": manifest["memory"]["bytes_per_synapse"] if synapses else None,
+            "other_cpu_frac": other,
+        }
+        pooled = {True: [0, 0], False: [0, 0]}
+        for p in manifest["populations"]:
+            c = counts.get(p["name"], 0)
+            row[f"rate_{p['name']}_hz"] = safe_div(c, p["size"] * window_s)
+            pooled[excitatory[p["name"]]][0] += c
+            pooled[excitatory[p["name"]]][1] += p["size"]
+        row["rate_e_hz"] = safe_div(pooled[True][0], pooled[True][1] * window_s)
+        row["rate_i_hz"] = safe_div(pooled[False][0], pooled[False][1] * window_s)
+        return self._finish(row)
+
+    def spike_counts_after(self, h5: Path, dt: float, warm: int) -> dict[str, int] | None:
+        """Spikes per population emitted in step `warm` or later, from Synaptogen's spikes.h5:
+        with h5py in this interpreter, else in one that has it; None if none has."""
+        if importlib.util.find_spec("h5py"):
+            cmd = [sys.executable]
+        else:
+            self.h5_python = self.h5_python or find_python("h5py", None)
+            if not self.h5_python:
+                log("    no h5py (python3-h5py) here or in /usr/bin/python3: rates over the whole run from run.json")
+                return None
+            cmd = [self.h5_python]
+        out = subprocess.run(cmd + ["-W", "ignore", "-c", SPIKE_COUNT_SCRIPT, str(h5), repr(dt), str(warm)],
+                             capture_output=True, text=True, check=True).stdout
+        return json.loads(out.strip().splitlines()[-1])
+
     # -- Brian2 -----------------------------------------------------------------------
-    def brian2(self, n, conn, seed, repeat, synapses=True, abortable=False) -> dict:
+    def brian2(self, n, conn, seed, repeat, synapses=True, abortable=False, scale=None) -> dict:
         tag = self.net["tag"] + f"brian2_n{n}_{conn}_" + (f"r{repeat}" if synapses else "baseline")
         # One project folder per network, reused across repeats: only the seed changes, so
         # make recompiles main.cpp alone.
@@ -322,6 +464,12 @@ class Bench:
         cmd = [self.args.python_brian2, str(BENCH / script), "--n", str(n),
                "--connectivity", conn, "--duration", str(self.args.duration),
                "--threads", str(self.args.threads), "--seed", str(seed), "--build-dir", str(build_dir)]
+        if scale is not None:  # the microcircuit: by scale, rates after the warm-up
+            tag = self.net["tag"] + f"brian2_s{scale:g}_" + (f"r{repeat}" if synapses else "baseline")
+            build_dir = self.work / (self.net["tag"] + f"brian2_s{scale:g}" + ("" if synapses else "_baseline"))
+            cmd = [self.args.python_brian2, str(BENCH / script), "--scale", repr(scale),
+                   "--duration", repr(self.args.duration), "--warmup", repr(self.args.warmup),
+                   "--threads", str(self.args.threads), "--seed", str(seed), "--build-dir", str(build_dir)]
         if not synapses:
             cmd.append("--no-synapses")
         out_path = self.raw / f"{tag}.json"
@@ -335,7 +483,7 @@ class Bench:
         # The results folder holds every synapse array (GBs at N = 1e5); drop it.
         shutil.rmtree(build_dir / "results", ignore_errors=True)
 
-        row = {k: result.get(k) for k in FIELDS if k in result}
+        row = {k: result.get(k) for k in self.fields if k in result}
         row.update({"kind": "run" if synapses else "baseline", "program": self.program["brian2"],
                     "connectivity": conn, "repeat": repeat, "wall_s": wall, "other_cpu_frac": other})
         return self._finish(row)
@@ -349,7 +497,7 @@ class Bench:
         if row["kind"] == "run" and base is not None and row["synapses"]:
             row["bytes_per_synapse_rss"] = (row["peak_rss_bytes"] - base) / row["synapses"]
         row["events_per_s"] = safe_div(row.get("synaptic_events"), row.get("simulation_s"))
-        row = {k: row.get(k) for k in FIELDS}
+        row = {k: row.get(k) for k in self.fields}
         self.rows.append(row)
         self.save()
         return row
@@ -363,7 +511,7 @@ class Bench:
         self.rows.sort(key=lambda r: (r["n"], r["connectivity"], r["kind"] != "baseline", r["repeat"],
                                       r["simulator"] != "synaptogen"))
         with open(self.out / f"{self.args.stem}.csv", "w", newline="") as f:
-            w = csv.DictWriter(f, fieldnames=FIELDS)
+            w = csv.DictWriter(f, fieldnames=self.fields)
             w.writeheader()
             w.writerows(self.rows)
         with open(self.out / f"{self.args.stem}.json", "w") as f:
@@ -380,7 +528,10 @@ class Bench:
                 "cores": os.cpu_count(), "platform": platform.platform(), "threads": self.args.threads,
                 "duration_ms": self.args.duration, "repeats": self.args.repeats,
                 "synaptogen": self.args.synaptogen, "synaptogen_version": self.exe_version,
-                "synaptogen_sha256": self.exe_sha256, "brian2_python": self.args.python_brian2}
+                "synaptogen_sha256": self.exe_sha256, "brian2_python": self.args.python_brian2,
+                "network": self.args.network,
+                **({"warmup_ms": self.args.warmup, "config": str(MICROCIRCUIT_TOML)}
+                   if self.args.network == "microcircuit" else {})}
 
 
 # -- Summary -------------------------------------------------------------------------
@@ -398,7 +549,7 @@ def fmt(x, spec: str) -> str:
     return "" if x is None else format(x, spec)
 
 
-def summarize(rows: list[dict]) -> list[dict]:
+def summarize(rows: list[dict], fields: list[str] = FIELDS) -> list[dict]:
     """Median over the repeats of every numeric field, per (N, connectivity, simulator)."""
     groups: dict[tuple, list[dict]] = {}
     for r in rows:
@@ -407,8 +558,8 @@ def summarize(rows: list[dict]) -> list[dict]:
     out = []
     for (n, conn, sim), rs in sorted(groups.items(), key=lambda kv: (kv[0][0], kv[0][2] != "synaptogen")):
         s = {"n": n, "connectivity": conn, "simulator": sim, "repeats": len(rs)}
-        for k in FIELDS:
-            vals = [r[k] for r in rs if isinstance(r.get(k), (int, float)) and not isinstance(r.get(k), bool)]
+        for k in fields:
+            vals = [r.get(k) for r in rs if isinstance(r.get(k), (int, float)) and not isinstance(r.get(k), bool)]
             if vals and k not in ("n", "repeat", "seed"):
                 s[k] = statistics.median(vals)
         out.append(s)
@@ -423,6 +574,8 @@ def summarize(rows: list[dict]) -> list[dict]:
 
 
 def markdown(summary: list[dict], meta: dict, rows: list[dict], network: str = "brunel") -> str:
+    if network == "microcircuit":
+        return markdown_microcircuit(summary, meta, rows)
     net = NETWORKS[network]
     max_other = max((r["other_cpu_frac"] or 0.0 for r in rows), default=0.0)
     lines = [
@@ -481,6 +634,87 @@ def markdown(summary: list[dict], meta: dict, rows: list[dict], network: str = "
     return "\n".join(lines) + "\n"
 
 
+def markdown_microcircuit(summary: list[dict], meta: dict, rows: list[dict]) -> str:
+    """The microcircuit's report: costs per scale and simulator, then the rates side by side."""
+    max_other = max((r["other_cpu_frac"] or 0.0 for r in rows), default=0.0)
+    pops = microcircuit_populations()
+    brian2_programs = sorted({r["program"] for r in rows if r["simulator"] == "brian2" and r.get("program")})
+    lines = [
+        f"# {NETWORKS['microcircuit']['title']}: Synaptogen vs Brian2 C++ standalone",
+        "",
+        f"{meta['duration_ms']:g} ms simulated ({meta.get('warmup_ms', 100.0):g} ms warm-up, then "
+        f"{meta['duration_ms'] - meta.get('warmup_ms', 100.0):g} ms) at dt = 0.1 ms, {meta['threads']} threads each, "
+        f"median of {meta['repeats']} repeats; {meta['host_cpu']} ({meta['cores']} cores), {meta['date']}.",
+        f"Synaptogen {meta.get('synaptogen_version', '')} (executable sha256 {meta.get('synaptogen_sha256', '')[:12]}) "
+        "runs examples/microcircuit.toml with --scale"
+        + "".join(f", {p} (C++ standalone, OpenMP) runs bench/brian2_microcircuit.py on the same file"
+                  for p in brian2_programs) + ".",
+        "",
+        "| scale | N | simulator | synapses | construction s | simulation s | real-time factor | synaptic events/s "
+        "| peak RSS | bytes/synapse (storage) | bytes/synapse (RSS − baseline) "
+        "| Brian2/Synaptogen construction | Brian2/Synaptogen simulation |",
+        "|---:|---:|:---|" + "---:|" * 10,
+    ]
+    for s in summary:
+        lines.append("| " + " | ".join([
+            fmt(s.get("scale"), "g"), f"{s['n']:,}", s["simulator"], fmt(s.get("synapses"), ",.0f"),
+            fmt(s.get("construction_s"), ".2f"), fmt(s.get("simulation_s"), ".2f"),
+            fmt(s.get("real_time_factor"), ".2f"), fmt(s.get("events_per_s"), ".3g"),
+            fmt_bytes(s.get("peak_rss_bytes")), fmt(s.get("bytes_per_synapse"), ".2f"),
+            fmt(s.get("bytes_per_synapse_rss"), ".2f"),
+            fmt(s.get("ratio_construction"), ".1f"), fmt(s.get("ratio_simulation"), ".1f"),
+        ]) + " |")
+
+    # Rates: one column per (scale, simulator), the median and, over several repeats, the range.
+    runs = [r for r in rows if r["kind"] == "run"]
+    columns = sorted({(r["scale"], r["simulator"]) for r in runs}, key=lambda c: (c[0], c[1] != "synaptogen"))
+    windows = sorted({r.get("warmup_ms") for r in runs if r.get("warmup_ms") is not None})
+    lines += [
+        "",
+        "Rates [Hz] after the warm-up (median over the repeats; min–max when there are several), "
+        "and NEST's full-scale rates (the TOML's full_scale_rate):",
+        "",
+        "| population | NEST, scale 1 | " + " | ".join(f"scale {sc:g} {sim}" for sc, sim in columns) + " |",
+        "|:---|---:|" + "---:|" * len(columns),
+    ]
+    for p in pops:
+        cells = []
+        for sc, sim in columns:
+            vals = [r.get(f"rate_{p['name']}_hz") for r in runs if (r["scale"], r["simulator"]) == (sc, sim)]
+            vals = [v for v in vals if v is not None]
+            cell = fmt(statistics.median(vals), ".2f") if vals else ""
+            if len(vals) > 1:
+                cell += f" ({min(vals):.2f}–{max(vals):.2f})"
+            cells.append(cell)
+        lines.append(f"| {p['name']} | {p['full_scale_rate']:.2f} | " + " | ".join(cells) + " |")
+    lines += [
+        "",
+        "- construction: Synaptogen `connect + lower` from run.json; Brian2 synapse creation (generator syntax in "
+        "the binary from per-source counts split in numpy, whose time is added), weight and delay drawing and "
+        "spike-queue set-up, wall time inside the standalone binary. Brian2's compilation is not included.",
+        "- simulation: wall time of the time-step loop over the whole run, warm-up included (Synaptogen "
+        "`timings_s.simulate`; Brian2 the sum of its profiled code objects); real-time factor = simulation s / "
+        f"{meta['duration_ms'] / 1000:g} s simulated. Synaptic events = spikes × out-degree over the whole run, "
+        "counted the same way for both.",
+        "- peak RSS: of the simulating process. bytes/synapse (storage): Synaptogen's synapse arrays per synapse; "
+        "(RSS − baseline): peak RSS above a run of the TOML without its [[projection]] tables, per synapse. That "
+        "baseline has the same neurons and Poisson input, and a DC compensation for the scaled Poisson input "
+        "alone, so it fires at ~100 Hz; Brian2's (`--no-synapses`, the same network) has no SpikeMonitor, since "
+        "Brian2 keeps every spike in memory (12 B each) where Synaptogen streams them to spikes.h5.",
+        "- rates: spikes emitted from the end of the warm-up on, per neuron and second of the window. Synaptogen's "
+        "from spikes.h5 (run.json's rate_hz covers the whole run), Brian2's from its SpikeMonitor."
+        + (" Some rows had no h5py and give whole-run rates (warmup_ms = 0 in the CSV)." if 0.0 in windows else ""),
+        "- the two networks differ only where bench/brian2_microcircuit.py says: Brian2's background is "
+        "binomial(K_ext, 8 Hz·dt) per step (PoissonInput) where Synaptogen draws a Poisson count of the same mean; "
+        "the delay and weight bounds are enforced by a fixed number of conditional redraws, leaving an expected "
+        "< 0.001 synapses clipped instead of redrawn; the random streams differ, so the networks are equal in "
+        "distribution, not synapse for synapse.",
+        f"- other processes used at most {max_other:.0%} of the machine's CPU time during any run "
+        "(column other_cpu_frac of the CSV).",
+    ]
+    return "\n".join(lines) + "\n"
+
+
 def rate_ranges(rows: list[dict]) -> dict[tuple[int, str], tuple[float, float, float, float]]:
     """(N, simulator) -> (min, max) of the E rate and of the I rate over the repeats."""
     rates: dict[tuple[int, str], list[tuple[float, float]]] = {}
@@ -500,21 +734,27 @@ def plot(rows: list[dict], path: Path, network: str = "brunel") -> None:
     runs = [r for r in rows if r["kind"] == "run"]
     fig, axes = plt.subplots(1, 2, figsize=(10, 4))
     style = {"synaptogen": ("C0", "o"), "brian2": ("C1", "s")}
+    # The microcircuit's left panel is its real-time factor, and its sizes are labelled by scale.
+    micro = network == "microcircuit"
+    keys = ("real_time_factor" if micro else "simulation_s", "events_per_s")
     for sim, (color, marker) in style.items():
         rs = [r for r in runs if r["simulator"] == sim]
         if not rs:
             continue
         sizes = sorted({(r["n"], r["connectivity"]) for r in rs})
-        for ax, key in zip(axes, ("simulation_s", "events_per_s")):
+        for ax, key in zip(axes, keys):
             ax.scatter([r["n"] for r in rs], [r[key] for r in rs], color=color, marker=marker, alpha=0.35, s=18)
             med = [statistics.median(r[key] for r in rs if (r["n"], r["connectivity"]) == sz) for sz in sizes]
             ax.plot([sz[0] for sz in sizes], med, color=color, marker=marker, label=sim)
     ns = sorted({(r["n"], r["connectivity"]) for r in runs})
-    for ax, ylabel in zip(axes, ("simulation wall time [s]", "synaptic events / s")):
+    scale_of = {r["n"]: r.get("scale") for r in runs}
+    ylabels = ("real-time factor (simulation s / simulated s)" if micro else "simulation wall time [s]",
+               "synaptic events / s")
+    for ax, ylabel in zip(axes, ylabels):
         ax.set_xscale("log")
         ax.set_yscale("log")
         ax.set_xticks([n for n, _ in ns])
-        ax.set_xticklabels([f"{n:,}\n{c}" for n, c in ns])
+        ax.set_xticklabels([f"{n:,}\nscale {scale_of[n]:g}" if micro else f"{n:,}\n{c}" for n, c in ns])
         ax.xaxis.set_minor_locator(matplotlib.ticker.NullLocator())
         # Labelled ticks at 1, 2, 5 x 10^k: the data often span less than a decade.
         ax.yaxis.set_major_locator(matplotlib.ticker.LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
@@ -546,18 +786,22 @@ def write_plot(rows: list[dict], json_path: Path, png_path: Path, python: str | 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--network", choices=tuple(NETWORKS), default="brunel",
-                    help="brunel (Brunel 2000 model A, default) or coba (Vogels & Abbott 2005); "
-                         "results go to NAME.{csv,json,md,png}")
+                    help="brunel (Brunel 2000 model A, default), coba (Vogels & Abbott 2005) or microcircuit "
+                         "(Potjans & Diesmann 2014); results go to NAME.{csv,json,md,png}")
     ap.add_argument("--sizes", default=None,
                     help=f"N[:fixed_p|fixed_k],... (default {DEFAULT_SIZES}; coba: N,... with p = 80/N, "
-                         f"default {NETWORKS['coba']['sizes']})")
+                         f"default {NETWORKS['coba']['sizes']}; microcircuit: scales in (0, 1], "
+                         f"default {NETWORKS['microcircuit']['sizes']})")
     ap.add_argument("--repeats", type=int, default=None, help="repeats per size (default 3)")
-    ap.add_argument("--duration", type=float, default=None, help="simulated ms (default 1000)")
+    ap.add_argument("--duration", type=float, default=None,
+                    help="simulated ms (default 1000; microcircuit 1100, warm-up included)")
+    ap.add_argument("--warmup", type=float, default=100.0,
+                    help="microcircuit: rates count the spikes after this many ms (default 100)")
     ap.add_argument("--threads", type=int, default=2, help="threads for both simulators (default 2)")
     ap.add_argument("--seed", type=int, default=12345, help="seed of repeat 0; repeat r uses seed + r")
     ap.add_argument("--quick", action="store_true",
-                    help="smallest size (brunel N = 2000 fixed_p, coba N = 4000), 100 ms, 1 repeat, "
-                         "no Brian2 unless --with-brian2")
+                    help="smallest size (brunel N = 2000 fixed_p, coba N = 4000, microcircuit scale 0.02), "
+                         "100 ms (microcircuit 200 ms), 1 repeat, no Brian2 unless --with-brian2")
     ap.add_argument("--with-brian2", action="store_true", help="run Brian2 in --quick mode too")
     ap.add_argument("--no-brian2", action="store_true", help="run Synaptogen only")
     ap.add_argument("--synaptogen", default=str(REPO / "build" / "apps" / "synaptogen"))
@@ -589,7 +833,7 @@ def main(argv=None) -> int:
         out = Path(args.out or BENCH / "results")
         with open(out / f"{args.stem}.json") as f:
             data = json.load(f)
-        md = markdown(summarize(data["rows"]), data["meta"], data["rows"], args.network)
+        md = markdown(summarize(data["rows"], fields_for(args.network)), data["meta"], data["rows"], args.network)
         (out / f"{args.stem}.md").write_text(md)
         print(md)
         write_plot(data["rows"], out / f"{args.stem}.json", out / f"{args.stem}.png",
@@ -601,14 +845,18 @@ def main(argv=None) -> int:
             plot(json.load(f)["rows"], Path(args.plot_to), args.network)
         return 0
 
+    micro = args.network == "microcircuit"
     if args.quick:
         args.sizes = args.sizes or NETWORKS[args.network]["quick_sizes"]
         args.repeats = args.repeats or 1
-        args.duration = args.duration or 100.0
+        args.duration = args.duration or (200.0 if micro else 100.0)  # the microcircuit: 100 ms after its warm-up
         args.out = args.out or str(BENCH / "results" / "raw" / "quick")
-    args.sizes = parse_sizes(args.sizes or NETWORKS[args.network]["sizes"], args.network)
+    try:
+        args.sizes = parse_sizes(args.sizes or NETWORKS[args.network]["sizes"], args.network)
+    except (ValueError, argparse.ArgumentTypeError) as e:
+        ap.error(f"--sizes: {e}")
     args.repeats = args.repeats or 3
-    args.duration = args.duration or 1000.0
+    args.duration = args.duration or (1100.0 if micro else 1000.0)
     args.out = args.out or str(BENCH / "results")
     if args.idle_timeout is None:
         args.idle_timeout = 0.0 if args.quick else 900.0
@@ -636,20 +884,20 @@ def main(argv=None) -> int:
     total = len(args.sizes) * len(simulators) * (1 + args.repeats)
     done = 0
 
-    def step(fn, n, conn, seed, repeat, synapses=True):
+    def step(fn, n, conn, scale, seed, repeat, synapses=True):
         nonlocal done
         done += 1
         what = "baseline" if not synapses else f"repeat {repeat + 1}/{args.repeats}"
         name = fn.__name__
-        log(f"[{done}/{total}] {name} N={n} {conn} {what} ...")
-        row = bench.done(name, n, conn, seed, repeat, synapses)
+        log(f"[{done}/{total}] {name} N={n} " + (f"scale {scale:g}" if scale is not None else conn) + f" {what} ...")
+        row = bench.done(name, n, conn, seed, repeat, synapses, scale)
         if row:
             log("    done before (--resume)")
             return
         for attempt in range(1 + args.retries):
             last = attempt == args.retries
             try:
-                row = fn(n, conn, seed, repeat, synapses, abortable=True)
+                row = fn(n, conn, seed, repeat, synapses, abortable=True, scale=scale)
             except Disturbed as e:
                 if last:
                     log(f"    stopped: {e}; giving up on this one (fill it in later with --resume)")
@@ -663,24 +911,24 @@ def main(argv=None) -> int:
             log(f"    other processes took {row['other_cpu_frac']:.0%} of the CPUs during the run; repeating it")
             bench.discard(row)
         log(f"    construction {row['construction_s']:.2f} s, simulation {row['simulation_s']:.2f} s, "
-            f"rates {row['rate_e_hz']:.2f}/{row['rate_i_hz']:.2f} Hz, peak RSS {fmt_bytes(row['peak_rss_bytes'])}, "
+            f"rates {fmt(row['rate_e_hz'], '.2f')}/{fmt(row['rate_i_hz'], '.2f')} Hz, peak RSS {fmt_bytes(row['peak_rss_bytes'])}, "
             f"wall {row['wall_s']:.1f} s, other processes {fmt(row['other_cpu_frac'], '.0%')} of the CPUs")
 
     # Turn a plain `kill` into SystemExit, so that the scratch folder is removed and the
     # running child stopped (run_measured's finally).
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     try:
-        for n, conn in args.sizes:
+        for n, conn, scale in args.sizes:
             for fn in simulators:
-                step(fn, n, conn, args.seed, -1, synapses=False)
+                step(fn, n, conn, scale, args.seed, -1, synapses=False)
             for r in range(args.repeats):
                 for fn in simulators:  # interleaved, so slow drifts of the machine hit both
-                    step(fn, n, conn, args.seed + r, r)
+                    step(fn, n, conn, scale, args.seed + r, r)
     finally:
         if not args.work:
             shutil.rmtree(bench.work, ignore_errors=True)
 
-    summary = summarize(bench.rows)
+    summary = summarize(bench.rows, bench.fields)
     md = markdown(summary, bench.meta(), bench.rows, args.network)
     (bench.out / f"{args.stem}.md").write_text(md)
     print(md)
