@@ -92,7 +92,7 @@ void apply_scaling(network_spec& spec) {
         if (p.rule == connection_rule_kind::fixed_total_number) p.number = static_cast<std::uint64_t>(round_even(p.number * s * s));
         if (p.rule == connection_rule_kind::fixed_indegree || p.rule == connection_rule_kind::fixed_outdegree)
             p.number = static_cast<std::uint64_t>(std::max<long long>(1, round_even(p.number * s)));
-        scale_distribution(p.weight, w_factor);
+        if (spec.scaling.compensate) scale_distribution(p.weight, w_factor);
     }
     population_layout scaled;
     for (std::size_t i = 0; i < n_pop; ++i)
@@ -118,7 +118,7 @@ void apply_scaling(network_spec& spec) {
     for (auto& st : spec.stimuli)
         if (st.kind == stimulus_kind::poisson) {
             st.sources = static_cast<std::uint32_t>(std::max<long long>(1, round_even(st.sources * s)));
-            st.weight *= w_factor;
+            if (spec.scaling.compensate) st.weight *= w_factor;
         }
     if (spec.scaling.compensate)
         for (std::size_t i = 0; i < n_pop; ++i) {

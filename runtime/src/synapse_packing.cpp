@@ -1,7 +1,9 @@
 #include "synapse_packing.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
+#include <mutex>
 #include <stdexcept>
 
 #include <tbb/blocked_range.h>
@@ -107,13 +109,27 @@ synapse_table merge_tables(const std::vector<synapse_table>& parts, neuron_id n,
 
 namespace {
 
-// Gives freed chunks back to the system now: glibc keeps freed heap memory for reuse,
-// which would leave the chunks counted in the peak while the packed store grows.
-void release_free_memory() {
+// Gives freed chunks back to the system: glibc keeps freed heap memory for reuse, which
+// would leave packed chunks counted in the peak while the packed store grows. Trimming
+// walks the heap, so it runs once per 8 MiB freed rather than per chunk.
+class memory_releaser {
+public:
+    void freed(std::size_t bytes) {
+        if (pending_.fetch_add(bytes) + bytes < (std::size_t(8) << 20)) return;
+        pending_ = 0;
+        std::lock_guard<std::mutex> lock(trimming_);
+        trim();
+    }
+    static void trim() {
 #if defined(__GLIBC__)
-    malloc_trim(0);
+        malloc_trim(0);
 #endif
-}
+    }
+
+private:
+    std::atomic<std::size_t> pending_{0};
+    std::mutex trimming_;
+};
 
 // The local column ranges of a by-target part that fall in partition p, in blocks of
 // similar size (several per partition so that threads share the work).
@@ -246,6 +262,7 @@ void fill_packed(synapse_parts& parts, packing_plan& plan, const packing& pk, ne
     const neuron_id n = plan.n;
     const std::size_t stride = static_cast<std::size_t>(n) + 1;
     std::vector<edge_index> cursor(plan.row_map);  // next free place of each (partition, source) row
+    memory_releaser releaser;
     auto word = [&](neuron_id target, std::uint32_t delay) { return target | (delay << pk.target_bits); };
     for (std::size_t k = 0; k < parts.projections.size(); ++k) {
         projection_part& part = parts.projections[k];
@@ -262,10 +279,13 @@ void fill_packed(synapse_parts& parts, packing_plan& plan, const packing& pk, ne
                         values[at] = part.constant_weight ? part.weight : ch.weight[e];
                     }
                 }
+                const std::size_t bytes = ch.target.capacity() * sizeof(neuron_id) + ch.weight.capacity() * sizeof(float) +
+                                          ch.delay.capacity() * sizeof(std::uint16_t);
                 ch = synapse_chunk();  // packed: give it back
+                releaser.freed(bytes);
             });
             part.chunks.clear();
-            release_free_memory();
+            memory_releaser::trim();
             continue;
         }
         // By target: each block owns a slice of every row of its partition, after the

@@ -208,3 +208,27 @@ TEST(network_file, spike_trains_from_text_files) {
     }
     fs::remove_all(dir);
 }
+
+// [scaling]: sizes round half to even, in-degrees and Poisson sources shrink with the
+// scale; with compensate = true weights grow by 1/sqrt(scale) (and a DC current appears),
+// with compensate = false they stay as written.
+TEST(network_file, scaling_with_and_without_compensation) {
+    auto text = [](const char* compensate) {
+        return std::string("[simulation]\ndt = 0.1\nduration = 10.0\n[scaling]\nscale = 0.25\ncompensate = ") + compensate +
+               "\n[[population]]\nname = \"A\"\nsize = 1000\nmodel = \"iaf_psc_exp\"\nfull_scale_rate = 5.0\n"
+               "[[projection]]\nsource = \"A\"\ntarget = \"A\"\nrule = \"fixed_indegree\"\nindegree = 100\nweight = 40.0\ndelay = 1.0\n"
+               "[[stimulus]]\ntype = \"poisson\"\ntarget = \"A\"\nrate = 8.0\nsources = 1000\nweight = 20.0\n";
+    };
+    const network_spec on = parse_network(text("true"), "on.toml"), off = parse_network(text("false"), "off.toml");
+    for (const network_spec* s : {&on, &off}) {
+        EXPECT_EQ(s->layout[0].size, 250u);
+        EXPECT_EQ(s->projections[0].number, 25u);
+        EXPECT_EQ(s->stimuli[0].sources, 250u);
+    }
+    EXPECT_DOUBLE_EQ(on.projections[0].weight.value, 80.0);  // 40 / sqrt(0.25)
+    EXPECT_DOUBLE_EQ(on.stimuli[0].weight, 40.0);
+    EXPECT_DOUBLE_EQ(off.projections[0].weight.value, 40.0);
+    EXPECT_DOUBLE_EQ(off.stimuli[0].weight, 20.0);
+    EXPECT_EQ(off.stimuli.size(), 1u);  // no DC added
+    EXPECT_GT(on.stimuli.size(), 1u);
+}
