@@ -357,14 +357,7 @@ class Bench:
         run_dir = self.work / tag
         cmd = LAUNCHER + [str(self.exe), "run", str(toml), "--threads", str(self.args.threads),
                           "--out", str(run_dir), "--no-progress"]
-        wait_until_idle(self.args.idle_threshold, self.args.idle_timeout)
-        with open(self.raw / f"{tag}.log", "w") as logf:
-            rc, wall, _, other = run_measured(cmd, logf, subprocess.STDOUT, abortable)
-        if rc != 0:
-            raise RuntimeError(f"synaptogen failed (exit {rc}); see {self.raw / (tag + '.log')}")
-        shutil.copy(run_dir / "run.json", self.raw / f"{tag}.json")
-        with open(run_dir / "run.json") as f:
-            manifest = json.load(f)
+        manifest, wall, other = self._run_synaptogen(cmd, tag, run_dir, abortable)
         shutil.rmtree(run_dir)  # spike files are large at N = 1e5 and not needed here
 
         t = manifest["timings_s"]
@@ -385,6 +378,17 @@ class Bench:
         }
         return self._finish(row)
 
+    def _run_synaptogen(self, cmd, tag, run_dir, abortable) -> tuple[dict, float, float | None]:
+        """Runs Synaptogen once on an idle machine; (run.json, wall s, other processes' CPU share)."""
+        wait_until_idle(self.args.idle_threshold, self.args.idle_timeout)
+        with open(self.raw / f"{tag}.log", "w") as logf:
+            rc, wall, _, other = run_measured(cmd, logf, subprocess.STDOUT, abortable)
+        if rc != 0:
+            raise RuntimeError(f"synaptogen failed (exit {rc}); see {self.raw / (tag + '.log')}")
+        shutil.copy(run_dir / "run.json", self.raw / f"{tag}.json")
+        with open(run_dir / "run.json") as f:
+            return json.load(f), wall, other
+
     def synaptogen_microcircuit(self, n, scale, seed, repeat, synapses=True, abortable=False) -> dict:
         """examples/microcircuit.toml at `scale` (the baseline: a copy without its projections);
         rates over the window after the warm-up, from spikes.h5."""
@@ -397,14 +401,7 @@ class Bench:
         cmd = LAUNCHER + [str(self.exe), "run", str(toml), "--scale", repr(scale), "--threads", str(self.args.threads),
                           "--duration", repr(self.args.duration), "--seed", str(seed), "--out", str(run_dir),
                           "--no-progress"]
-        wait_until_idle(self.args.idle_threshold, self.args.idle_timeout)
-        with open(self.raw / f"{tag}.log", "w") as logf:
-            rc, wall, _, other = run_measured(cmd, logf, subprocess.STDOUT, abortable)
-        if rc != 0:
-            raise RuntimeError(f"synaptogen failed (exit {rc}); see {self.raw / (tag + '.log')}")
-        shutil.copy(run_dir / "run.json", self.raw / f"{tag}.json")
-        with open(run_dir / "run.json") as f:
-            manifest = json.load(f)
+        manifest, wall, other = self._run_synaptogen(cmd, tag, run_dir, abortable)
         dt, steps = manifest["dt_ms"], manifest["steps"]
         warm = min(int(round(self.args.warmup / dt)), steps)
         counts = self.spike_counts_after(run_dir / "spikes.h5", dt, warm)
