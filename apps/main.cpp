@@ -65,6 +65,39 @@ int main(int argc, char** argv) {
     add_common(export_sonata_cmd, export_sonata);
     export_sonata_cmd->add_option("--out,-o", export_sonata.out_dir, "output folder (created if missing)")->required();
 
+    app::import_options import_opts;
+    CLI::App* import_cmd = cli.add_subcommand("import", "turn a connectome file into a network description");
+    import_cmd->require_subcommand(1);
+    CLI::App* import_edgelist_cmd = import_cmd->add_subcommand(
+        "edgelist", "a delimited edge list (CSV/TSV; docs/connectomes.md) -> a network file and a cell-name table");
+    {
+        auto& i = import_opts;
+        CLI::App* c = import_edgelist_cmd;
+        c->add_option("FILE", i.file, "edge list (source, target, weight, type; any delimiter)")->required();
+        c->add_option("--out,-o", i.out, "network description to write (TOML); names go to OUT.nodes.csv")->required();
+        c->add_option("--source-column", i.list.source_column, "header name or 1-based position")->capture_default_str();
+        c->add_option("--target-column", i.list.target_column, "header name or 1-based position")->capture_default_str();
+        c->add_option("--weight-column", i.list.weight_column, "header name or position; empty: weight 1")->capture_default_str();
+        c->add_option("--type-column", i.list.type_column, "header name or position; empty: one type")->capture_default_str();
+        c->add_option("--delimiter", i.list.delimiter, "field delimiter (default: detected)");
+        std::string header = "detect";
+        c->add_option("--header", header, "detect, present or absent")->check(CLI::IsMember({"detect", "present", "absent"}));
+        c->add_flag("--normalise-names", i.list.normalise_names, "AS01 -> AS1, VC06 -> VC6 (C. elegans numbering)");
+        c->add_option("--model", i.model, "neuron model of the cells")->capture_default_str();
+        c->add_option("--population", i.population, "population name")->capture_default_str();
+        c->add_option("--weight-scale", i.weight_scale, "synaptic weight per unit of the file's weight")->capture_default_str();
+        c->add_option("--gap-weight-scale", i.gap_weight_scale, "gap-junction conductance [nS] per unit of weight")
+            ->capture_default_str();
+        c->add_option("--delay", i.delay, "delay of chemical synapses [ms]")->check(CLI::PositiveNumber)->capture_default_str();
+        c->add_option("--gap-types", i.gap_types, "edge types that are gap junctions")->delimiter(',')->capture_default_str();
+        c->add_option("--gap-junctions", i.gap_junctions, "pairs listed in both directions: listed, average or max")
+            ->check(CLI::IsMember({"listed", "average", "max"}))
+            ->capture_default_str();
+        c->callback([&i, header] {
+            i.list.header = header == "present" ? header_mode::present : header == "absent" ? header_mode::absent : header_mode::detect;
+        });
+    }
+
     CLI11_PARSE(cli, argc, argv);
 
     auto logger = spdlog::stderr_color_mt("synaptogen");
@@ -81,6 +114,7 @@ int main(int argc, char** argv) {
             return app::run_command(run);
         }
         if (*export_cmd) return app::export_sonata_command(export_sonata);
+        if (*import_cmd) return app::import_edgelist_command(import_opts);
         return app::validate_command(validate);
     } catch (const input_error& e) {
         spdlog::error("{}", e.what());

@@ -1,8 +1,12 @@
 // The edge-list reader against the quirks of real connectome files (fixtures written here,
 // with exact expected counts), its errors, and the real C. elegans edge list of Cook et al.
 // 2019 when ../shared/data is present (counts from that folder's README).
+#include <unistd.h>
+
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <numeric>
 #include <sstream>
 
@@ -189,4 +193,44 @@ TEST(edge_list, drosophila_larva_edge_lists) {
     EXPECT_EQ(n.size(), 111243u);
     EXPECT_EQ(n.nodes.size(), 3013u);
     EXPECT_DOUBLE_EQ(total(n), 353859.0);
+}
+
+// `synaptogen import edgelist`: one population, a projection per type, gap junctions listed
+// in both directions merged per the option, names in OUT.nodes.csv; the result validates.
+// Bad rows: exit 2 and nothing written.
+TEST(edge_list, import_command_writes_a_network_that_validates) {
+    namespace fs = std::filesystem;
+    const fs::path dir = fs::temp_directory_path() / ("synaptogen_import_" + std::to_string(::getpid()));
+    fs::create_directories(dir);
+    const fs::path csv = dir / "cells.csv";
+    std::ofstream(csv, std::ios::binary) << "Source,Target,Weight,Type\r\nAS01 , VC06,3,chemical\r\nVC06,AS01,1,chemical\r\n"
+                                            "AS01,VC06,2,electrical\r\nVC06,AS01,4,electrical\r\nAS01,AS01,1,electrical\r\n"
+                                            "AS1,DD01,5,chemical";
+    auto run = [&](const std::string& args) {
+        const std::string cmd = std::string(SYNAPTOGEN_EXE) + " " + args + " --log-level error > /dev/null 2>&1";
+        return WEXITSTATUS(std::system(cmd.c_str()));
+    };
+    auto slurp = [](const fs::path& p) {
+        std::ifstream f(p);
+        return std::string(std::istreambuf_iterator<char>(f), {});
+    };
+    for (const std::string mode : {"average", "max", "listed"}) {
+        const fs::path out = dir / (mode + ".toml");
+        ASSERT_EQ(run("import edgelist " + csv.string() + " -o " + out.string() + " --normalise-names --gap-junctions " + mode), 0);
+        const std::string toml = slurp(out);
+        EXPECT_NE(toml.find("size = 3"), std::string::npos) << toml;  // AS1, VC6, DD1
+        EXPECT_NE(toml.find("# type \"chemical\": 3 edges"), std::string::npos) << toml;
+        if (mode == "average") EXPECT_NE(toml.find("[0, 1, 3],\n]"), std::string::npos) << toml;
+        if (mode == "max") EXPECT_NE(toml.find("[0, 1, 4],\n]"), std::string::npos) << toml;
+        if (mode == "listed") EXPECT_NE(toml.find("# type \"electrical\": 2 edges"), std::string::npos) << toml;
+        EXPECT_NE(toml.find("1 self-junctions dropped"), std::string::npos);
+        EXPECT_EQ(slurp(dir / (mode + ".nodes.csv")), "index,name\n0,AS1\n1,VC6\n2,DD1\n");
+        EXPECT_EQ(run("validate " + out.string()), 0);
+    }
+    const fs::path bad = dir / "bad.csv";
+    std::ofstream(bad) << "Source,Target,Weight\nA,B,1\nA,C,x\n";
+    EXPECT_EQ(run("import edgelist " + bad.string() + " -o " + (dir / "bad.toml").string()), 2);
+    EXPECT_FALSE(fs::exists(dir / "bad.toml"));
+    EXPECT_FALSE(fs::exists(dir / "bad.nodes.csv"));
+    fs::remove_all(dir);
 }
