@@ -45,7 +45,13 @@ struct import_options {
     std::string gap_junctions = "average";  // listed, average or max
 };
 
+struct inspect_options : common_options {
+    bool json = false;
+    std::size_t hubs = 10;
+};
+
 int run_command(const run_command_options& o);
+int inspect_command(const inspect_options& o);
 int import_edgelist_command(const import_options& o);
 int validate_command(const common_options& o);
 int export_sonata_command(const export_options& o);

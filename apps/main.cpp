@@ -65,6 +65,12 @@ int main(int argc, char** argv) {
     add_common(export_sonata_cmd, export_sonata);
     export_sonata_cmd->add_option("--out,-o", export_sonata.out_dir, "output folder (created if missing)")->required();
 
+    app::inspect_options inspect;
+    CLI::App* inspect_cmd = cli.add_subcommand("inspect", "structure of a network's synapse graph: degrees, reciprocity, components, clustering, hubs");
+    add_common(inspect_cmd, inspect);
+    inspect_cmd->add_flag("--json", inspect.json, "print JSON");
+    inspect_cmd->add_option("--hubs", inspect.hubs, "how many hubs to list")->capture_default_str();
+
     app::import_options import_opts;
     CLI::App* import_cmd = cli.add_subcommand("import", "turn a connectome file into a network description");
     import_cmd->require_subcommand(1);
@@ -115,6 +121,7 @@ int main(int argc, char** argv) {
         }
         if (*export_cmd) return app::export_sonata_command(export_sonata);
         if (*import_cmd) return app::import_edgelist_command(import_opts);
+        if (*inspect_cmd) return app::inspect_command(inspect);
         return app::validate_command(validate);
     } catch (const input_error& e) {
         spdlog::error("{}", e.what());

@@ -227,6 +227,15 @@ TEST(edge_list, import_command_writes_a_network_that_validates) {
         EXPECT_EQ(slurp(dir / (mode + ".nodes.csv")), "index,name\n0,AS1\n1,VC6\n2,DD1\n");
         EXPECT_EQ(run("validate " + out.string()), 0);
     }
+    // inspect --json on the imported network: 3 neurons; chemical 3 synapses + 1 junction
+    // (average) = 4 synapses; pairs AS1->VC6, VC6->AS1, AS1->DD1: reciprocity 2/3.
+    ASSERT_EQ(std::system((std::string(SYNAPTOGEN_EXE) + " inspect " + (dir / "average.toml").string() + " --json > " +
+                           (dir / "inspect.json").string() + " 2>/dev/null").c_str()),
+              0);
+    const std::string json = slurp(dir / "inspect.json");
+    EXPECT_NE(json.find("\"nodes\": 3"), std::string::npos) << json;
+    EXPECT_NE(json.find("\"synapses\": 4,"), std::string::npos) << json;
+    EXPECT_NE(json.find("\"reciprocity\": 0.666666"), std::string::npos) << json;
     const fs::path bad = dir / "bad.csv";
     std::ofstream(bad) << "Source,Target,Weight\nA,B,1\nA,C,x\n";
     EXPECT_EQ(run("import edgelist " + bad.string() + " -o " + (dir / "bad.toml").string()), 2);
