@@ -82,13 +82,8 @@ graph_statistics analyse_graph(const synapse_table& t, std::size_t top_hubs, std
     // local coefficient is counted here by marking v's neighbours and scanning theirs
     // (quadratic; tests compare it with Boost's on a small graph). Exact when that is at
     // most ~2e8 steps, else the mean over clustering_sample evenly spaced neurons.
-    std::vector<std::vector<neuron_id>> nbr(n);
-    for (const auto& [a, b] : undirected_pairs) {
-        nbr[a].push_back(b);
-        nbr[b].push_back(a);
-    }
     double work = 0.0;
-    for (const auto& v : nbr) work += static_cast<double>(v.size()) * v.size();
+    for (neuron_id v = 0; v < n; ++v) work += static_cast<double>(boost::degree(v, ug)) * boost::degree(v, ug);
     std::vector<neuron_id> sample(n);
     std::iota(sample.begin(), sample.end(), 0);
     if (work > 2e8 && n > clustering_sample) {
@@ -99,14 +94,15 @@ graph_statistics analyse_graph(const synapse_table& t, std::size_t top_hubs, std
     std::vector<char> mark(n, 0);
     double sum = 0.0;
     for (neuron_id v : sample) {
-        const auto& nv = nbr[v];
-        if (nv.size() < 2) continue;
-        for (neuron_id u : nv) mark[u] = 1;
+        const auto [first, last] = boost::adjacent_vertices(v, ug);
+        const double d = static_cast<double>(boost::degree(v, ug));
+        if (d < 2) continue;
+        for (auto u = first; u != last; ++u) mark[*u] = 1;
         edge_index links = 0;
-        for (neuron_id u : nv)
-            for (neuron_id w : nbr[u]) links += mark[w];
-        for (neuron_id u : nv) mark[u] = 0;
-        sum += static_cast<double>(links) / (static_cast<double>(nv.size()) * (nv.size() - 1));  // each link seen twice
+        for (auto u = first; u != last; ++u)
+            for (auto [w, w_end] = boost::adjacent_vertices(*u, ug); w != w_end; ++w) links += mark[*w];
+        for (auto u = first; u != last; ++u) mark[*u] = 0;
+        sum += static_cast<double>(links) / (d * (d - 1));  // each link seen twice
     }
     g.mean_clustering = sample.empty() ? 0.0 : sum / sample.size();
 

@@ -387,10 +387,13 @@ void engine<Exec>::lower_synapses(const network_spec& spec, synapse_parts& parts
             out_degree_[s] += static_cast<std::uint32_t>(plan.row_map[p * stride + s + 1] - plan.row_map[p * stride + s]);
         out_degree_[s] += static_cast<std::uint32_t>(plastic.row_map[s + 1] - plastic.row_map[s]);
     }
+    auto row_map_to_device = [&](const std::vector<edge_index>& rows) {
+        host_view<edge_index**> row_map("row_map_host", P, stride);
+        std::copy(rows.begin(), rows.end(), row_map.data());
+        return Kokkos::create_mirror_view_and_copy(mem(), row_map);
+    };
     auto to_device = [&](packed_store&& h, synapse_store<mem>& d) {
-        host_view<edge_index**> row_map("row_map_host", P, static_cast<std::size_t>(n_) + 1);
-        std::copy(h.row_map.begin(), h.row_map.end(), row_map.data());
-        d.row_map = Kokkos::create_mirror_view_and_copy(mem(), row_map);
+        d.row_map = row_map_to_device(h.row_map);
         d.entries = view<neuron_id*>(Kokkos::view_alloc(Kokkos::WithoutInitializing, "entries"), h.entries.size());
         d.values = view<float*>(Kokkos::view_alloc(Kokkos::WithoutInitializing, "values"), h.values.size());
         Kokkos::deep_copy(d.entries, host_view<neuron_id*>(h.entries.data(), h.entries.size()));
@@ -412,9 +415,7 @@ void engine<Exec>::lower_synapses(const network_spec& spec, synapse_parts& parts
     {
         // Packed straight into the device arrays (their host mirrors: the same memory on
         // host backends), chunk by chunk, so the host never holds a second copy.
-        host_view<edge_index**> row_map("row_map_host", P, stride);
-        std::copy(plan.row_map.begin(), plan.row_map.end(), row_map.data());
-        static_.row_map = Kokkos::create_mirror_view_and_copy(mem(), row_map);
+        static_.row_map = row_map_to_device(plan.row_map);
         static_.entries = view<neuron_id*>(Kokkos::view_alloc(Kokkos::WithoutInitializing, "entries"), plan.synapses);
         static_.values = view<float*>(Kokkos::view_alloc(Kokkos::WithoutInitializing, "values"), plan.synapses);
         auto h_entries = Kokkos::create_mirror_view(static_.entries);
