@@ -80,16 +80,21 @@ TIMER_STOP = """{
 }"""
 
 
+def add_standalone_arguments(ap) -> None:
+    """--threads, --seed and --build-dir, as every Brian2 script of bench/ takes them."""
+    ap.add_argument("--threads", type=int, default=2, help="OpenMP threads (default 2)")
+    ap.add_argument("--seed", type=int, default=12345)
+    ap.add_argument("--build-dir", "--standalone", default=None,
+                    help="standalone project folder; reuse it to skip recompiling unchanged code "
+                         "(default: a fresh temporary folder)")
+
+
 def parse_args(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--n", type=int, default=12500, help="number of neurons (default 12500)")
     ap.add_argument("--connectivity", choices=("fixed_p", "fixed_k"), default="fixed_p")
     ap.add_argument("--duration", type=float, default=1000.0, help="simulated time in ms (default 1000)")
-    ap.add_argument("--threads", type=int, default=2, help="OpenMP threads (default 2)")
-    ap.add_argument("--seed", type=int, default=12345)
-    ap.add_argument("--build-dir", default=None,
-                    help="standalone project folder; reuse it to skip recompiling unchanged code "
-                         "(default: a fresh temporary folder)")
+    add_standalone_arguments(ap)
     ap.add_argument("--fixed-k-method", choices=("generator", "arrays"), default="generator",
                     help="fixed_k construction: Brian2's generator syntax inside the binary "
                          "(default; synapses numbered by target), or numpy index arrays sorted by "

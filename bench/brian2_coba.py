@@ -56,11 +56,7 @@ def parse_args(argv=None):
     ap.add_argument("--connectivity", choices=("fixed_p",), default="fixed_p",
                     help="the one rule, p = 80/N (accepted for the runner's sake)")
     ap.add_argument("--duration", type=float, default=1000.0, help="simulated time in ms (default 1000)")
-    ap.add_argument("--threads", type=int, default=2, help="OpenMP threads (default 2)")
-    ap.add_argument("--seed", type=int, default=12345)
-    ap.add_argument("--build-dir", "--standalone", default=None,
-                    help="standalone project folder; reuse it to skip recompiling unchanged code "
-                         "(default: a fresh temporary folder)")
+    brian2_brunel.add_standalone_arguments(ap)
     ap.add_argument("--no-synapses", action="store_true",
                     help="memory baseline: same neurons, drive and recording, no synapses")
     return ap.parse_args(argv)

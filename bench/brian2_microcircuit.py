@@ -80,6 +80,8 @@ import time
 # This folder: for the shared helpers when run from elsewhere or imported.
 BENCH = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, BENCH)
+import brian2_brunel  # noqa: E402  (the Brian2 scripts' options and timers)
+
 DEFAULT_CONFIG = os.path.join(os.path.dirname(BENCH), "examples", "microcircuit.toml")
 NEURON_KEYS = ("C_m", "tau_m", "E_L", "V_th", "V_reset", "t_ref", "tau_syn_ex", "tau_syn_in")
 
@@ -201,11 +203,7 @@ def parse_args(argv=None):
     ap.add_argument("--scale", type=float, default=None, help="scale in (0, 1] (default: the file's, 1.0)")
     ap.add_argument("--duration", type=float, default=None, help="simulated ms (default: the file's, 1100)")
     ap.add_argument("--warmup", type=float, default=100.0, help="rates count spikes from this time on, ms (default 100)")
-    ap.add_argument("--threads", type=int, default=2, help="OpenMP threads (default 2)")
-    ap.add_argument("--seed", type=int, default=12345)
-    ap.add_argument("--build-dir", "--standalone", default=None,
-                    help="standalone project folder; reuse it to skip recompiling unchanged code "
-                         "(default: a fresh temporary folder)")
+    brian2_brunel.add_standalone_arguments(ap)
     ap.add_argument("--no-synapses", action="store_true",
                     help="memory baseline: the network of the TOML without its [[projection]] tables (the DC "
                          "compensation then makes up for the Poisson input alone) and without the SpikeMonitor")
@@ -262,7 +260,6 @@ def main(argv=None) -> int:
     duration = net_spec["duration"] if args.duration is None else args.duration
     dt = net_spec["dt"]
 
-    import brian2_brunel  # noqa: E402  (timers)
     import brian2_coba  # noqa: E402  (device set-up, build and RSS)
     import numpy as np
 
