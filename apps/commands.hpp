@@ -4,6 +4,7 @@
 #include <optional>
 #include <string>
 
+#include <synaptogen/io/connectome.hpp>
 #include <synaptogen/io/edge_list.hpp>
 #include <synaptogen/models/network_spec.hpp>
 #include <synaptogen/runtime/simulation.hpp>
@@ -32,17 +33,14 @@ struct export_options : common_options {
     std::string out_dir;
 };
 
-// synaptogen import edgelist (docs/connectomes.md).
+// synaptogen import edgelist | celegans (docs/connectomes.md).
 struct import_options {
-    std::string file, out;
+    std::string file, out;                  // edgelist: the one table
+    std::vector<std::string> tables;        // celegans: typed tables (format from the header)
+    std::vector<std::string> chemical, electrical;  // celegans: untyped lists and matrices
+    std::string cells;                      // celegans: a cell table (owmeta or Cook's groups)
     edge_list_options list;
-    std::string model = "iaf_psc_exp";
-    std::string population = "cells";
-    double weight_scale = 1.0;      // file weight -> synaptic weight (the model's unit)
-    double gap_weight_scale = 1.0;  // file weight -> gap-junction conductance [nS]
-    double delay = 1.0;             // [ms], chemical synapses
-    std::vector<std::string> gap_types = {"electrical", "gap_junction", "gap", "ej"};
-    std::string gap_junctions = "average";  // listed, average or max
+    arrangement_options arrange;
 };
 
 struct inspect_options : common_options {
@@ -53,6 +51,7 @@ struct inspect_options : common_options {
 int run_command(const run_command_options& o);
 int inspect_command(const inspect_options& o);
 int import_edgelist_command(const import_options& o);
+int import_celegans_command(import_options o);
 int validate_command(const common_options& o);
 int export_sonata_command(const export_options& o);
 

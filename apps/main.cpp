@@ -24,6 +24,18 @@ void add_common(CLI::App* cmd, app::common_options& o) {
         ->check(CLI::NonNegativeNumber);
     cmd->add_option("--scale", o.scale, "scale the network down (0, 1]: sizes and in-degrees, see [scaling] in docs/format.md");
 }
+// Weights, delays and gap-junction pairs: the same for every importer.
+void add_arrangement_options(CLI::App* c, arrangement_options& a) {
+    c->add_option("--weight-scale", a.weight_scale, "synaptic weight per unit of the file's weight (the model's unit)")
+        ->capture_default_str();
+    c->add_option("--gap-weight-scale", a.gap_weight_scale, "gap-junction conductance [nS] per unit of weight")
+        ->capture_default_str();
+    c->add_option("--delay", a.delay, "delay of spiking chemical synapses [ms]")->check(CLI::PositiveNumber)->capture_default_str();
+    c->add_option("--gap-types", a.gap_types, "edge types that are gap junctions")->delimiter(',')->capture_default_str();
+    c->add_option("--gap-junctions", a.gap_junctions, "pairs listed in both directions: listed, average or max")
+        ->check(CLI::IsMember({"listed", "average", "max"}))
+        ->capture_default_str();
+}
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -71,6 +83,8 @@ int main(int argc, char** argv) {
     inspect_cmd->add_flag("--json", inspect.json, "print JSON");
     inspect_cmd->add_option("--hubs", inspect.hubs, "how many hubs to list")->capture_default_str();
 
+    // Option values read in callbacks live as long as the parser (a callback runs after parsing).
+    std::string header = "detect", non_neurons = "keep", self_loops = "keep";
     app::import_options import_opts;
     CLI::App* import_cmd = cli.add_subcommand("import", "turn a connectome file into a network description");
     import_cmd->require_subcommand(1);
@@ -86,21 +100,45 @@ int main(int argc, char** argv) {
         c->add_option("--weight-column", i.list.weight_column, "header name or position; empty: weight 1")->capture_default_str();
         c->add_option("--type-column", i.list.type_column, "header name or position; empty: one type")->capture_default_str();
         c->add_option("--delimiter", i.list.delimiter, "field delimiter (default: detected)");
-        std::string header = "detect";
         c->add_option("--header", header, "detect, present or absent")->check(CLI::IsMember({"detect", "present", "absent"}));
         c->add_flag("--normalise-names", i.list.normalise_names, "AS01 -> AS1, VC06 -> VC6 (C. elegans numbering)");
-        c->add_option("--model", i.model, "neuron model of the cells")->capture_default_str();
-        c->add_option("--population", i.population, "population name")->capture_default_str();
-        c->add_option("--weight-scale", i.weight_scale, "synaptic weight per unit of the file's weight")->capture_default_str();
-        c->add_option("--gap-weight-scale", i.gap_weight_scale, "gap-junction conductance [nS] per unit of weight")
-            ->capture_default_str();
-        c->add_option("--delay", i.delay, "delay of chemical synapses [ms]")->check(CLI::PositiveNumber)->capture_default_str();
-        c->add_option("--gap-types", i.gap_types, "edge types that are gap junctions")->delimiter(',')->capture_default_str();
-        c->add_option("--gap-junctions", i.gap_junctions, "pairs listed in both directions: listed, average or max")
-            ->check(CLI::IsMember({"listed", "average", "max"}))
-            ->capture_default_str();
-        c->callback([&i, header] {
+        c->add_option("--model", i.arrange.model, "neuron model of the cells")->capture_default_str();
+        c->add_option("--population", i.arrange.population, "population name")->capture_default_str();
+        add_arrangement_options(c, i.arrange);
+        c->callback([&i, &header] {
             i.list.header = header == "present" ? header_mode::present : header == "absent" ? header_mode::absent : header_mode::detect;
+        });
+    }
+
+    app::import_options celegans;
+    celegans.arrange.model = "graded";
+    celegans.arrange.weight_scale = 0.1;  // Kunert et al. 2014: 100 pS per synapse
+    celegans.arrange.gap_weight_scale = 0.1;
+    CLI::App* import_celegans_cmd = import_cmd->add_subcommand(
+        "celegans", "C. elegans tables (Cook 2019, Varshney 2011, OpenWorm; docs/connectomes.md) -> populations by neuron class");
+    {
+        auto& i = celegans;
+        CLI::App* c = import_celegans_cmd;
+        c->add_option("FILE", i.tables, "tables with a type column, format from the header (Cook edge list, NeuronConnect, ...)");
+        c->add_option("--chemical", i.chemical, "a (pre, post, count) list or an adjacency matrix (CSV) of chemical synapses");
+        c->add_option("--electrical", i.electrical, "the same for gap junctions");
+        c->add_option("--cells", i.cells, "cell table: owmeta neurons (neuron,types,neurotransmitters) or Cook's cell groups");
+        c->add_option("--out,-o", i.out, "network description to write (TOML); names also go to OUT.cells.csv")->required();
+        c->add_option("--model", i.arrange.model, "neuron model of every cell")->capture_default_str();
+        c->add_option("--non-neurons", non_neurons, "muscles and other cells: keep (population non_neurons) or drop")
+            ->check(CLI::IsMember({"keep", "drop"}))
+            ->capture_default_str();
+        c->add_option("--self-loops", self_loops, "chemical self-loops: keep or drop")
+            ->check(CLI::IsMember({"keep", "drop"}))
+            ->capture_default_str();
+        c->add_option("--excitatory-reversal", i.arrange.excitatory_reversal, "E_rev of graded excitatory synapses [mV]")
+            ->capture_default_str();
+        c->add_option("--inhibitory-reversal", i.arrange.inhibitory_reversal, "E_rev of graded GABAergic synapses [mV]")
+            ->capture_default_str();
+        add_arrangement_options(c, i.arrange);
+        c->callback([&i, &non_neurons, &self_loops] {
+            i.arrange.keep_non_neurons = non_neurons == "keep";
+            i.arrange.keep_self_loops = self_loops == "keep";
         });
     }
 
@@ -120,6 +158,7 @@ int main(int argc, char** argv) {
             return app::run_command(run);
         }
         if (*export_cmd) return app::export_sonata_command(export_sonata);
+        if (*import_celegans_cmd) return app::import_celegans_command(celegans);
         if (*import_cmd) return app::import_edgelist_command(import_opts);
         if (*inspect_cmd) return app::inspect_command(inspect);
         return app::validate_command(validate);

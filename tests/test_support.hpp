@@ -1,5 +1,7 @@
 #pragma once
 // Helpers shared by tests: build and run a network given as TOML text.
+#include <cstdlib>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -8,6 +10,13 @@
 #include <synaptogen/runtime/simulation.hpp>
 
 namespace synaptogen::testing {
+
+// ../shared/data, or $SYNAPTOGEN_SHARED_DATA; empty if neither exists (tests then skip).
+inline std::filesystem::path shared_data() {
+    if (const char* env = std::getenv("SYNAPTOGEN_SHARED_DATA")) return env;
+    const auto p = std::filesystem::path(SYNAPTOGEN_SOURCE_DIR) / ".." / "shared" / "data";
+    return std::filesystem::exists(p) ? p : std::filesystem::path();
+}
 
 // All spikes of a run as (step, neuron) pairs in emission order.
 struct spike_list {

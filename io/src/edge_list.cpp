@@ -8,56 +8,13 @@
 
 #include <synaptogen/graph/errors.hpp>
 
+#include "delimited.hpp"
+
 namespace synaptogen {
 
 namespace {
 
-bool blank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v'; }
-
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && blank(s.front())) s.remove_prefix(1);
-    while (!s.empty() && blank(s.back())) s.remove_suffix(1);
-    if (s.size() >= 2 && s.front() == '"' && s.back() == '"') s = s.substr(1, s.size() - 2);
-    return s;
-}
-
-// Fields of one line, trimmed. ' ' splits at runs of blanks.
-void split(std::string_view line, char delimiter, std::vector<std::string_view>& out) {
-    out.clear();
-    if (delimiter == ' ') {
-        std::size_t i = 0;
-        while (i < line.size()) {
-            while (i < line.size() && blank(line[i])) ++i;
-            const std::size_t start = i;
-            while (i < line.size() && !blank(line[i])) ++i;
-            if (i > start) out.push_back(trim(line.substr(start, i - start)));
-        }
-        return;
-    }
-    std::size_t start = 0;
-    for (;;) {
-        const std::size_t at = line.find(delimiter, start);
-        out.push_back(trim(line.substr(start, at == std::string_view::npos ? std::string_view::npos : at - start)));
-        if (at == std::string_view::npos) return;
-        start = at + 1;
-    }
-}
-
-bool parse_number(std::string_view s, double& x) {
-    if (!s.empty() && s.front() == '+') s.remove_prefix(1);
-    const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), x);
-    return ec == std::errc() && end == s.data() + s.size() && std::isfinite(x);
-}
-
-bool same_name(std::string_view a, std::string_view b) {
-    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-               return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-           });
-}
-
-bool all_digits(std::string_view s) {
-    return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
-}
+using namespace delimited;
 
 std::string describe_columns(const std::vector<std::string_view>& names) {
     std::string out;
@@ -112,11 +69,7 @@ edge_list_header for_each_edge_row(std::istream& in, const std::string& file, co
         if (text.empty() || (o.comment && text.front() == o.comment)) continue;
         if (first) {
             first = false;
-            h.delimiter = o.delimiter ? o.delimiter
-                                      : line.find('\t') != std::string::npos ? '\t'
-                                      : line.find(',') != std::string::npos  ? ','
-                                      : line.find(';') != std::string::npos  ? ';'
-                                                                             : ' ';
+            h.delimiter = o.delimiter ? o.delimiter : detect_delimiter(line);
             split(line, h.delimiter, fields);
             double x = 0.0;
             h.has_header = o.header == header_mode::present ||
@@ -179,27 +132,35 @@ edge_list_header for_each_edge_row(std::istream& in, const std::string& file, co
     return h;
 }
 
-std::uint32_t edge_list::node(const std::string& name) {
+std::uint32_t edge_list::node(const std::string& name, int line) {
     const auto [it, added] = index.emplace(name, static_cast<std::uint32_t>(nodes.size()));
-    if (added) nodes.push_back(name);
+    if (added) {
+        nodes.push_back(name);
+        node_file.push_back(static_cast<std::uint16_t>(files.empty() ? 0 : files.size() - 1));
+        node_line.push_back(line);
+    }
     return it->second;
+}
+
+void edge_list::add(std::uint32_t s, std::uint32_t t, double w, std::string_view type_name, const std::string& file, int line) {
+    auto t_at = std::find(types.begin(), types.end(), type_name);
+    if (t_at == types.end()) {
+        if (types.size() == 65535) throw input_error({file, line, "type"}, "more than 65535 synapse types");
+        types.emplace_back(type_name);
+        t_at = types.end() - 1;
+    }
+    source.push_back(s);
+    target.push_back(t);
+    weight.push_back(w);
+    type.push_back(static_cast<std::uint16_t>(t_at - types.begin()));
 }
 
 edge_list read_edge_list(std::istream& in, const std::string& file, const edge_list_options& o) {
     edge_list g;
-    std::string name;
+    g.files.push_back(file);
     g.header = for_each_edge_row(in, file, o, [&](const edge_row& r) {
-        g.source.push_back(g.node(std::string(r.source)));
-        g.target.push_back(g.node(std::string(r.target)));
-        g.weight.push_back(r.weight);
-        name.assign(r.type);
-        auto t = std::find(g.types.begin(), g.types.end(), name);
-        if (t == g.types.end()) {
-            if (g.types.size() == 65535) throw input_error({file, r.line, "type"}, "more than 65535 synapse types");
-            g.types.push_back(name);
-            t = g.types.end() - 1;
-        }
-        g.type.push_back(static_cast<std::uint16_t>(t - g.types.begin()));
+        const std::uint32_t s = g.node(std::string(r.source), r.line), t = g.node(std::string(r.target), r.line);
+        g.add(s, t, r.weight, r.type, file, r.line);
         if (g.extra.size() < r.extra->size()) g.extra.resize(r.extra->size());
         for (std::size_t k = 0; k < r.extra->size(); ++k) g.extra[k].emplace_back((*r.extra)[k]);
     });

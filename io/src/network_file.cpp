@@ -186,11 +186,27 @@ distribution read_distribution(table_reader& parent, const std::string& key) {
 }
 
 
+toml_value parse_toml(const std::string& text, const std::string& name) {
+    try {
+        std::istringstream in(text);
+        return toml::parse(in, name);
+    } catch (const toml::exception& e) {
+        std::string what = e.what();
+        // toml11 explains over several lines; keep the first, without its "[error] " tag.
+        const auto nl = what.find('\n');
+        if (nl != std::string::npos) what = what.substr(0, nl);
+        if (what.rfind("[error] ", 0) == 0) what = what.substr(8);
+        throw input_error({name, static_cast<int>(e.location().line()), ""}, "malformed TOML: " + what);
+    }
+}
+
 class network_parser {
 public:
-    network_parser(const toml_value& root, std::string file) : root_(root, file, ""), file_(std::move(file)) {}
+    network_parser(const toml_value& root, std::string file, int depth = 0)
+        : root_(root, file, ""), file_(std::move(file)), depth_(depth) {}
 
     network_spec parse() {
+        read_include();
         read_simulation();
         read_sonata();
         for_each_table("population", [&](table_reader& t) { read_population(t); });
@@ -199,10 +215,13 @@ public:
         for_each_table("stimulus", [&](table_reader& t) { read_stimulus(t); });
         for_each_table("record", [&](table_reader& t) { read_record(t); });
         read_scaling();
-        root_.finish({"simulation", "sonata", "population", "projection", "stimulus", "record", "scaling"});
+        root_.finish({"include", "simulation", "sonata", "population", "projection", "stimulus", "record", "scaling"});
         if (spec_.layout.count() == 0) root_.fail("population", "expected at least one [[population]]");
         return std::move(spec_);
     }
+
+    // The description text of included files, for the manifest and checkpoint key.
+    const std::string& included_text() const { return included_text_; }
 
 private:
     template <class Fn>
@@ -223,6 +242,23 @@ private:
         std::vector<std::string> names;
         for (const auto& p : spec_.layout.populations()) names.push_back(p.name);
         t.fail(key, "no population named '" + name + "'" + suggest(name, names));
+    }
+
+    // include = "other.toml" (relative to this file): everything the other file describes
+    // comes first, and this file's [simulation] and [scaling] keys override its values.
+    void read_include() {
+        if (!root_.has("include")) return;
+        const std::filesystem::path rel = root_.string("include");
+        const std::string path = (rel.is_relative() ? std::filesystem::path(file_).parent_path() / rel : rel).string();
+        if (depth_ >= 8) root_.fail("include", "includes nest more than 8 deep; expected no cycle of includes");
+        std::ifstream in(path, std::ios::binary);
+        if (!in) root_.fail("include", "cannot open '" + path + "'; expected a readable TOML network description");
+        std::ostringstream text;
+        text << in.rdbuf();
+        const toml_value root = parse_toml(text.str(), path);  // outlives `inner`, which refers to it
+        network_parser inner(root, path, depth_ + 1);
+        spec_ = inner.parse();
+        included_text_ = "\n# include " + path + "\n" + text.str() + inner.included_text();
     }
 
     void read_simulation() {
@@ -324,8 +360,61 @@ private:
                 m.initial.push_back({key, read_distribution(init, key)});
             }
         }
+        if (t.has("cell_names")) {
+            const toml_value& v = t.get("cell_names");
+            if (!v.is_array() || v.as_array().size() != static_cast<std::size_t>(size))
+                t.fail("cell_names", "expected a list of " + std::to_string(size) + " names, one per neuron");
+            std::set<std::string> seen;
+            for (const auto& x : v.as_array()) {
+                if (!x.is_string() || x.as_string().str.empty()) t.fail_at(x, "cell_names", "expected non-empty strings");
+                if (!seen.insert(x.as_string().str).second)
+                    t.fail_at(x, "cell_names", "the name '" + x.as_string().str + "' is given twice");
+                m.cell_names.push_back(x.as_string().str);
+            }
+            known.push_back("cell_names");
+        }
         spec_.models.push_back(m);
         t.finish(known);
+    }
+
+    // `neurons = [local ids]` (or "all" where allowed), or `cells = ["name", ...]` naming
+    // neurons by the population's cell_names. Empty if neither key is given.
+    std::vector<neuron_id> read_selection(table_reader& t, std::size_t population, bool allow_all) {
+        const neuron_id size = spec_.layout[population].size;
+        std::vector<neuron_id> out;
+        if (t.has("neurons") && t.has("cells")) t.fail("cells", "expected either neurons or cells, not both");
+        if (t.has("neurons")) {
+            const toml_value& v = t.get("neurons");
+            if (allow_all && v.is_string() && v.as_string().str == "all") {
+                for (neuron_id i = 0; i < size; ++i) out.push_back(i);
+                return out;
+            }
+            if (!v.is_array() || v.as_array().empty())
+                t.fail("neurons", std::string("expected a list of neuron indices within the population") + (allow_all ? " or \"all\"" : ""));
+            for (const auto& x : v.as_array()) {
+                if (!x.is_integer() || x.as_integer() < 0 || x.as_integer() >= size)
+                    t.fail_at(x, "neurons", "expected indices in 0.." + std::to_string(size - 1));
+                out.push_back(static_cast<neuron_id>(x.as_integer()));
+            }
+        } else if (t.has("cells")) {
+            const toml_value& v = t.get("cells");
+            const auto& names = spec_.models[population].cell_names;
+            const std::string& pop = spec_.layout[population].name;
+            if (names.empty()) t.fail("cells", "population '" + pop + "' has no cell_names; expected neurons = [indices]");
+            if (!v.is_array() || v.as_array().empty()) t.fail("cells", "expected a list of cell names");
+            for (const auto& x : v.as_array()) {
+                if (!x.is_string()) t.fail_at(x, "cells", "expected cell names (strings)");
+                const std::string& name = x.as_string().str;
+                const auto it = std::find(names.begin(), names.end(), name);
+                if (it == names.end()) {
+                    const std::string guess = closest_match(name, names);
+                    t.fail_at(x, "cells", "no cell named '" + name + "' in population '" + pop + "'" +
+                                              (guess.empty() ? std::string() : "; did you mean '" + guess + "'?"));
+                }
+                out.push_back(static_cast<neuron_id>(it - names.begin()));
+            }
+        }
+        return out;
     }
 
     // spike_times = [[t, ...], ...] (one list per neuron, ms) or spike_file = "x.h5" (SONATA
@@ -618,7 +707,10 @@ private:
         s.stop = t.number("stop", s.stop);
         if (!(s.start >= 0.0)) t.fail("start", "expected a start time >= 0 ms");
         if (!(s.stop >= s.start)) t.fail("stop", "expected stop >= start");
-        std::vector<std::string> known = {"type", "target", "start", "stop"};
+        std::vector<std::string> known = {"type", "target", "start", "stop", "neurons", "cells"};
+        s.neurons = read_selection(t, s.population, false);
+        std::sort(s.neurons.begin(), s.neurons.end());
+        s.neurons.erase(std::unique(s.neurons.begin(), s.neurons.end()), s.neurons.end());
         if (type == "poisson") {
             s.kind = stimulus_kind::poisson;
             s.rate = t.number("rate");
@@ -745,15 +837,8 @@ private:
         if (std::find(vars.begin(), vars.end(), r.variable) == vars.end())
             t.fail("variable", "cannot record '" + r.variable + "'" + suggest(r.variable, vars));
         const neuron_id size = spec_.layout[r.population].size;
-        if (t.has("neurons")) {
-            const toml_value& v = t.get("neurons");
-            if (!v.is_array()) t.fail("neurons", "expected a list of neuron indices within the population");
-            for (const auto& x : v.as_array()) {
-                if (!x.is_integer() || x.as_integer() < 0 || x.as_integer() >= size)
-                    t.fail_at(x, "neurons", "expected indices in 0.." + std::to_string(size - 1));
-                r.neurons.push_back(static_cast<neuron_id>(x.as_integer()));
-            }
-        } else {
+        r.neurons = read_selection(t, r.population, true);
+        if (r.neurons.empty()) {
             for (neuron_id i = 0; i < std::min<neuron_id>(size, 10); ++i) r.neurons.push_back(i);
             r.default_neurons = true;
         }
@@ -762,33 +847,25 @@ private:
         r.name = t.string("name", spec_.layout[r.population].name + "_" + r.variable);
         for (const auto& other : spec_.traces)
             if (other.name == r.name) t.fail("name", "two trace records are named '" + r.name + "'");
-        t.finish({"population", "variable", "neurons", "every", "name"});
+        t.finish({"population", "variable", "neurons", "cells", "every", "name"});
         spec_.traces.push_back(r);
     }
 
     table_reader root_;
     std::string file_;
+    int depth_ = 0;
     network_spec spec_;
+    std::string included_text_;
 };
 
 }  // namespace
 
 network_spec parse_network(const std::string& text, const std::string& name, std::optional<double> scale) {
-    toml_value root;
-    try {
-        std::istringstream in(text);
-        root = toml::parse(in, name);
-    } catch (const toml::exception& e) {
-        std::string what = e.what();
-        // toml11 explains over several lines; keep the first, without its "[error] " tag.
-        const auto nl = what.find('\n');
-        if (nl != std::string::npos) what = what.substr(0, nl);
-        if (what.rfind("[error] ", 0) == 0) what = what.substr(8);
-        throw input_error({name, static_cast<int>(e.location().line()), ""}, "malformed TOML: " + what);
-    }
-    network_spec spec = network_parser(root, name).parse();
+    const toml_value root = parse_toml(text, name);
+    network_parser parser(root, name);
+    network_spec spec = parser.parse();
     spec.source_file = name;
-    spec.source_text = text;
+    spec.source_text = text + parser.included_text();
     if (scale) {
         if (!(*scale > 0.0 && *scale <= 1.0))
             throw input_error({name, 0, "--scale"}, "expected a scale in (0, 1], got " + number_text(*scale));

@@ -107,6 +107,12 @@ void apply_scaling(network_spec& spec) {
             if (i >= scaled[t.population].size)
                 throw input_error(t.origin, "records neuron " + std::to_string(i) + " but the scaled population '" +
                                                 scaled[t.population].name + "' has " + std::to_string(scaled[t.population].size));
+    for (const auto& st : spec.stimuli)
+        for (neuron_id i : st.neurons)
+            if (i >= scaled[st.population].size)
+                throw input_error(st.origin, "stimulates neuron " + std::to_string(i) + " but the scaled population '" +
+                                                 scaled[st.population].name + "' has " + std::to_string(scaled[st.population].size));
+    for (auto& m : spec.models) m.cell_names.clear();  // names belong to the unscaled neurons
     for (std::size_t i = 0; i < n_pop; ++i)
         if (spec.models[i].spikes)
             for (neuron_id j : spec.models[i].spikes->neuron)

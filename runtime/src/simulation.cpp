@@ -309,6 +309,21 @@ void engine<Exec>::lower_stimuli(const network_spec& spec, double max_w) {
         t.kind = s.kind;
         t.first = pop.first;
         t.last = pop.first + pop.size;
+        // A chosen set of neurons becomes one term per run of consecutive ids (same key:
+        // the random streams are per neuron, so the split changes no draw).
+        std::vector<std::pair<neuron_id, neuron_id>> runs;
+        for (neuron_id i : s.neurons) {
+            if (!runs.empty() && runs.back().second == pop.first + i) ++runs.back().second;
+            else runs.emplace_back(pop.first + i, pop.first + i + 1);
+        }
+        if (runs.empty()) runs.emplace_back(t.first, t.last);
+        auto add_runs = [&runs](stimulus_term term, std::vector<stimulus_term>& to) {
+            for (const auto& [first, last] : runs) {
+                term.first = first;
+                term.last = last;
+                to.push_back(term);
+            }
+        };
         t.start = time_to_step(s.start, dt);
         t.stop = time_to_step(s.stop, dt);  // an open end (1e300 ms) becomes the largest step
         t.key = static_cast<std::uint32_t>(k + 1);
@@ -324,7 +339,7 @@ void engine<Exec>::lower_stimuli(const network_spec& spec, double max_w) {
             while (t.table_fast < t.table_size && table[t.table_fast] < ~0ull - (~0ull >> 10)) ++t.table_fast;
             t.table_fast = std::min(t.table_fast + 1, t.table_size);
             tables.insert(tables.end(), table.begin(), table.end());
-            poisson_terms_.push_back(t);
+            add_runs(t, poisson_terms_);
             continue;
         }
         t.amplitude = s.kind == stimulus_kind::noise ? s.mean : s.amplitude;
@@ -337,7 +352,7 @@ void engine<Exec>::lower_stimuli(const network_spec& spec, double max_w) {
                 schedule.push_back(s.values[c]);
             }
         }
-        currents.push_back(t);
+        add_runs(t, currents);
     }
     external_input_ = !currents.empty();
     host_view<stimulus_term*> h_currents("currents_host", currents.size());

@@ -15,7 +15,10 @@
 #include <synaptogen/graph/errors.hpp>
 #include <synaptogen/io/edge_list.hpp>
 
+#include "test_support.hpp"
+
 using namespace synaptogen;
+using synaptogen::testing::shared_data;
 
 namespace {
 
@@ -35,13 +38,6 @@ input_error read_error(const std::string& text, const edge_list_options& o = {})
 }
 
 double total(const edge_list& g) { return std::accumulate(g.weight.begin(), g.weight.end(), 0.0); }
-
-// ../shared/data, or $SYNAPTOGEN_SHARED_DATA; empty if neither exists.
-std::filesystem::path shared_data() {
-    if (const char* env = std::getenv("SYNAPTOGEN_SHARED_DATA")) return env;
-    const auto p = std::filesystem::path(SYNAPTOGEN_SOURCE_DIR) / ".." / "shared" / "data";
-    return std::filesystem::exists(p) ? p : std::filesystem::path();
-}
 
 }  // namespace
 
@@ -196,7 +192,7 @@ TEST(edge_list, drosophila_larva_edge_lists) {
 }
 
 // `synaptogen import edgelist`: one population, a projection per type, gap junctions listed
-// in both directions merged per the option, names in OUT.nodes.csv; the result validates.
+// in both directions merged per the option, names in OUT.cells.csv; the result validates.
 // Bad rows: exit 2 and nothing written.
 TEST(edge_list, import_command_writes_a_network_that_validates) {
     namespace fs = std::filesystem;
@@ -220,11 +216,17 @@ TEST(edge_list, import_command_writes_a_network_that_validates) {
         const std::string toml = slurp(out);
         EXPECT_NE(toml.find("size = 3"), std::string::npos) << toml;  // AS1, VC6, DD1
         EXPECT_NE(toml.find("# type \"chemical\": 3 edges"), std::string::npos) << toml;
-        if (mode == "average") EXPECT_NE(toml.find("[0, 1, 3],\n]"), std::string::npos) << toml;
-        if (mode == "max") EXPECT_NE(toml.find("[0, 1, 4],\n]"), std::string::npos) << toml;
-        if (mode == "listed") EXPECT_NE(toml.find("# type \"electrical\": 2 edges"), std::string::npos) << toml;
+        if (mode == "average") {
+            EXPECT_NE(toml.find("[0, 1, 3],\n]"), std::string::npos) << toml;
+        }
+        if (mode == "max") {
+            EXPECT_NE(toml.find("[0, 1, 4],\n]"), std::string::npos) << toml;
+        }
+        if (mode == "listed") {
+            EXPECT_NE(toml.find("# type \"electrical\": 2 gap junctions (listed)"), std::string::npos) << toml;
+        }
         EXPECT_NE(toml.find("1 self-junctions dropped"), std::string::npos);
-        EXPECT_EQ(slurp(dir / (mode + ".nodes.csv")), "index,name\n0,AS1\n1,VC6\n2,DD1\n");
+        EXPECT_EQ(slurp(dir / (mode + ".cells.csv")), "population,index,name\ncells,0,AS1\ncells,1,VC6\ncells,2,DD1\n");
         EXPECT_EQ(run("validate " + out.string()), 0);
     }
     // inspect --json on the imported network: 3 neurons; chemical 3 synapses + 1 junction
@@ -240,6 +242,6 @@ TEST(edge_list, import_command_writes_a_network_that_validates) {
     std::ofstream(bad) << "Source,Target,Weight\nA,B,1\nA,C,x\n";
     EXPECT_EQ(run("import edgelist " + bad.string() + " -o " + (dir / "bad.toml").string()), 2);
     EXPECT_FALSE(fs::exists(dir / "bad.toml"));
-    EXPECT_FALSE(fs::exists(dir / "bad.nodes.csv"));
+    EXPECT_FALSE(fs::exists(dir / "bad.cells.csv"));
     fs::remove_all(dir);
 }

@@ -64,9 +64,16 @@ struct edge_list {
     std::vector<std::string> types;    // in order of first appearance
     edge_list_header header;
     std::vector<std::vector<std::string>> extra;  // [extra column][edge]
+    // Where each node was first named, for messages: files[node_file[n]], line node_line[n].
+    std::vector<std::string> files;
+    std::vector<std::uint16_t> node_file;
+    std::vector<int> node_line;
 
     std::size_t size() const { return source.size(); }
-    std::uint32_t node(const std::string& name);  // adds it if new
+    // The node of `name`, added if new (first named on `line` of the last of `files`).
+    std::uint32_t node(const std::string& name, int line = 0);
+    // Appends an edge; `type` is added to `types` if new.
+    void add(std::uint32_t source, std::uint32_t target, double weight, std::string_view type, const std::string& file, int line);
 };
 
 edge_list read_edge_list(std::istream& in, const std::string& file, const edge_list_options& o = {});

@@ -47,6 +47,7 @@ struct population_model {
     neuron_parameters parameters;
     std::vector<initial_value> initial;
     std::shared_ptr<const spike_trains> spikes;  // spike_source only
+    std::vector<std::string> cell_names;  // optional, by local id (imported connectomes)
     source_location origin;
 };
 
@@ -57,7 +58,7 @@ enum class stimulus_kind { poisson, dc, step_current, noise };
 // DC: a current of `amplitude` pA. Step current: `values[k]` pA from `times[k]` ms on
 // (NEST's step_current_generator; 0 before the first time). Noise: Gaussian white current,
 // `mean` + `std` N(0,1) pA drawn independently per neuron and step. All active for
-// start <= t < stop, on every neuron of the population.
+// start <= t < stop, on every neuron of the population or the chosen ones.
 struct stimulus_spec {
     stimulus_kind kind = stimulus_kind::poisson;
     std::size_t population = 0;
@@ -71,6 +72,7 @@ struct stimulus_spec {
     double std = 0.0;         // [pA], noise
     double start = 0.0;       // [ms]
     double stop = 1e300;      // [ms]
+    std::vector<neuron_id> neurons;  // local ids, ascending; empty: the whole population
     source_location origin;
 };
 
