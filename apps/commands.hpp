@@ -39,6 +39,7 @@ struct import_options {
     std::vector<std::string> tables;        // celegans: typed tables (format from the header)
     std::vector<std::string> chemical, electrical;  // celegans: untyped lists and matrices
     std::string cells;                      // celegans: a cell table (owmeta or Cook's groups)
+    std::string edges = "auto";             // edgelist: inline (TOML), hdf5 (streamed), auto (by file size)
     edge_list_options list;
     arrangement_options arrange;
 };

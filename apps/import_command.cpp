@@ -57,6 +57,22 @@ std::string summary(const arranged_network& net) {
 }  // namespace
 
 int import_edgelist_command(const import_options& o) {
+    // Inline edges are easy to read and edit; past a few MB a TOML file is slow to parse and
+    // holds every edge in memory twice, so the rows stream into an HDF5 edge file instead.
+    std::error_code size_error;
+    const auto bytes = fs::file_size(o.file, size_error);
+    if (o.edges == "hdf5" || (o.edges == "auto" && !size_error && bytes > (4u << 20))) {
+        const streamed_import r = import_edge_list_to_hdf5(
+            o.file, o.list, o.arrange, o.out,
+            "Imported by `synaptogen import edgelist` from " + o.file + " (streamed into an HDF5 edge file).\n"
+            "Weights are the file's values times --weight-scale (chemical) or --gap-weight-scale (gap junctions, nS); "
+            "docs/connectomes.md.");
+        spdlog::info("{}: {} cells, {} edges in {} projection(s){} -> {} (edges in its .edges.h5)", o.file, r.cells, r.edges,
+                     r.projections,
+                     r.self_junctions_dropped ? "; " + std::to_string(r.self_junctions_dropped) + " self-junctions dropped" : "",
+                     o.out);
+        return 0;
+    }
     const edge_list g = read_edge_list(o.file, o.list);
     if (g.size() == 0) throw input_error({o.file, 0, ""}, "expected at least one edge, found none");
     const arranged_network net = arrange_network(g, o.arrange);

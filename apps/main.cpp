@@ -102,6 +102,9 @@ int main(int argc, char** argv) {
         c->add_option("--delimiter", i.list.delimiter, "field delimiter (default: detected)");
         c->add_option("--header", header, "detect, present or absent")->check(CLI::IsMember({"detect", "present", "absent"}));
         c->add_flag("--normalise-names", i.list.normalise_names, "AS01 -> AS1, VC06 -> VC6 (C. elegans numbering)");
+        c->add_option("--edges", i.edges, "where edges go: inline (in the TOML), hdf5 (streamed to OUT.edges.h5), auto (hdf5 above 4 MiB)")
+            ->check(CLI::IsMember({"inline", "hdf5", "auto"}))
+            ->capture_default_str();
         c->add_option("--model", i.arrange.model, "neuron model of the cells")->capture_default_str();
         c->add_option("--population", i.arrange.population, "population name")->capture_default_str();
         add_arrangement_options(c, i.arrange);

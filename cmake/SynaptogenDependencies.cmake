@@ -23,7 +23,9 @@ endif()
 message(STATUS "Synaptogen: Kokkos ${Kokkos_VERSION} at ${Kokkos_DIR} with ${Kokkos_DEVICES}")
 
 find_package(TBB REQUIRED)
-find_package(Boost 1.74 REQUIRED)  # header-only parts: Graph, Random, Sort
+# Header-only parts (Graph, Random, Sort) and the compiled Graph library, which holds
+# read_graphml (io only).
+find_package(Boost 1.74 REQUIRED COMPONENTS graph)
 find_package(HDF5 REQUIRED COMPONENTS C)
 find_package(spdlog REQUIRED)
 find_package(toml11 REQUIRED)

@@ -10,6 +10,8 @@
 #include <synaptogen/graph/errors.hpp>
 #include <synaptogen/io/network_file.hpp>
 
+#include "toml_writing.hpp"
+
 namespace synaptogen {
 
 namespace {
@@ -65,15 +67,6 @@ int population_rank(const std::string& name) {
                                                    "other",   "neurons", "non_neurons"};
     const auto it = std::find(order.begin(), order.end(), name);
     return it == order.end() ? static_cast<int>(order.size()) : static_cast<int>(it - order.begin());
-}
-
-std::string toml_string(const std::string& s) {
-    std::string out = "\"";
-    for (char c : s) {
-        if (c == '"' || c == '\\') out += '\\';
-        out += c;
-    }
-    return out + "\"";
 }
 
 }  // namespace
@@ -183,27 +176,18 @@ arranged_network arrange_network(const edge_list& g, const arrangement_options& 
 std::string network_toml(const arranged_network& n, const arrangement_options& o, const std::string& comment) {
     std::string text;
     char buf[200];
-    std::size_t start = 0;
-    while (start <= comment.size() && !comment.empty()) {
-        const std::size_t end = comment.find('\n', start);
-        text += "# " + comment.substr(start, end == std::string::npos ? std::string::npos : end - start) + "\n";
-        if (end == std::string::npos) break;
-        start = end + 1;
-    }
+    text += toml_writing::comment_lines(comment);
     text += "\n[simulation]\ndt = 0.1\nduration = 1000.0\nseed = 1\n";
     for (std::size_t p = 0; p < n.populations.size(); ++p) {
-        text += "\n[[population]]\nname = " + toml_string(n.populations[p]) + "\nsize = " + std::to_string(n.cells[p].size()) +
-                "\nmodel = " + toml_string(o.model) + "\ncell_names = [";
-        for (std::size_t c = 0; c < n.cells[p].size(); ++c)
-            text += (c % 10 == 0 ? "\n  " : " ") + toml_string(n.cells[p][c]) + ",";
-        text += "\n]\n";
+        text += "\n[[population]]\nname = " + toml_writing::quoted(n.populations[p]) + "\nsize = " + std::to_string(n.cells[p].size()) +
+                "\nmodel = " + toml_writing::quoted(o.model) + "\ncell_names = " + toml_writing::name_list(n.cells[p]) + "\n";
     }
     const bool graded = o.model == "graded";
     for (const arranged_projection& p : n.projections) {
         text += "\n[[projection]]   # type \"" + p.type + "\": " + std::to_string(p.pre.size()) +
                 (p.gap ? " gap junctions (" + o.gap_junctions + ")" : " edges") + (p.inhibitory ? ", GABAergic sources" : "") +
-                "\nname = " + toml_string(p.name) + "\nsource = " + toml_string(p.source) + "\ntarget = " +
-                toml_string(p.target) + "\nrule = \"explicit\"\n";
+                "\nname = " + toml_writing::quoted(p.name) + "\nsource = " + toml_writing::quoted(p.source) + "\ntarget = " +
+                toml_writing::quoted(p.target) + "\nrule = \"explicit\"\n";
         if (p.gap) {
             text += "synapse = \"gap_junction\"\n";
         } else if (graded) {

@@ -13,6 +13,7 @@
 
 #include <toml.hpp>
 
+#include <synaptogen/io/hdf5_file.hpp>
 #include <synaptogen/io/sonata.hpp>
 #include <synaptogen/io/spike_file.hpp>
 
@@ -552,8 +553,9 @@ private:
             known.push_back("number");
         } else if (rule == "explicit") {
             p.rule = connection_rule_kind::explicit_edges;
-            read_edges(t, p, ns, nt);
-            known.push_back("edges");
+            if (t.has("edges_file")) read_edges_file(t, p, ns, nt);
+            else read_edges(t, p, ns, nt);
+            known.insert(known.end(), {"edges", "edges_file", "edges_group"});
         } else {
             t.fail("rule", "unknown rule '" + rule + "'" + suggest(rule, rules));
         }
@@ -660,6 +662,51 @@ private:
             }
         }
         return syn;
+    }
+
+    // edges_file = "net.edges.h5", edges_group = "chemical": the datasets
+    // /edges/<group>/{source_node_id, target_node_id[, syn_weight][, delay]} (local indices;
+    // weights in the target model's unit, delays in ms), as `import edgelist` writes them.
+    void read_edges_file(table_reader& t, projection_spec& p, std::uint64_t ns, std::uint64_t nt) {
+        const std::filesystem::path rel = t.string("edges_file");
+        const std::string path = (rel.is_relative() ? std::filesystem::path(file_).parent_path() / rel : rel).string();
+        const std::string group = "edges/" + t.string("edges_group");
+        if (!std::filesystem::exists(path)) t.fail("edges_file", "cannot open '" + path + "'; expected an HDF5 edge file");
+        h5::handle f;
+        try {
+            f = h5::open_file(path);
+        } catch (const std::exception&) {
+            t.fail("edges_file", "'" + path + "' is not an HDF5 file");
+        }
+        if (!h5::exists(f.get(), group)) t.fail("edges_group", "'" + path + "' has no group /" + group);
+        const h5::handle g = h5::open_group(f.get(), group);
+        const auto bad = [&](const std::string& what) { return input_error({path, 0, "/" + group}, what); };
+        for (const char* name : {"source_node_id", "target_node_id"})
+            if (!h5::exists(g.get(), name)) throw bad(std::string("expected a dataset ") + name);
+        const auto source = h5::read_uint64s(g.get(), "source_node_id"), target = h5::read_uint64s(g.get(), "target_node_id");
+        if (source.size() != target.size()) throw bad("source_node_id and target_node_id differ in length");
+        std::vector<double> weight, delay;
+        if (h5::exists(g.get(), "syn_weight")) weight = h5::read_doubles(g.get(), "syn_weight");
+        if (h5::exists(g.get(), "delay")) delay = h5::read_doubles(g.get(), "delay");
+        if ((!weight.empty() && weight.size() != source.size()) || (!delay.empty() && delay.size() != source.size()))
+            throw bad("syn_weight and delay must have one value per edge");
+        p.edges.resize(source.size());
+        for (std::size_t e = 0; e < source.size(); ++e) {
+            if (source[e] >= ns || target[e] >= nt)
+                throw bad("edge " + std::to_string(e) + " (" + std::to_string(source[e]) + " -> " + std::to_string(target[e]) +
+                          ") is outside the populations (" + std::to_string(ns) + " and " + std::to_string(nt) + " neurons)");
+            explicit_edge& x = p.edges[e];
+            x.source = static_cast<neuron_id>(source[e]);
+            x.target = static_cast<neuron_id>(target[e]);
+            if (!weight.empty()) x.weight = weight[e];
+            if (!delay.empty()) {
+                x.delay = delay[e];
+                if (!(x.delay >= spec_.simulation.dt * (1.0 - 1e-9)))
+                    throw bad("edge " + std::to_string(e) + ": delay " + number_text(x.delay) + " ms is below dt");
+            }
+        }
+        p.edges_have_weights = !weight.empty();
+        p.edges_have_delays = !delay.empty();
     }
 
     void read_edges(table_reader& t, projection_spec& p, std::uint64_t ns, std::uint64_t nt) {

@@ -384,3 +384,81 @@ TEST_F(connectome, real_celegans_tables) {
     EXPECT_EQ(junctions, 1450u - 17u);
     EXPECT_EQ(sn.self_junctions_dropped, 17u);
 }
+
+// The commands: import celegans from fixtures; import edgelist streamed into HDF5 (same
+// network as inline edges, by inspect); a bad row leaves no file behind.
+TEST_F(connectome, import_commands_write_networks_that_run) {
+    auto run = [&](const std::string& args) {
+        const std::string cmd = std::string(SYNAPTOGEN_EXE) + " " + args + " --log-level error > /dev/null 2>&1";
+        return WEXITSTATUS(std::system(cmd.c_str()));
+    };
+    auto slurp = [](const fs::path& p) {
+        std::ifstream f(p);
+        return std::string(std::istreambuf_iterator<char>(f), {});
+    };
+    const std::string herm = file("herm.csv", cook_fixture), owmeta = file("owmeta.csv", owmeta_fixture);
+    const fs::path net = dir / "worm" / "net.toml";
+    ASSERT_EQ(run("import celegans " + herm + " --cells " + owmeta + " -o " + net.string()), 0);
+    EXPECT_EQ(slurp(dir / "worm" / "net.cells.csv").substr(0, 50), "population,index,name\nsensory,0,PLML\ninter,0,PVCL\n");
+    file("worm/touch.toml", "include = \"net.toml\"\n[simulation]\nduration = 20.0\n[[stimulus]]\ntype = \"dc\"\n"
+                            "target = \"sensory\"\ncells = [\"PLML\"]\namplitude = 5.0\n[[record]]\npopulation = \"motor\"\n"
+                            "cells = [\"VB1\"]\n");
+    EXPECT_EQ(run("run " + (dir / "worm" / "touch.toml").string() + " --out " + (dir / "worm_out").string()), 0);
+    EXPECT_TRUE(fs::exists(dir / "worm_out" / "motor_V_m.h5"));
+    EXPECT_EQ(run("import celegans " + herm + " --cells " + file("none.csv", "neuron,types\nPLML,sensory\n") + " -o " +
+                  (dir / "typo.toml").string()),
+              2);  // PVCL etc. are unknown neurons
+    EXPECT_FALSE(fs::exists(dir / "typo.toml"));
+
+    const std::string list = file("list.csv", "pre,post,w,type\na,b,2,chem\nb,c,3,chem\nc,a,1,gap\na,c,3,gap\nc,c,1,gap\n");
+    const std::string columns = " --source-column pre --target-column post --weight-column w --gap-types gap";
+    ASSERT_EQ(run("import edgelist " + list + columns + " --edges inline -o " + (dir / "inline.toml").string()), 0);
+    ASSERT_EQ(run("import edgelist " + list + columns + " --edges hdf5 -o " + (dir / "h5.toml").string()), 0);
+    EXPECT_TRUE(fs::exists(dir / "h5.edges.h5"));
+    EXPECT_NE(slurp(dir / "h5.toml").find("edges_file = \"h5.edges.h5\""), std::string::npos);
+    const network_spec a = load_network_file((dir / "inline.toml").string()), b = load_network_file((dir / "h5.toml").string());
+    ASSERT_EQ(a.projections.size(), b.projections.size());
+    for (std::size_t k = 0; k < a.projections.size(); ++k) {
+        ASSERT_EQ(a.projections[k].edges.size(), b.projections[k].edges.size()) << k;
+        for (std::size_t e = 0; e < a.projections[k].edges.size(); ++e) {
+            EXPECT_EQ(a.projections[k].edges[e].source, b.projections[k].edges[e].source);
+            EXPECT_EQ(a.projections[k].edges[e].target, b.projections[k].edges[e].target);
+            EXPECT_EQ(a.projections[k].edges[e].weight, b.projections[k].edges[e].weight);
+        }
+    }
+    EXPECT_EQ(b.projections[1].edges.size(), 1u);  // c-a and a-c averaged, c-c dropped
+    EXPECT_DOUBLE_EQ(b.projections[1].edges[0].weight, 2.0);
+    EXPECT_EQ(run("import edgelist " + file("bad.csv", "source,target,weight\na,b,1\na,c,x\n") + " --edges hdf5 -o " +
+                  (dir / "bad.toml").string()),
+              2);
+    for (const char* f : {"bad.toml", "bad.edges.h5", "bad.edges.h5.part", "bad.cells.csv"}) EXPECT_FALSE(fs::exists(dir / f)) << f;
+}
+
+// The shipped example on the real connectome: PLM touch excites the forward circuit (PVC,
+// VB) more than the backward one (AVA, VA), as docs/connectomes.md reports.
+TEST_F(connectome, celegans_touch_example_on_cook_2019) {
+    const auto data = shared_data();
+    if (data.empty() || !fs::exists(data / "celegans_cook2019")) GTEST_SKIP() << "../shared/data is not here";
+    const fs::path net = dir / "out" / "celegans" / "cook.toml";
+    const std::string import = std::string(SYNAPTOGEN_EXE) + " --log-level error import celegans " +
+                               (data / "celegans_cook2019" / "herm_full_edgelist.csv").string() + " --cells " +
+                               (data / "celegans_neuron_metadata" / "derived_owmeta_neurons.csv").string() + " -o " + net.string();
+    ASSERT_EQ(std::system(import.c_str()), 0);
+    // The example includes ../out/celegans/cook.toml: run a copy placed next to that folder.
+    fs::create_directories(dir / "examples");
+    fs::copy_file(fs::path(SYNAPTOGEN_SOURCE_DIR) / "examples" / "celegans_touch.toml", dir / "examples" / "celegans_touch.toml");
+    const network_spec spec = load_network_file((dir / "examples" / "celegans_touch.toml").string());
+    simulation sim(spec, build_static_synapses(spec), {});
+    auto v = [&](const std::string& pop, const std::string& cell) {
+        const std::size_t p = *spec.layout.find(pop);
+        const auto& names = spec.models[p].cell_names;
+        return sim.state(spec.layout[p].first + static_cast<neuron_id>(std::find(names.begin(), names.end(), cell) - names.begin())).v;
+    };
+    sim.run(10000);  // 1 s: settled, before the touch
+    const double pvc = v("inter", "PVCL"), ava = v("inter", "AVAL"), vb = v("motor", "VB9"), va = v("motor", "VA9");
+    sim.run(8000);   // 0.8 s into the touch
+    EXPECT_GT(v("sensory", "PLML") - 0.0, 10.0);
+    EXPECT_GT(v("inter", "PVCL") - pvc, 3.0 * (v("inter", "AVAL") - ava));
+    EXPECT_GT(v("motor", "VB9") - vb, 2.0 * (v("motor", "VA9") - va));
+    EXPECT_GT(v("motor", "VB9") - vb, 0.0);
+}

@@ -119,3 +119,23 @@ std::string network_toml(const arranged_network& n, const arrangement_options& o
 std::string cell_table_csv(const arranged_network& n);
 
 }  // namespace synaptogen
+
+namespace synaptogen {
+
+// ---- large edge lists: streamed into an HDF5 edge file -----------------------------------
+
+// `import edgelist` for files too large to hold: rows are read one at a time and appended,
+// per edge type, to OUT.edges.h5 (/edges/<projection>/{source_node_id, target_node_id,
+// syn_weight}, SONATA's dataset names) in blocks of 64 Ki rows; the description refers to
+// it (`edges_file`, `edges_group`). Memory grows with the number of cells, not of edges
+// (gap-junction types merged by average/max keep their pairs until the end). One
+// population (o.population), as import edgelist; cell names go to OUT.cells.csv, and into
+// the description when there are at most 100,000.
+struct streamed_import {
+    std::size_t cells = 0, edges = 0, projections = 0, self_junctions_dropped = 0;
+};
+streamed_import import_edge_list_to_hdf5(const std::string& path, const edge_list_options& list,
+                                         const arrangement_options& o, const std::string& out_toml,
+                                         const std::string& comment);
+
+}  // namespace synaptogen
