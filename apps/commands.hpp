@@ -53,6 +53,8 @@ int run_command(const run_command_options& o);
 int inspect_command(const inspect_options& o);
 int import_edgelist_command(const import_options& o);
 int import_celegans_command(import_options o);
+int import_graphml_command(const import_options& o);
+int export_graphml_command(const export_options& o);
 int validate_command(const common_options& o);
 int export_sonata_command(const export_options& o);
 

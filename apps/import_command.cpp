@@ -8,6 +8,7 @@
 #include <synaptogen/graph/errors.hpp>
 #include <synaptogen/io/connectome.hpp>
 #include <synaptogen/io/edge_list.hpp>
+#include <synaptogen/io/graphml.hpp>
 
 #include "commands.hpp"
 
@@ -81,6 +82,19 @@ int import_edgelist_command(const import_options& o) {
                   "Imported by `synaptogen import edgelist` from " + o.file + ": " + what +
                       ".\nWeights are the file's values times --weight-scale (chemical) or --gap-weight-scale "
                       "(gap junctions, nS); docs/connectomes.md.");
+    spdlog::info("{}: {} -> {}", o.file, what, o.out);
+    return 0;
+}
+
+int import_graphml_command(const import_options& o) {
+    graphml_options g;
+    if (o.list.weight_column != "weight") g.weight_key = o.list.weight_column;
+    if (o.list.type_column != "type") g.type_key = o.list.type_column;
+    const edge_list list = read_graphml(o.file, g);
+    if (list.size() == 0) throw input_error({o.file, 0, ""}, "expected at least one edge, found none");
+    const arranged_network net = arrange_network(list, o.arrange);
+    const std::string what = summary(net);
+    write_network(net, o, "Imported by `synaptogen import graphml` from " + o.file + ": " + what + ".");
     spdlog::info("{}: {} -> {}", o.file, what, o.out);
     return 0;
 }

@@ -77,6 +77,12 @@ int main(int argc, char** argv) {
     add_common(export_sonata_cmd, export_sonata);
     export_sonata_cmd->add_option("--out,-o", export_sonata.out_dir, "output folder (created if missing)")->required();
 
+    app::export_options export_graphml;
+    CLI::App* export_graphml_cmd =
+        export_cmd->add_subcommand("graphml", "write every neuron and synapse as a GraphML graph (Boost.Graph; docs/connectomes.md)");
+    add_common(export_graphml_cmd, export_graphml);
+    export_graphml_cmd->add_option("--out,-o", export_graphml.out_dir, "GraphML file to write")->required();
+
     app::inspect_options inspect;
     CLI::App* inspect_cmd = cli.add_subcommand("inspect", "structure of a network's synapse graph: degrees, reciprocity, components, clustering, hubs");
     add_common(inspect_cmd, inspect);
@@ -145,6 +151,21 @@ int main(int argc, char** argv) {
         });
     }
 
+    app::import_options graphml;
+    CLI::App* import_graphml_cmd = import_cmd->add_subcommand(
+        "graphml", "a GraphML graph (weight and type edge attributes) -> a network file and a cell-name table");
+    {
+        auto& i = graphml;
+        CLI::App* c = import_graphml_cmd;
+        c->add_option("FILE", i.file, "GraphML file")->required();
+        c->add_option("--out,-o", i.out, "network description to write (TOML); names also go to OUT.cells.csv")->required();
+        c->add_option("--weight-key", i.list.weight_column, "edge attribute holding the weight (absent: 1)")->capture_default_str();
+        c->add_option("--type-key", i.list.type_column, "edge attribute holding the synapse type")->capture_default_str();
+        c->add_option("--model", i.arrange.model, "neuron model of the cells")->capture_default_str();
+        c->add_option("--population", i.arrange.population, "population name")->capture_default_str();
+        add_arrangement_options(c, i.arrange);
+    }
+
     CLI11_PARSE(cli, argc, argv);
 
     auto logger = spdlog::stderr_color_mt("synaptogen");
@@ -160,8 +181,10 @@ int main(int argc, char** argv) {
             run.progress = !no_progress;
             return app::run_command(run);
         }
+        if (*export_graphml_cmd) return app::export_graphml_command(export_graphml);
         if (*export_cmd) return app::export_sonata_command(export_sonata);
         if (*import_celegans_cmd) return app::import_celegans_command(celegans);
+        if (*import_graphml_cmd) return app::import_graphml_command(graphml);
         if (*import_cmd) return app::import_edgelist_command(import_opts);
         if (*inspect_cmd) return app::inspect_command(inspect);
         return app::validate_command(validate);

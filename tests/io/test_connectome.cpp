@@ -405,6 +405,14 @@ TEST_F(connectome, import_commands_write_networks_that_run) {
                             "cells = [\"VB1\"]\n");
     EXPECT_EQ(run("run " + (dir / "worm" / "touch.toml").string() + " --out " + (dir / "worm_out").string()), 0);
     EXPECT_TRUE(fs::exists(dir / "worm_out" / "motor_V_m.h5"));
+    // GraphML round trip: export every synapse, import it back as one population.
+    ASSERT_EQ(run("export graphml " + net.string() + " -o " + (dir / "worm.graphml").string()), 0);
+    ASSERT_EQ(run("import graphml " + (dir / "worm.graphml").string() + " --type-key projection -o " + (dir / "back.toml").string()), 0);
+    std::size_t exported = 0, imported = 0;
+    for (const auto& p : load_network_file(net.string()).projections) exported += p.edges.size();
+    for (const auto& p : load_network_file((dir / "back.toml").string()).projections) imported += p.edges.size();
+    EXPECT_EQ(exported, 9u);  // 6 chemical + 3 junctions (pairs merged, RIBL's self-junction dropped)
+    EXPECT_EQ(imported, exported);
     EXPECT_EQ(run("import celegans " + herm + " --cells " + file("none.csv", "neuron,types\nPLML,sensory\n") + " -o " +
                   (dir / "typo.toml").string()),
               2);  // PVCL etc. are unknown neurons

@@ -195,19 +195,3 @@ TEST_F(graphml, export_reads_back_exactly) {
 }
 
 }  // namespace
-#include <chrono>
-#include <cstdio>
-#include <boost/property_tree/ptree.hpp>
-#include <boost/property_tree/xml_parser.hpp>
-TEST_F(graphml, zz_timing) {
-    std::vector<graphml_node> nodes; std::vector<graphml_edge> edges;
-    for (std::uint32_t i = 0; i < 10000; ++i) nodes.push_back({"exc[" + std::to_string(i) + "]", "exc", i});
-    for (std::uint32_t i = 0; i < 1000000; ++i) edges.push_back({i % 10000, (i * 7919u) % 10000, 0.1 * i, 1.5, "ee", "static"});
-    { std::ofstream f(dir / "big.graphml"); write_graphml(f, nodes, edges); }
-    auto t0 = std::chrono::steady_clock::now();
-    { boost::property_tree::ptree pt; std::ifstream in(dir / "big.graphml"); boost::property_tree::read_xml(in, pt, 6); }
-    auto t1 = std::chrono::steady_clock::now();
-    const edge_list g = read_graphml((dir / "big.graphml").string());
-    auto t2 = std::chrono::steady_clock::now();
-    std::printf("one ptree parse %.2f s, read_graphml %.2f s\n", std::chrono::duration<double>(t1 - t0).count(), std::chrono::duration<double>(t2 - t1).count());
-}
