@@ -6,6 +6,7 @@
 
 #include <synaptogen/io/connectome.hpp>
 #include <synaptogen/io/edge_list.hpp>
+#include <synaptogen/io/graphml.hpp>
 #include <synaptogen/models/network_spec.hpp>
 #include <synaptogen/runtime/simulation.hpp>
 
@@ -41,6 +42,7 @@ struct import_options {
     std::string cells;                      // celegans: a cell table (owmeta or Cook's groups)
     std::string edges = "auto";             // edgelist: inline (TOML), hdf5 (streamed), auto (by file size)
     edge_list_options list;
+    graphml_options graphml;
     arrangement_options arrange;
 };
 

@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include <synaptogen/graph/errors.hpp>
+#include <synaptogen/io/background_writer.hpp>
 #include <synaptogen/io/connectome.hpp>
 #include <synaptogen/io/edge_list.hpp>
 #include <synaptogen/io/graphml.hpp>
@@ -18,8 +19,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// Writes the description and OUT.cells.csv, each next to its name and renamed into place:
-// no half-written file looks valid.
+// Writes the description and OUT.cells.csv (each atomically).
 void write_network(const arranged_network& net, const import_options& o, const std::string& comment) {
     const fs::path out = o.out;
     fs::path cells_path = out;
@@ -27,17 +27,8 @@ void write_network(const arranged_network& net, const import_options& o, const s
     const std::string text = network_toml(net, o.arrange, comment + "\nCell names by population and index: " +
                                                               cells_path.filename().string() + " (and cell_names below).");
     if (out.has_parent_path()) fs::create_directories(out.parent_path());
-    auto write = [](const fs::path& path, const std::string& content) {
-        const fs::path part = path.string() + ".part";
-        {
-            std::ofstream f(part, std::ios::binary);
-            f << content;
-            if (!f.flush()) throw input_error({path.string(), 0, ""}, "could not write the file");
-        }
-        fs::rename(part, path);
-    };
-    write(cells_path, cell_table_csv(net));
-    write(out, text);
+    write_file_atomically(cells_path.string(), cell_table_csv(net));
+    write_file_atomically(out.string(), text);
 }
 
 std::string summary(const arranged_network& net) {
@@ -87,10 +78,7 @@ int import_edgelist_command(const import_options& o) {
 }
 
 int import_graphml_command(const import_options& o) {
-    graphml_options g;
-    if (o.list.weight_column != "weight") g.weight_key = o.list.weight_column;
-    if (o.list.type_column != "type") g.type_key = o.list.type_column;
-    const edge_list list = read_graphml(o.file, g);
+    const edge_list list = read_graphml(o.file, o.graphml);
     if (list.size() == 0) throw input_error({o.file, 0, ""}, "expected at least one edge, found none");
     const arranged_network net = arrange_network(list, o.arrange);
     const std::string what = summary(net);

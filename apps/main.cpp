@@ -159,8 +159,9 @@ int main(int argc, char** argv) {
         CLI::App* c = import_graphml_cmd;
         c->add_option("FILE", i.file, "GraphML file")->required();
         c->add_option("--out,-o", i.out, "network description to write (TOML); names also go to OUT.cells.csv")->required();
-        c->add_option("--weight-key", i.list.weight_column, "edge attribute holding the weight (absent: 1)")->capture_default_str();
-        c->add_option("--type-key", i.list.type_column, "edge attribute holding the synapse type")->capture_default_str();
+        c->add_option("--weight-key", i.graphml.weight_key, "edge attribute holding the weight (absent: 1)")->capture_default_str();
+        c->add_option("--type-key", i.graphml.type_key, "edge attribute holding the synapse type")->capture_default_str();
+        c->add_option("--name-key", i.graphml.name_key, "node attribute holding the cell name (default: the node id)");
         c->add_option("--model", i.arrange.model, "neuron model of the cells")->capture_default_str();
         c->add_option("--population", i.arrange.population, "population name")->capture_default_str();
         add_arrangement_options(c, i.arrange);

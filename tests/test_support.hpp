@@ -1,15 +1,50 @@
 #pragma once
 // Helpers shared by tests: build and run a network given as TOML text.
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <string>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 #include <synaptogen/graph/synapse_table.hpp>
 #include <synaptogen/io/network_file.hpp>
 #include <synaptogen/runtime/simulation.hpp>
 
 namespace synaptogen::testing {
+
+// A fresh temporary folder per test, removed afterwards; file() writes a fixture into it.
+class temp_dir_test : public ::testing::Test {
+protected:
+    std::filesystem::path dir = std::filesystem::temp_directory_path() /
+                                ("synaptogen_test_" + std::to_string(::getpid()) + "_" +
+                                 ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    void SetUp() override { std::filesystem::create_directories(dir); }
+    void TearDown() override { std::filesystem::remove_all(dir); }
+
+    std::string file(const std::string& name, const std::string& text) {
+        const std::filesystem::path p = dir / name;
+        std::filesystem::create_directories(p.parent_path());
+        std::ofstream(p, std::ios::binary) << text;
+        return p.string();
+    }
+};
+
+// Runs the synaptogen program with `args` (output discarded); its exit code.
+inline int run_synaptogen(const std::string& args) {
+    const std::string cmd = std::string(SYNAPTOGEN_EXE) + " " + args + " --log-level error > /dev/null 2>&1";
+    return WEXITSTATUS(std::system(cmd.c_str()));
+}
+
+inline std::string slurp(const std::filesystem::path& p) {
+    std::ifstream f(p, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(f), {});
+}
 
 // ../shared/data, or $SYNAPTOGEN_SHARED_DATA; empty if neither exists (tests then skip).
 inline std::filesystem::path shared_data() {

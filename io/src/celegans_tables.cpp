@@ -69,7 +69,7 @@ void read_typed_table(const std::string& path, edge_list& g, edge_list_options o
                                                                  suggest(std::string(r.type), accepted));
         check_weight(r.weight, path, r.line, o.weight_column.c_str());
         if (it->second.empty() || r.weight == 0.0) return;
-        const std::uint32_t s = g.node(std::string(r.source), r.line), t = g.node(std::string(r.target), r.line);
+        const std::uint32_t s = g.node(r.source, r.line), t = g.node(r.target, r.line);
         if (merge) {
             const auto [at, added] = seen.emplace(std::make_tuple(s, t, it->second), g.size());
             if (!added) {
@@ -199,7 +199,7 @@ celegans_format read_celegans_table(const std::string& path, edge_list& g, std::
         for_each_edge_row(in, path, o, [&](const edge_row& r) {
             check_weight(r.weight, path, r.line, "weight");
             if (r.weight == 0.0) return;
-            const std::uint32_t s = g.node(std::string(r.source), r.line), t = g.node(std::string(r.target), r.line);
+            const std::uint32_t s = g.node(r.source, r.line), t = g.node(r.target, r.line);
             g.add(s, t, r.weight, kind_type(*kind), path, r.line);
         });
         return celegans_format::pair_list;

@@ -9,6 +9,7 @@
 #include <memory>
 
 #include <synaptogen/graph/errors.hpp>
+#include <synaptogen/io/background_writer.hpp>
 #include <synaptogen/io/hdf5_file.hpp>
 
 #include "toml_writing.hpp"
@@ -57,19 +58,15 @@ streamed_import import_edge_list_to_hdf5(const std::string& path, const edge_lis
     const fs::path h5_part = h5_path.string() + ".part";
 
     streamed_import r;
-    std::unordered_map<std::string, std::uint32_t> index;
-    std::vector<std::string> names;
+    edge_list seen;  // cell names and their index only: the edges go to the file
+    seen.files.push_back(path);
+    const std::vector<std::string>& names = seen.nodes;
     std::vector<std::unique_ptr<edge_group>> groups;
     std::map<std::string, std::size_t> group_of_type;
     std::map<std::string, std::vector<std::tuple<std::uint32_t, std::uint32_t, double>>> gap_rows;  // merged at the end
     try {
         h5::handle file = h5::create_file(h5_part.string());
         h5::handle edges = h5::create_group(file.get(), "edges");
-        auto node = [&](std::string_view name) {
-            const auto [it, added] = index.emplace(std::string(name), static_cast<std::uint32_t>(names.size()));
-            if (added) names.emplace_back(name);
-            return it->second;
-        };
         auto group = [&](const std::string& type) -> edge_group& {
             const auto it = group_of_type.find(type);
             if (it != group_of_type.end()) return *groups[it->second];
@@ -88,7 +85,7 @@ streamed_import import_edge_list_to_hdf5(const std::string& path, const edge_lis
         };
         std::string type;
         for_each_edge_row(in, path, list, [&](const edge_row& row) {
-            const std::uint32_t s = node(row.source), t = node(row.target);
+            const std::uint32_t s = seen.node(row.source, row.line), t = seen.node(row.target, row.line);
             type.assign(row.type);
             edge_group& g = group(type);
             if (g.gap) {
@@ -149,18 +146,9 @@ streamed_import import_edge_list_to_hdf5(const std::string& path, const edge_lis
     }
     std::string cells = "population,index,name\n";
     for (std::size_t c = 0; c < names.size(); ++c) cells += o.population + "," + std::to_string(c) + "," + names[c] + "\n";
-    auto write = [](const fs::path& p, const std::string& content) {
-        const fs::path part = p.string() + ".part";
-        {
-            std::ofstream f(part, std::ios::binary);
-            f << content;
-            if (!f.flush()) throw input_error({p.string(), 0, ""}, "could not write the file");
-        }
-        fs::rename(part, p);
-    };
     fs::rename(h5_part, h5_path);
-    write(cells_path, cells);
-    write(out, text);
+    write_file_atomically(cells_path.string(), cells);
+    write_file_atomically(out.string(), text);
     return r;
 }
 

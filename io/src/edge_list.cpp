@@ -132,14 +132,40 @@ edge_list_header for_each_edge_row(std::istream& in, const std::string& file, co
     return h;
 }
 
-std::uint32_t edge_list::node(const std::string& name, int line) {
-    const auto [it, added] = index.emplace(name, static_cast<std::uint32_t>(nodes.size()));
-    if (added) {
-        nodes.push_back(name);
-        node_file.push_back(static_cast<std::uint16_t>(files.empty() ? 0 : files.size() - 1));
-        node_line.push_back(line);
+std::size_t edge_list::probe(std::string_view name, std::uint64_t hash) const {
+    const std::size_t mask = slots_.size() - 1;
+    for (std::size_t i = hash & mask;; i = (i + 1) & mask) {
+        const slot& s = slots_[i];
+        if (s.node == ~0u || (s.hash == hash && nodes[s.node] == name)) return i;
     }
-    return it->second;
+}
+
+std::optional<std::uint32_t> edge_list::find(std::string_view name) const {
+    if (slots_.empty()) return std::nullopt;
+    const slot& s = slots_[probe(name, std::hash<std::string_view>{}(name))];
+    return s.node == ~0u ? std::nullopt : std::optional<std::uint32_t>(s.node);
+}
+
+std::uint32_t edge_list::at(std::string_view name) const {
+    if (const auto n = find(name)) return *n;
+    throw std::out_of_range("no node named '" + std::string(name) + "'");
+}
+
+std::uint32_t edge_list::node(std::string_view name, int line) {
+    const std::uint64_t hash = std::hash<std::string_view>{}(name);
+    if (2 * (nodes.size() + 1) > slots_.size()) {  // grow: rehash from the stored hashes
+        std::vector<slot> old(std::max<std::size_t>(64, 2 * slots_.size()));
+        old.swap(slots_);
+        for (const slot& s : old)
+            if (s.node != ~0u) slots_[probe(nodes[s.node], s.hash)] = s;
+    }
+    slot& s = slots_[probe(name, hash)];
+    if (s.node != ~0u) return s.node;
+    s = {hash, static_cast<std::uint32_t>(nodes.size())};
+    nodes.emplace_back(name);
+    node_file.push_back(static_cast<std::uint16_t>(files.empty() ? 0 : files.size() - 1));
+    node_line.push_back(line);
+    return s.node;
 }
 
 void edge_list::add(std::uint32_t s, std::uint32_t t, double w, std::string_view type_name, const std::string& file, int line) {
@@ -159,7 +185,7 @@ edge_list read_edge_list(std::istream& in, const std::string& file, const edge_l
     edge_list g;
     g.files.push_back(file);
     g.header = for_each_edge_row(in, file, o, [&](const edge_row& r) {
-        const std::uint32_t s = g.node(std::string(r.source), r.line), t = g.node(std::string(r.target), r.line);
+        const std::uint32_t s = g.node(r.source, r.line), t = g.node(r.target, r.line);
         g.add(s, t, r.weight, r.type, file, r.line);
         if (g.extra.size() < r.extra->size()) g.extra.resize(r.extra->size());
         for (std::size_t k = 0; k < r.extra->size(); ++k) g.extra[k].emplace_back((*r.extra)[k]);

@@ -151,9 +151,9 @@ edge_list read_graph(const std::string& text, const std::string& path, const gra
     out.files.push_back(path);
     for (std::size_t v = 0; v < ids.size(); ++v) {
         const std::string& name = g[v].name.empty() ? ids[v] : g[v].name;
-        if (const auto it = out.index.find(name); it != out.index.end())
+        if (const auto other = out.find(name))
             throw input_error({path, 0, o.name_key}, "expected a different " + o.name_key + " for each node, found nodes \"" +
-                                                         ids[it->second] + "\" and \"" + ids[v] + "\" both named \"" + name + "\"");
+                                                         ids[*other] + "\" and \"" + ids[v] + "\" both named \"" + name + "\"");
         out.node(name);
     }
     for (const auto& e : reader.edges) {

@@ -25,18 +25,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-class connectome : public ::testing::Test {
-protected:
-    fs::path dir = fs::temp_directory_path() / ("synaptogen_connectome_" + std::to_string(::getpid()));
-    void SetUp() override { fs::create_directories(dir); }
-    void TearDown() override { fs::remove_all(dir); }
-
-    std::string file(const std::string& name, const std::string& text) {
-        const fs::path p = dir / name;
-        std::ofstream(p, std::ios::binary) << text;
-        return p.string();
-    }
-};
+class connectome : public synaptogen::testing::temp_dir_test {};
 
 // Edges of one type as (source name, target name, weight), in file order.
 std::vector<std::tuple<std::string, std::string, double>> edges_of(const edge_list& g, const std::string& type) {
@@ -106,7 +95,7 @@ TEST_F(connectome, cook_edge_list_reads_with_its_quirks) {
     EXPECT_EQ(edges_of(g, "chemical").size(), 6u);
     EXPECT_EQ(edges_of(g, "electrical").size(), 5u);
     EXPECT_DOUBLE_EQ(weight_sum(g, "chemical"), 21.0);
-    EXPECT_EQ(g.node_line[g.index.at("VB1")], 4);  // where a cell was first named
+    EXPECT_EQ(g.node_line[g.at("VB1")], 4);  // where a cell was first named
 }
 
 // owmeta: motor before sensory before interneuron; GABA inhibits; unknown -> "other".
@@ -388,14 +377,8 @@ TEST_F(connectome, real_celegans_tables) {
 // The commands: import celegans from fixtures; import edgelist streamed into HDF5 (same
 // network as inline edges, by inspect); a bad row leaves no file behind.
 TEST_F(connectome, import_commands_write_networks_that_run) {
-    auto run = [&](const std::string& args) {
-        const std::string cmd = std::string(SYNAPTOGEN_EXE) + " " + args + " --log-level error > /dev/null 2>&1";
-        return WEXITSTATUS(std::system(cmd.c_str()));
-    };
-    auto slurp = [](const fs::path& p) {
-        std::ifstream f(p);
-        return std::string(std::istreambuf_iterator<char>(f), {});
-    };
+    const auto run = synaptogen::testing::run_synaptogen;
+    const auto slurp = synaptogen::testing::slurp;
     const std::string herm = file("herm.csv", cook_fixture), owmeta = file("owmeta.csv", owmeta_fixture);
     const fs::path net = dir / "worm" / "net.toml";
     ASSERT_EQ(run("import celegans " + herm + " --cells " + owmeta + " -o " + net.string()), 0);

@@ -52,8 +52,8 @@ TEST(edge_list, padded_crlf_header_and_no_final_newline) {
     EXPECT_EQ(g.types, (std::vector<std::string>{"chemical", "electrical"}));  // lower-cased
     EXPECT_EQ(g.type, (std::vector<std::uint16_t>{0, 0, 1, 1}));
     EXPECT_DOUBLE_EQ(total(g), 17.0);
-    EXPECT_EQ(g.source[2], g.index.at("AVAL"));
-    EXPECT_EQ(g.target[2], g.index.at("AVAR"));
+    EXPECT_EQ(g.source[2], g.at("AVAL"));
+    EXPECT_EQ(g.target[2], g.at("AVAR"));
 }
 
 // A ".csv" that is tab-separated, without a header, with comments and blank lines.
@@ -202,14 +202,8 @@ TEST(edge_list, import_command_writes_a_network_that_validates) {
     std::ofstream(csv, std::ios::binary) << "Source,Target,Weight,Type\r\nAS01 , VC06,3,chemical\r\nVC06,AS01,1,chemical\r\n"
                                             "AS01,VC06,2,electrical\r\nVC06,AS01,4,electrical\r\nAS01,AS01,1,electrical\r\n"
                                             "AS1,DD01,5,chemical";
-    auto run = [&](const std::string& args) {
-        const std::string cmd = std::string(SYNAPTOGEN_EXE) + " " + args + " --log-level error > /dev/null 2>&1";
-        return WEXITSTATUS(std::system(cmd.c_str()));
-    };
-    auto slurp = [](const fs::path& p) {
-        std::ifstream f(p);
-        return std::string(std::istreambuf_iterator<char>(f), {});
-    };
+    const auto run = synaptogen::testing::run_synaptogen;
+    const auto slurp = synaptogen::testing::slurp;
     for (const std::string mode : {"average", "max", "listed"}) {
         const fs::path out = dir / (mode + ".toml");
         ASSERT_EQ(run("import edgelist " + csv.string() + " -o " + out.string() + " --normalise-names --gap-junctions " + mode), 0);

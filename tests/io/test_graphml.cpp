@@ -13,23 +13,14 @@
 #include <synaptogen/graph/errors.hpp>
 #include <synaptogen/io/graphml.hpp>
 
+#include "test_support.hpp"
+
 using namespace synaptogen;
 namespace fs = std::filesystem;
 
 namespace {
 
-class graphml : public ::testing::Test {
-protected:
-    fs::path dir = fs::temp_directory_path() / ("synaptogen_graphml_" + std::to_string(::getpid()));
-    void SetUp() override { fs::create_directories(dir); }
-    void TearDown() override { fs::remove_all(dir); }
-
-    std::string file(const std::string& name, const std::string& text) {
-        const fs::path p = dir / name;
-        std::ofstream(p, std::ios::binary) << text;
-        return p.string();
-    }
-};
+class graphml : public synaptogen::testing::temp_dir_test {};
 
 using edge = std::tuple<std::string, std::string, double, std::string>;
 
@@ -88,7 +79,7 @@ TEST_F(graphml, reads_a_directed_graph) {
                                               {"AVBL", "RIML", 7, ""}}));
     EXPECT_EQ(g.types, (std::vector<std::string>{"chemical", "electrical", ""}));
     EXPECT_EQ(g.files, std::vector<std::string>{(dir / "worm.graphml").string()});
-    EXPECT_EQ(g.index.at("PVCL"), 3u);
+    EXPECT_EQ(g.at("PVCL"), 3u);
 }
 
 TEST_F(graphml, names_from_a_node_attribute_and_other_keys) {

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <functional>
 #include <istream>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -57,7 +58,6 @@ edge_list_header for_each_edge_row(std::istream& in, const std::string& file, co
 // A whole edge list in memory: nodes numbered in order of first appearance.
 struct edge_list {
     std::vector<std::string> nodes;
-    std::unordered_map<std::string, std::uint32_t> index;  // name -> node
     std::vector<std::uint32_t> source, target;
     std::vector<double> weight;
     std::vector<std::uint16_t> type;   // index into types
@@ -71,9 +71,22 @@ struct edge_list {
 
     std::size_t size() const { return source.size(); }
     // The node of `name`, added if new (first named on `line` of the last of `files`).
-    std::uint32_t node(const std::string& name, int line = 0);
+    std::uint32_t node(std::string_view name, int line = 0);
+    std::optional<std::uint32_t> find(std::string_view name) const;
+    std::uint32_t at(std::string_view name) const;  // throws std::out_of_range if absent
     // Appends an edge; `type` is added to `types` if new.
     void add(std::uint32_t source, std::uint32_t target, double weight, std::string_view type, const std::string& file, int line);
+
+private:
+    // Name -> node by open addressing over (hash, node) slots, at most half full; the names
+    // are `nodes`. A lookup touches a slot and a name (two cache misses), where a node-based
+    // map walks a chain of pointers: importing large lists is bound by these lookups.
+    struct slot {
+        std::uint64_t hash = 0;
+        std::uint32_t node = ~0u;
+    };
+    std::vector<slot> slots_;
+    std::size_t probe(std::string_view name, std::uint64_t hash) const;  // its slot, or the empty one to fill
 };
 
 edge_list read_edge_list(std::istream& in, const std::string& file, const edge_list_options& o = {});
