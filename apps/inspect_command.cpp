@@ -15,9 +15,11 @@ int inspect_command(const inspect_options& o) {
     const network_spec spec = load_with_overrides(o);
     const synapse_table table = build_synapses(spec.layout, spec.projections, spec.simulation.seed, spec.simulation.dt);
     const graph_statistics g = analyse_graph(table, o.hubs);
-    auto where = [&](neuron_id gid) {
+    auto where = [&](neuron_id gid) {  // the cell's name where the network has names
         const std::size_t p = spec.layout.population_of(gid);
-        return spec.layout[p].name + "[" + std::to_string(gid - spec.layout[p].first) + "]";
+        const neuron_id local = gid - spec.layout[p].first;
+        const auto& names = spec.models[p].cell_names;
+        return names.empty() ? spec.layout[p].name + "[" + std::to_string(local) + "]" : spec.layout[p].name + ":" + names[local];
     };
     std::vector<edge_index> out_of(spec.layout.count(), 0), into(spec.layout.count(), 0);
     for (neuron_id s = 0; s < table.n_neurons; ++s)

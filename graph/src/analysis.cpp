@@ -3,11 +3,11 @@
 #include <algorithm>
 #include <numeric>
 
-#include <boost/graph/adjacency_list.hpp>
 #include <boost/graph/compressed_sparse_row_graph.hpp>
 #include <boost/graph/connected_components.hpp>
 #include <boost/graph/strong_components.hpp>
 #include <boost/property_map/property_map.hpp>
+#include <tbb/parallel_sort.h>
 
 namespace synaptogen {
 
@@ -45,18 +45,25 @@ graph_statistics analyse_graph(const synapse_table& t, std::size_t top_hubs, std
             if (t.target[e] == s) ++g.self_loops;
             else pairs.emplace_back(s, t.target[e]);
         }
-    std::sort(pairs.begin(), pairs.end());
+    tbb::parallel_sort(pairs.begin(), pairs.end());
     pairs.erase(std::unique(pairs.begin(), pairs.end()), pairs.end());
     g.connected_pairs = pairs.size();
-    std::size_t reciprocal = 0;
-    for (const auto& [a, b] : pairs) reciprocal += std::binary_search(pairs.begin(), pairs.end(), std::make_pair(b, a));
-    g.reciprocity = pairs.empty() ? 0.0 : static_cast<double>(reciprocal) / pairs.size();
     g.in_degree = summarise(in);
     g.out_degree = summarise(out);
 
     // Strong components on the directed graph (Boost's CSR graph, built from sorted pairs).
-    using directed = boost::compressed_sparse_row_graph<boost::directedS>;
+    // 32-bit vertex numbers: 4 bytes per stored edge.
+    using directed = boost::compressed_sparse_row_graph<boost::directedS, boost::no_property, boost::no_property,
+                                                        boost::no_property, neuron_id, std::size_t>;
     const directed dg(boost::edges_are_sorted, pairs.begin(), pairs.end(), n);
+    // Reciprocity: is a in b's (sorted) row? A search within one row stays in cache, where
+    // one over all pairs missed at every level.
+    std::size_t reciprocal = 0;
+    for (const auto& [a, b] : pairs) {
+        const auto [first, last] = boost::adjacent_vertices(b, dg);
+        reciprocal += std::binary_search(first, last, a);
+    }
+    g.reciprocity = pairs.empty() ? 0.0 : static_cast<double>(reciprocal) / pairs.size();
     std::vector<std::size_t> component(n);
     g.strong_components = n == 0 ? 0 : boost::strong_components(dg, boost::make_iterator_property_map(component.begin(), boost::get(boost::vertex_index, dg)));
     auto largest = [&](std::size_t count) {
@@ -66,36 +73,47 @@ graph_statistics analyse_graph(const synapse_table& t, std::size_t top_hubs, std
     };
     g.largest_strong_component = largest(g.strong_components);
 
-    // Weak components on the undirected simple graph.
-    std::vector<std::pair<neuron_id, neuron_id>> undirected_pairs;
-    undirected_pairs.reserve(pairs.size());
-    for (const auto& [a, b] : pairs) undirected_pairs.emplace_back(std::min(a, b), std::max(a, b));
-    std::sort(undirected_pairs.begin(), undirected_pairs.end());
-    undirected_pairs.erase(std::unique(undirected_pairs.begin(), undirected_pairs.end()), undirected_pairs.end());
-    using undirected = boost::adjacency_list<boost::vecS, boost::vecS, boost::undirectedS>;
-    undirected ug(undirected_pairs.begin(), undirected_pairs.end(), n);
-    g.weak_components = n == 0 ? 0 : boost::connected_components(ug, component.data());
+    // The undirected simple graph as a CSR graph holding both directions of every link
+    // (Boost's CSR graph is directed only): connected_components on it finds the weak
+    // components, and its rows are the neighbour lists for clustering. About 4 bytes per
+    // direction, where an adjacency_list costs several times that.
+    std::vector<std::pair<neuron_id, neuron_id>> both;
+    both.reserve(2 * pairs.size());
+    for (const auto& [a, b] : pairs) {
+        both.emplace_back(a, b);
+        both.emplace_back(b, a);
+    }
+    std::vector<std::pair<neuron_id, neuron_id>>().swap(pairs);
+    tbb::parallel_sort(both.begin(), both.end());
+    both.erase(std::unique(both.begin(), both.end()), both.end());
+    const directed ug(boost::edges_are_sorted, both.begin(), both.end(), n);
+    std::vector<std::pair<neuron_id, neuron_id>>().swap(both);
+    g.weak_components = n == 0 ? 0 : boost::connected_components(ug, boost::make_iterator_property_map(component.begin(), boost::get(boost::vertex_index, ug)));
     g.largest_weak_component = largest(g.weak_components);
 
     // Clustering: Boost's all_clustering_coefficients looks every neighbour pair up as an
     // edge, which is cubic in the degree (hours for Brunel's 2,500 neighbours), so the
     // local coefficient is counted here by marking v's neighbours and scanning theirs
     // (quadratic; tests compare it with Boost's on a small graph). Exact when that is at
-    // most ~2e8 steps, else the mean over clustering_sample evenly spaced neurons.
+    // most ~2e8 steps, else the mean over evenly spaced neurons: as many as ~2e8 steps
+    // allow, at least 100 and at most clustering_sample.
     double work = 0.0;
-    for (neuron_id v = 0; v < n; ++v) work += static_cast<double>(boost::degree(v, ug)) * boost::degree(v, ug);
+    for (neuron_id v = 0; v < n; ++v) work += static_cast<double>(boost::out_degree(v, ug)) * boost::out_degree(v, ug);
     std::vector<neuron_id> sample(n);
     std::iota(sample.begin(), sample.end(), 0);
-    if (work > 2e8 && n > clustering_sample) {
-        for (std::size_t i = 0; i < clustering_sample; ++i) sample[i] = static_cast<neuron_id>(i * n / clustering_sample);
-        sample.resize(clustering_sample);
+    if (work > 2e8 && n > 100) {  // as many as fit ~2e8 steps, between 100 and clustering_sample
+        const double per_node = work / n;
+        const std::size_t k = std::min<std::size_t>(
+            {n, clustering_sample, std::max<std::size_t>(100, static_cast<std::size_t>(2e8 / per_node))});
+        for (std::size_t i = 0; i < k; ++i) sample[i] = static_cast<neuron_id>(i * n / k);
+        sample.resize(k);
     }
     g.clustering_nodes = sample.size();
     std::vector<char> mark(n, 0);
     double sum = 0.0;
     for (neuron_id v : sample) {
         const auto [first, last] = boost::adjacent_vertices(v, ug);
-        const double d = static_cast<double>(boost::degree(v, ug));
+        const double d = static_cast<double>(boost::out_degree(v, ug));
         if (d < 2) continue;
         for (auto u = first; u != last; ++u) mark[*u] = 1;
         edge_index links = 0;
