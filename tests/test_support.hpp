@@ -12,6 +12,7 @@
 
 #include <gtest/gtest.h>
 
+#include <synaptogen/graph/errors.hpp>
 #include <synaptogen/graph/synapse_table.hpp>
 #include <synaptogen/io/network_file.hpp>
 #include <synaptogen/runtime/simulation.hpp>
@@ -34,6 +35,18 @@ protected:
         return p.string();
     }
 };
+
+// The input_error that fn() throws (a test failure if it throws none).
+template <class Fn>
+input_error error_of(Fn fn) {
+    try {
+        fn();
+    } catch (const input_error& e) {
+        return e;
+    }
+    ADD_FAILURE() << "no input_error";
+    return input_error({}, "");
+}
 
 // Runs the synaptogen program with `args` (output discarded); its exit code.
 inline int run_synaptogen(const std::string& args) {

@@ -22,6 +22,7 @@
 using namespace synaptogen;
 using synaptogen::testing::shared_data;
 namespace fs = std::filesystem;
+using synaptogen::testing::error_of;
 
 namespace {
 
@@ -45,17 +46,6 @@ const arranged_projection* find_projection(const arranged_network& n, const std:
     for (const auto& p : n.projections)
         if (p.name == name) return &p;
     return nullptr;
-}
-
-template <class Fn>
-input_error error_of(Fn fn) {
-    try {
-        fn();
-    } catch (const input_error& e) {
-        return e;
-    }
-    ADD_FAILURE() << "no input_error";
-    return input_error({}, "");
 }
 
 // Cook et al.'s edge list: padded names, zero-padded numbers, gap junctions in both

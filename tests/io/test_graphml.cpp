@@ -17,6 +17,7 @@
 
 using namespace synaptogen;
 namespace fs = std::filesystem;
+using synaptogen::testing::error_of;
 
 namespace {
 
@@ -29,17 +30,6 @@ std::vector<edge> edges_of(const edge_list& g) {
     for (std::size_t e = 0; e < g.size(); ++e)
         out.emplace_back(g.nodes[g.source[e]], g.nodes[g.target[e]], g.weight[e], g.types[g.type[e]]);
     return out;
-}
-
-template <class Fn>
-input_error error_of(Fn fn) {
-    try {
-        fn();
-    } catch (const input_error& e) {
-        return e;
-    }
-    ADD_FAILURE() << "no input_error";
-    return input_error({}, "");
 }
 
 const std::string header =
