@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <set>
 
 #include <spdlog/spdlog.h>
 #include <tbb/global_control.h>
@@ -36,11 +37,20 @@ int export_sonata_command(const export_options& o) {
 // every synapse of every projection a directed edge with weight, delay, projection and model.
 int export_graphml_command(const export_options& o) {
     const network_spec spec = load_with_overrides(o);
+    // Node ids must be unique: cell names, prefixed "population:" if two populations share one.
+    std::set<std::string> seen;
+    bool shared_names = false;
+    for (const auto& m : spec.models)
+        for (const auto& name : m.cell_names) shared_names |= !seen.insert(name).second;
     std::vector<graphml_node> nodes;
     for (std::size_t p = 0; p < spec.layout.count(); ++p) {
         const auto& names = spec.models[p].cell_names;
+        const std::string& pop = spec.layout[p].name;
         for (neuron_id i = 0; i < spec.layout[p].size; ++i)
-            nodes.push_back({names.empty() ? spec.layout[p].name + "[" + std::to_string(i) + "]" : names[i], spec.layout[p].name, i});
+            nodes.push_back({names.empty()    ? pop + "[" + std::to_string(i) + "]"
+                             : shared_names ? pop + ":" + names[i]
+                                            : names[i],
+                             pop, i});
     }
     std::vector<graphml_edge> edges;
     for (std::size_t k = 0; k < spec.projections.size(); ++k) {
@@ -55,10 +65,14 @@ int export_graphml_command(const export_options& o) {
     }
     const std::filesystem::path out = o.out_dir, part = o.out_dir + ".part";
     if (out.has_parent_path()) std::filesystem::create_directories(out.parent_path());
-    {
+    try {
         std::ofstream f(part, std::ios::binary);
         write_graphml(f, nodes, edges);
         if (!f.flush()) throw input_error({o.out_dir, 0, ""}, "could not write the file");
+    } catch (...) {
+        std::error_code ignored;
+        std::filesystem::remove(part, ignored);
+        throw;
     }
     std::filesystem::rename(part, out);
     std::printf("%s: %zu nodes, %zu edges -> %s\n", spec.source_file.c_str(), nodes.size(), edges.size(), o.out_dir.c_str());

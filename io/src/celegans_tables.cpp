@@ -31,7 +31,9 @@ std::string first_line(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
     if (!in) throw input_error({path, 0, ""}, "cannot open the file");
     std::string line;
+    bool first = true;
     while (std::getline(in, line)) {
+        if (first) drop_byte_order_mark(line), first = false;
         if (!line.empty() && line.back() == '\r') line.pop_back();
         const std::string_view t = trim(line);
         if (!t.empty() && t.front() != '#') return line;
@@ -81,61 +83,87 @@ void read_typed_table(const std::string& path, edge_list& g, edge_list_options o
     });
 }
 
-// An adjacency matrix as a spreadsheet saves it: some label rows, then a row of column cell
-// names, then rows of (labels..., row cell name, counts...). The column names are the last
-// non-blank row before the first row holding a number; each data row's cell name is its last
-// non-empty field left of the first column name. Empty cells are 0.
+bool is_totals_label(std::string_view name) {
+    const std::string l = lower(name);
+    return l == "total" || l == "totals" || l == "sum";
+}
+
+// An adjacency matrix as a spreadsheet saves it (Cook et al.'s SI5 sheets): label rows
+// (group names, numbering), a row of column cell names, then rows of (labels..., row cell
+// name, counts...), perhaps the names repeated in a last column or row. A data row has a
+// number with a name left of it; the column names are the fullest row without numbers
+// before the first data row, and a row's cell name is its last non-empty field left of the
+// first column name. The column names repeated in a last row, and the row names in a last
+// column, are skipped. Empty cells are 0. A totals
+// row or column is refused rather than read as a cell.
 void read_matrix(const std::string& path, edge_list& g, connection_kind kind) {
     std::ifstream in(path, std::ios::binary);
     std::string line;
     std::vector<std::string_view> fields;
     char delimiter = 0;
-    int line_no = 0;
-    std::vector<std::string> header;      // column cell names by field position ("" elsewhere)
-    std::vector<std::string> last_blank;  // the latest non-blank row before the data
-    int header_line = 0, last_line = 0;
-    std::size_t first_column = 0;
+    int line_no = 0, header_line = 0;
+    std::vector<std::string> header;  // column cell names by field position ("" elsewhere)
+    std::size_t header_names = 0, first_column = 0;
     bool in_data = false;
     double x = 0.0;
+    auto numeric = [&](std::string_view f) { return parse_number(f, x); };
     while (std::getline(in, line)) {
-        ++line_no;
+        if (++line_no == 1) drop_byte_order_mark(line);
         if (!line.empty() && line.back() == '\r') line.pop_back();
-        if (trim(line).empty()) continue;
+        const std::string_view text = trim(line);
+        if (text.empty() || text.front() == '#') continue;
         if (!delimiter) delimiter = detect_delimiter(line);
         split(line, delimiter, fields);
-        if (std::all_of(fields.begin(), fields.end(), [](std::string_view f) { return f.empty(); })) continue;
+        const auto first_number = std::find_if(fields.begin(), fields.end(), numeric);
         if (!in_data) {
-            const bool numeric = std::any_of(fields.begin(), fields.end(), [&](std::string_view f) { return parse_number(f, x); });
-            if (!numeric) {
-                last_blank.assign(fields.begin(), fields.end());
-                last_line = line_no;
+            const bool named_row = std::any_of(fields.begin(), first_number, [&](std::string_view f) { return !f.empty(); });
+            if (first_number == fields.end()) {  // no numbers: a candidate for the column names
+                const auto names = static_cast<std::size_t>(
+                    std::count_if(fields.begin(), fields.end(), [](std::string_view f) { return !f.empty(); }));
+                if (names > header_names) {
+                    header.assign(fields.begin(), fields.end());
+                    header_names = names;
+                    header_line = line_no;
+                }
                 continue;
             }
-            if (last_blank.empty())
+            if (!named_row) continue;  // numbers but no row name: a numbering row
+            if (header.empty())
                 throw input_error({path, line_no, ""}, "expected a row of column cell names before the first row of counts");
-            header = last_blank;
-            header_line = last_line;
             first_column = static_cast<std::size_t>(
                 std::find_if(header.begin(), header.end(), [](const std::string& f) { return !f.empty(); }) - header.begin());
             if (first_column == 0)
                 throw input_error({path, header_line, ""}, "expected the column names to start right of the row names");
-            for (std::size_t c = first_column; c < header.size(); ++c)
+            for (std::size_t c = first_column; c < header.size(); ++c) {
+                if (is_totals_label(header[c]))
+                    throw input_error({path, header_line, header[c]}, "a totals column is not a cell; expected only cell names");
                 if (!header[c].empty()) header[c] = normalise_cell_name(header[c]);
+            }
             in_data = true;
+        }
+        if (first_number == fields.end()) {  // the column names repeated below the data add nothing
+            bool repeated_header = true;
+            for (std::size_t c = first_column; c < fields.size() && repeated_header; ++c)
+                repeated_header = fields[c].empty() || (c < header.size() && normalise_cell_name(fields[c]) == header[c]);
+            if (repeated_header) continue;
         }
         std::string_view row_name;
         for (std::size_t c = 0; c < std::min(first_column, fields.size()); ++c)
             if (!fields[c].empty()) row_name = fields[c];
         if (row_name.empty()) throw input_error({path, line_no, ""}, "expected a cell name left of the counts");
+        if (is_totals_label(row_name))
+            throw input_error({path, line_no, std::string(row_name)}, "a totals row is not a cell; expected only cell names");
         const std::string pre = normalise_cell_name(row_name);
         for (std::size_t c = first_column; c < fields.size(); ++c) {
             if (fields[c].empty()) continue;
             const std::string column = c < header.size() ? header[c] : std::string();
-            if (column.empty())
+            const bool number = parse_number(fields[c], x);
+            if (column.empty()) {
+                if (!number && fields[c] == row_name) continue;  // the row names repeated in a last column
                 throw input_error({path, line_no, "column " + std::to_string(c + 1)},
                                   "a count under no column name (names are on line " + std::to_string(header_line) + ")");
-            if (!parse_number(fields[c], x))
-                throw input_error({path, line_no, column}, "expected a number, found '" + std::string(fields[c]) + "'");
+            }
+            if (!number) throw input_error({path, line_no, column}, "expected a number, found '" + std::string(fields[c]) + "'");
             check_weight(x, path, line_no, column.c_str());
             if (x == 0.0) continue;
             const std::uint32_t s = g.node(pre, line_no), t = g.node(column, header_line);
@@ -248,7 +276,7 @@ cell_metadata read_cell_metadata(const std::string& path) {
         return it == header.end() ? -1 : static_cast<int>(it - header.begin());
     };
     while (std::getline(in, line)) {
-        ++line_no;
+        if (++line_no == 1) drop_byte_order_mark(line);
         if (!line.empty() && line.back() == '\r') line.pop_back();
         if (trim(line).empty() || trim(line).front() == '#') continue;
         if (!delimiter) {

@@ -52,15 +52,6 @@ std::vector<edge> symmetrise(const std::vector<edge>& rows, const std::string& m
     return out;
 }
 
-// A name usable in a projection name: letters, digits and '_' (others become '_').
-std::string identifier(const std::string& s, const char* if_empty) {
-    if (s.empty()) return if_empty;
-    std::string out = s;
-    for (char& c : out)
-        if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
-    return out;
-}
-
 // Populations of a classified connectome come in this order; others follow by name.
 int population_rank(const std::string& name) {
     static const std::vector<std::string> order = {"sensory", "inter", "motor", "pharynx", "sex_specific",
@@ -160,8 +151,12 @@ arranged_network arrange_network(const edge_list& g, const arrangement_options& 
                 p.type = g.types[t];
                 p.gap = gap;
                 p.inhibitory = inh;
-                p.name = o.classify ? p.source + "_" + p.target + "_" + identifier(p.type, "edges") + (inh ? "_inh" : "")
-                                    : identifier(p.type, "edges");
+                std::vector<std::string> taken;
+                for (const auto& [k, other] : projections)
+                    if (&other != &p) taken.push_back(other.name);
+                p.name = toml_writing::projection_identifier(
+                    o.classify ? p.source + "_" + p.target + "_" + (p.type.empty() ? "edges" : p.type) + (inh ? "_inh" : "") : p.type,
+                    taken);
             }
             p.pre.push_back(local[e.source]);
             p.post.push_back(local[e.target]);

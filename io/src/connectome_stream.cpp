@@ -63,6 +63,12 @@ streamed_import import_edge_list_to_hdf5(const std::string& path, const edge_lis
     const std::vector<std::string>& names = seen.nodes;
     std::vector<std::unique_ptr<edge_group>> groups;
     std::map<std::string, std::size_t> group_of_type;
+    struct summary {
+        std::string name;
+        bool gap;
+        std::size_t written;
+    };
+    std::vector<summary> written;
     std::map<std::string, std::vector<std::tuple<std::uint32_t, std::uint32_t, double>>> gap_rows;  // merged at the end
     try {
         h5::handle file = h5::create_file(h5_part.string());
@@ -71,9 +77,9 @@ streamed_import import_edge_list_to_hdf5(const std::string& path, const edge_lis
             const auto it = group_of_type.find(type);
             if (it != group_of_type.end()) return *groups[it->second];
             auto g = std::make_unique<edge_group>();
-            g->name = type.empty() ? "edges" : type;
-            for (char& c : g->name)
-                if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+            std::vector<std::string> taken;
+            for (const auto& other : groups) taken.push_back(other->name);
+            g->name = toml_writing::projection_identifier(type, taken);
             g->gap = std::find(o.gap_types.begin(), o.gap_types.end(), type) != o.gap_types.end();
             h5::handle pop = h5::create_group(edges.get(), g->name);
             g->source = h5::extendible_dataset(pop.get(), "source_node_id", H5T_STD_U32LE, H5T_NATIVE_UINT32, 0, 1u << 16);
@@ -114,6 +120,10 @@ streamed_import import_edge_list_to_hdf5(const std::string& path, const edge_lis
             }
         }
         for (auto& g : groups) g->flush();
+        if (H5Fflush(file.get(), H5F_SCOPE_GLOBAL) < 0)
+            throw input_error({h5_path.string(), 0, ""}, "could not write the HDF5 edge file");
+        for (const auto& g : groups) written.push_back({g->name, g->gap, g->written});
+        groups.clear();  // closes the datasets, so that the file really closes here, before the rename
     } catch (...) {
         std::error_code ignored;
         groups.clear();  // closes the datasets before the file goes
@@ -125,19 +135,19 @@ streamed_import import_edge_list_to_hdf5(const std::string& path, const edge_lis
         throw input_error({path, 0, ""}, "expected at least one edge, found none");
     }
     r.cells = names.size();
-    for (const auto& g : groups) r.edges += g->written, r.projections += g->written > 0;
+    for (const auto& g : written) r.edges += g.written, r.projections += g.written > 0;
 
     std::string text = toml_writing::comment_lines(comment);
     text += "\n[simulation]\ndt = 0.1\nduration = 1000.0\nseed = 1\n\n[[population]]\nname = " + toml_writing::quoted(o.population) +
             "\nsize = " + std::to_string(names.size()) + "\nmodel = " + toml_writing::quoted(o.model) + "\n";
     if (names.size() <= 100000) text += "cell_names = " + toml_writing::name_list(names) + "\n";
     char buf[200];
-    for (const auto& g : groups) {
-        if (g->written == 0) continue;
-        text += "\n[[projection]]   # " + std::to_string(g->written) + (g->gap ? " gap junctions (" + o.gap_junctions + ")" : " edges") +
-                "\nname = " + toml_writing::quoted(g->name) + "\nsource = " + toml_writing::quoted(o.population) + "\ntarget = " + toml_writing::quoted(o.population) +
-                "\nrule = \"explicit\"\nedges_file = " + toml_writing::quoted(h5_path.filename().string()) + "\nedges_group = " + toml_writing::quoted(g->name) + "\n";
-        if (g->gap) text += "synapse = \"gap_junction\"\n";
+    for (const auto& g : written) {
+        if (g.written == 0) continue;
+        text += "\n[[projection]]   # " + std::to_string(g.written) + (g.gap ? " gap junctions (" + o.gap_junctions + ")" : " edges") +
+                "\nname = " + toml_writing::quoted(g.name) + "\nsource = " + toml_writing::quoted(o.population) + "\ntarget = " + toml_writing::quoted(o.population) +
+                "\nrule = \"explicit\"\nedges_file = " + toml_writing::quoted(h5_path.filename().string()) + "\nedges_group = " + toml_writing::quoted(g.name) + "\n";
+        if (g.gap) text += "synapse = \"gap_junction\"\n";
         else if (o.model == "graded") text += "synapse = \"graded\"\n";
         else {
             std::snprintf(buf, sizeof buf, "delay = %.17g\n", o.delay);

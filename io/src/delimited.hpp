@@ -59,6 +59,24 @@ inline bool all_digits(std::string_view s) {
     return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
 }
 
+// Well-formed UTF-8 (ASCII included): what a TOML file may hold.
+inline bool valid_utf8(std::string_view s) {
+    for (std::size_t i = 0; i < s.size();) {
+        const auto c = static_cast<unsigned char>(s[i]);
+        const std::size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3 : (c >> 3) == 0x1e ? 4 : 0;
+        if (n == 0 || i + n > s.size()) return false;
+        for (std::size_t k = 1; k < n; ++k)
+            if ((static_cast<unsigned char>(s[i + k]) >> 6) != 0x2) return false;
+        i += n;
+    }
+    return true;
+}
+
+// Excel's "CSV UTF-8" starts the file with a byte-order mark; it is not part of the first field.
+inline void drop_byte_order_mark(std::string& first_line) {
+    if (first_line.compare(0, 3, "\xEF\xBB\xBF") == 0) first_line.erase(0, 3);
+}
+
 // From a first line: tab if it has one, else comma, else semicolon, else runs of blanks.
 inline char detect_delimiter(std::string_view line) {
     return line.find('\t') != std::string_view::npos ? '\t'

@@ -63,7 +63,7 @@ edge_list_header for_each_edge_row(std::istream& in, const std::string& file, co
     };
 
     while (std::getline(in, line)) {
-        ++line_no;
+        if (++line_no == 1) drop_byte_order_mark(line);
         if (!line.empty() && line.back() == '\r') line.pop_back();
         const std::string_view text = trim(line);
         if (text.empty() || (o.comment && text.front() == o.comment)) continue;
@@ -161,6 +161,11 @@ std::uint32_t edge_list::node(std::string_view name, int line) {
     }
     slot& s = slots_[probe(name, hash)];
     if (s.node != ~0u) return s.node;
+    const std::string& file = files.empty() ? std::string() : files.back();
+    if (!valid_utf8(name))
+        throw input_error({file, line, "cell"}, "the cell name '" + std::string(name) + "' is not UTF-8; expected a UTF-8 file");
+    if (nodes.size() == ~0u - 1) throw input_error({file, line, "cell"}, "more than 2^32 - 2 cells");
+    if (files.size() > 65535) throw input_error({file, line, ""}, "more than 65,535 files in one edge list");
     s = {hash, static_cast<std::uint32_t>(nodes.size())};
     nodes.emplace_back(name);
     node_file.push_back(static_cast<std::uint16_t>(files.empty() ? 0 : files.size() - 1));

@@ -260,6 +260,8 @@ private:
         network_parser inner(root, path, depth_ + 1);
         spec_ = inner.parse();
         included_text_ = "\n# include " + path + "\n" + text.str() + inner.included_text();
+        included_dt_ = spec_.simulation.dt;
+        included_file_ = path;
     }
 
     void read_simulation() {
@@ -270,12 +272,15 @@ private:
         s.origin = t.where();
         s.dt = t.number("dt", s.dt);
         if (!(s.dt > 0.0) || !std::isfinite(s.dt)) t.fail("dt", "expected a positive time step in ms");
+        if (!included_file_.empty() && s.dt != included_dt_)
+            t.fail("dt", "the included " + included_file_ + " has dt = " + number_text(included_dt_) +
+                             " ms, and its delays were checked against it; expected the same dt (set it in that file)");
         s.duration = t.number("duration", s.duration);
         if (!(s.duration >= 0.0) || !std::isfinite(s.duration)) t.fail("duration", "expected a duration >= 0 in ms");
         if (s.duration / s.dt > 4.0e9) t.fail("duration", "more than 4e9 steps; expected a shorter run or a larger dt");
         if (t.has("seed")) s.seed = t.count("seed", std::numeric_limits<std::int64_t>::max());
         if (t.has("threads")) s.threads = static_cast<int>(t.count("threads", 4096));
-        s.backend = t.string("backend", "");
+        s.backend = t.string("backend", s.backend);  // an included file's value unless given here
         if (!s.backend.empty() && s.backend != "serial" && s.backend != "openmp")
             t.fail("backend", "unknown backend '" + s.backend + "'" + suggest(s.backend, {"serial", "openmp"}));
         t.finish({"dt", "duration", "seed", "threads", "backend"});
@@ -302,9 +307,9 @@ private:
         if (!root_.has("scaling")) return;
         table_reader t(root_.get("scaling"), file_, "scaling");
         sc.origin = t.where("scale");
-        sc.scale = t.number("scale", 1.0);
+        sc.scale = t.number("scale", sc.scale);
         if (!(sc.scale > 0.0 && sc.scale <= 1.0)) t.fail("scale", "expected a scale in (0, 1]");
-        sc.compensate = t.boolean("compensate", true);
+        sc.compensate = t.boolean("compensate", sc.compensate);
         t.finish({"scale", "compensate"});
     }
 
@@ -553,6 +558,8 @@ private:
             known.push_back("number");
         } else if (rule == "explicit") {
             p.rule = connection_rule_kind::explicit_edges;
+            if (t.has("edges_file") && t.has("edges")) t.fail("edges", "expected edges or edges_file, not both");
+            if (t.has("edges_group") && !t.has("edges_file")) t.fail("edges_group", "edges_group needs edges_file");
             if (t.has("edges_file")) read_edges_file(t, p, ns, nt);
             else read_edges(t, p, ns, nt);
             known.insert(known.end(), {"edges", "edges_file", "edges_group"});
@@ -683,11 +690,17 @@ private:
         const auto bad = [&](const std::string& what) { return input_error({path, 0, "/" + group}, what); };
         for (const char* name : {"source_node_id", "target_node_id"})
             if (!h5::exists(g.get(), name)) throw bad(std::string("expected a dataset ") + name);
-        const auto source = h5::read_uint64s(g.get(), "source_node_id"), target = h5::read_uint64s(g.get(), "target_node_id");
-        if (source.size() != target.size()) throw bad("source_node_id and target_node_id differ in length");
+        std::vector<std::uint64_t> source, target;
         std::vector<double> weight, delay;
-        if (h5::exists(g.get(), "syn_weight")) weight = h5::read_doubles(g.get(), "syn_weight");
-        if (h5::exists(g.get(), "delay")) delay = h5::read_doubles(g.get(), "delay");
+        try {  // a dataset of the wrong type or shape: one message naming the file
+            source = h5::read_uint64s(g.get(), "source_node_id");
+            target = h5::read_uint64s(g.get(), "target_node_id");
+            if (h5::exists(g.get(), "syn_weight")) weight = h5::read_doubles(g.get(), "syn_weight");
+            if (h5::exists(g.get(), "delay")) delay = h5::read_doubles(g.get(), "delay");
+        } catch (const std::runtime_error& e) {
+            throw bad(std::string("cannot read the edges: ") + e.what() + "; expected 1-D integer ids and float weights/delays");
+        }
+        if (source.size() != target.size()) throw bad("source_node_id and target_node_id differ in length");
         if ((!weight.empty() && weight.size() != source.size()) || (!delay.empty() && delay.size() != source.size()))
             throw bad("syn_weight and delay must have one value per edge");
         p.edges.resize(source.size());
@@ -903,6 +916,8 @@ private:
     int depth_ = 0;
     network_spec spec_;
     std::string included_text_;
+    std::string included_file_;  // "" without include
+    double included_dt_ = 0.0;
 };
 
 }  // namespace

@@ -477,3 +477,72 @@ TEST_F(connectome, drosophila_larva_streams_and_runs) {
     EXPECT_LT(r1, 10.0);
     EXPECT_NEAR(r2, r1, 0.25 * r1);
 }
+
+// An SI5 sheet as LibreOffice or Excel saves it: a byte-order mark, group labels, a numbering
+// row, names repeated in a last column and a last row; a totals row is refused. Edge types
+// that differ only in punctuation get distinct projection names.
+TEST_F(connectome, spreadsheet_matrices_and_awkward_names) {
+    edge_list m;
+    read_celegans_table(file("si5.csv",
+                             "\xEF\xBB\xBF,,,SENSORY NEURONS,,MOTOR NEURONS\n,,,3,2,1\n,,,ADAL,AS01,DA01\n"
+                             "SENSORY NEURONS,,ADAL,,2,,ADAL\n,,AS01,1,,3,AS01\nMOTOR,,DA01,,,,DA01\n,,,ADAL,AS01,DA01\n"),
+                        m, connection_kind::chemical);
+    EXPECT_EQ(edges_of(m, "chemical"), (std::vector<std::tuple<std::string, std::string, double>>{
+                                           {"ADAL", "AS1", 2.0}, {"AS1", "ADAL", 1.0}, {"AS1", "DA1", 3.0}}));
+    const auto totals = error_of([&] {
+        read_celegans_table(file("t.csv", ",ADAL,AS01\nADAL,,2\nTotal,1,2\n"), m, connection_kind::chemical);
+    });
+    EXPECT_EQ(totals.where().line, 3);
+    EXPECT_NE(totals.problem().find("totals row"), std::string::npos) << totals.what();
+
+    edge_list bom;
+    EXPECT_EQ(read_celegans_table(file("bom.csv", "\xEF\xBB\xBFSource,Target,Weight,Type\nADAL,ADAR,1,chemical\n"), bom),
+              celegans_format::cook_edge_list);
+    const cell_metadata c = read_cell_metadata(file("bom_cells.csv", "\xEF\xBB\xBFneuron,types\nADAL,interneuron\n"));
+    EXPECT_EQ(c.cells.at("ADAL").group, "inter");
+
+    edge_list g;
+    g.files.push_back("x.csv");
+    g.add(g.node("a"), g.node("b"), 1.0, "ach-r", "x.csv", 1);
+    g.add(g.node("b"), g.node("a"), 1.0, "ach_r", "x.csv", 2);
+    const arranged_network n = arrange_network(g, {});
+    ASSERT_EQ(n.projections.size(), 2u);
+    EXPECT_NE(n.projections[0].name, n.projections[1].name);
+    EXPECT_NO_THROW(parse_network(network_toml(n, {}, ""), "types.toml"));
+}
+
+// Review findings, each once: an including file overrides single keys, not whole tables,
+// and may not change dt; edges come from one place; names must be UTF-8; shared cell names
+// across populations still export to GraphML.
+TEST_F(connectome, include_overrides_keys_and_inputs_are_checked) {
+    file("base.toml", "[simulation]\ndt = 0.1\nbackend = \"serial\"\n[scaling]\nscale = 0.5\ncompensate = false\n"
+                      "[[population]]\nname = \"a\"\nsize = 100\nmodel = \"iaf_psc_delta\"\n");
+    const network_spec spec = load_network_file(file("top.toml", "include = \"base.toml\"\n[simulation]\nduration = 10.0\n"
+                                                                 "[scaling]\ncompensate = false\n"));
+    EXPECT_EQ(spec.simulation.backend, "serial");
+    EXPECT_EQ(spec.layout[0].size, 50u);  // scale 0.5 kept
+    const auto dt = error_of([&] { load_network_file(file("dt.toml", "include = \"base.toml\"\n[simulation]\ndt = 1.0\n")); });
+    EXPECT_NE(dt.problem().find("has dt = 0.1 ms"), std::string::npos) << dt.what();
+
+    const auto both = error_of([&] {
+        parse_network("[[population]]\nname = \"a\"\nsize = 2\nmodel = \"iaf_psc_delta\"\n[[projection]]\nsource = \"a\"\n"
+                      "target = \"a\"\nrule = \"explicit\"\nweight = 1.0\nedges = [[0, 1]]\nedges_file = \"x.h5\"\n",
+                      "both.toml");
+    });
+    EXPECT_NE(both.problem().find("not both"), std::string::npos) << both.what();
+
+    edge_list latin;
+    const auto utf8 = error_of([&] {
+        read_celegans_table(file("latin1.csv", "Source,Target,Weight,Type\nADAL,Z\xe9,1,chemical\n"), latin);
+    });
+    EXPECT_EQ(utf8.where().line, 2);
+    EXPECT_NE(utf8.problem().find("not UTF-8"), std::string::npos) << utf8.what();
+
+    const std::string shared = file("shared.toml",
+                                    "[[population]]\nname = \"left\"\nsize = 2\nmodel = \"graded\"\ncell_names = [\"AVAL\", \"AVAR\"]\n"
+                                    "[[population]]\nname = \"right\"\nsize = 2\nmodel = \"graded\"\ncell_names = [\"AVAL\", \"AVAR\"]\n"
+                                    "[[projection]]\nsource = \"left\"\ntarget = \"right\"\nrule = \"one_to_one\"\n"
+                                    "synapse = \"gap_junction\"\nweight = 0.1\n");
+    ASSERT_EQ(synaptogen::testing::run_synaptogen("export graphml " + shared + " -o " + (dir / "shared.graphml").string()), 0);
+    EXPECT_NE(synaptogen::testing::slurp(dir / "shared.graphml").find("id=\"right:AVAL\""), std::string::npos);
+}
