@@ -18,7 +18,8 @@ void add_common(CLI::App* cmd, app::common_options& o) {
     cmd->add_option("FILE", o.file, "network description (TOML, see docs/format.md)")->required();
     cmd->add_option("--threads,-t", o.threads, "threads for construction and simulation (default: the file's, else all cores)")
         ->check(CLI::Range(1, 4096));
-    cmd->add_option("--backend,-b", o.backend, "Kokkos backend")->check(CLI::IsMember({"serial", "openmp"}));
+    cmd->add_option("--backend,-b", o.backend, "Kokkos backend (those compiled in: synaptogen --version)")
+        ->check(CLI::IsMember({"serial", "openmp", "cuda", "hip"}));
     cmd->add_option("--seed,-s", o.seed, "random seed (overrides [simulation].seed)");
     cmd->add_option("--duration", o.duration, "simulated time in ms (overrides [simulation].duration)")
         ->check(CLI::NonNegativeNumber);

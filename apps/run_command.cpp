@@ -57,6 +57,17 @@ network_spec load_with_overrides(const common_options& o) {
     if (o.backend) spec.simulation.backend = *o.backend;
     if (o.seed) spec.simulation.seed = *o.seed;
     if (o.duration) spec.simulation.duration = *o.duration;
+    // A backend this build lacks: one message before anything is built or written.
+    const auto backends = available_backends();
+    if (!spec.simulation.backend.empty() &&
+        std::find(backends.begin(), backends.end(), spec.simulation.backend) == backends.end()) {
+        std::string names;
+        for (const auto& b : backends) names += (names.empty() ? "" : ", ") + b;
+        source_location where = spec.simulation.origin;
+        where.field = o.backend ? "--backend" : "simulation.backend";
+        throw input_error(where, "this build has no '" + spec.simulation.backend + "' backend; expected one of those compiled in: " +
+                                     names + " (docs/gpu.md says how to build for GPUs)");
+    }
     const memory_estimate m = estimate_memory(spec);
     check_memory(spec, m, available_memory_bytes());
     return spec;

@@ -80,7 +80,6 @@ public:
         if (!table_.is_table()) fail_at(table_, "", "expected a table");
     }
 
-    const std::string& path() const { return path_; }
     std::string field(const std::string& key) const { return path_.empty() ? key : path_ + "." + key; }
 
     source_location where(const std::string& key = "") const {
@@ -153,7 +152,6 @@ public:
 
     const toml_value& table() const { return table_; }
     const std::string& file() const { return file_; }
-    void mark_used(const std::string& key) { used_.insert(key); }
 
     static int line_of(const toml_value& v) { return static_cast<int>(v.location().line()); }
     static std::string type_name(const toml_value& v) {
@@ -281,8 +279,9 @@ private:
         if (t.has("seed")) s.seed = t.count("seed", std::numeric_limits<std::int64_t>::max());
         if (t.has("threads")) s.threads = static_cast<int>(t.count("threads", 4096));
         s.backend = t.string("backend", s.backend);  // an included file's value unless given here
-        if (!s.backend.empty() && s.backend != "serial" && s.backend != "openmp")
-            t.fail("backend", "unknown backend '" + s.backend + "'" + suggest(s.backend, {"serial", "openmp"}));
+        const std::vector<std::string> backends = {"serial", "openmp", "cuda", "hip"};  // whether compiled in: runtime
+        if (!s.backend.empty() && std::find(backends.begin(), backends.end(), s.backend) == backends.end())
+            t.fail("backend", "unknown backend '" + s.backend + "'" + suggest(s.backend, backends));
         t.finish({"dt", "duration", "seed", "threads", "backend"});
     }
 

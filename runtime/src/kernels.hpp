@@ -112,7 +112,7 @@ struct coupling_kind_params {
 // the start-of-step state: current stimuli (DC, step, noise) and couplings.
 template <class Mem>
 struct gather_input {
-    Kokkos::View<double**, Mem> state;
+    Kokkos::View<double**, Kokkos::LayoutRight, Mem> state;
     Kokkos::View<std::uint16_t*, Mem> population;
     Kokkos::View<neuron_constants*, Mem> constants;
     Kokkos::View<stimulus_term*, Mem> currents;
@@ -179,7 +179,7 @@ struct gather_input {
 // is already in the slot (add_poisson_input runs first).
 template <class Mem, int Lanes>
 struct update_neurons {
-    Kokkos::View<double**, Mem> state;  // [slot][neuron]
+    Kokkos::View<double**, Kokkos::LayoutRight, Mem> state;  // [slot][neuron]
     Kokkos::View<std::int32_t*, Mem> refractory;
     Kokkos::View<std::uint16_t*, Mem> population;
     Kokkos::View<neuron_constants*, Mem> constants;
@@ -362,7 +362,7 @@ KOKKOS_INLINE_FUNCTION float clip_weight(double w, const stdp_constants& c) {
 // contiguous target range); plastic stores add what STDP needs.
 template <class Mem>
 struct synapse_store {
-    Kokkos::View<edge_index**, Mem> row_map;  // [partition][source]
+    Kokkos::View<edge_index**, Kokkos::LayoutRight, Mem> row_map;  // [partition][source]
     Kokkos::View<neuron_id*, Mem> entries;    // target | delay << target_bits
     Kokkos::View<float*, Mem> values;         // weights
     // Plastic stores only:
@@ -371,7 +371,7 @@ struct synapse_store {
     Kokkos::View<edge_index*, Mem> in_edges;      // ...synapse indices
     Kokkos::View<neuron_id*, Mem> in_sources;     // and their sources
     Kokkos::View<stdp_constants*, Mem> rules;
-    Kokkos::View<double***, Mem> traces;          // [rule][0 pre, 1 post][neuron]
+    Kokkos::View<double***, Kokkos::LayoutRight, Mem> traces;          // [rule][0 pre, 1 post][neuron]
 };
 
 // What both delivery strategies read and write for the current step.
@@ -551,7 +551,7 @@ struct potentiate {
 // After both STDP passes: x <- (x + spike) decay (all-to-all) or (spike ? 1 : x) decay (nearest).
 template <class Mem>
 struct advance_traces {
-    Kokkos::View<double***, Mem> traces;
+    Kokkos::View<double***, Kokkos::LayoutRight, Mem> traces;
     Kokkos::View<stdp_constants*, Mem> rules;
     Kokkos::View<std::uint8_t*, Mem> spiked;
     KOKKOS_INLINE_FUNCTION void operator()(const std::size_t i) const {
@@ -572,7 +572,7 @@ struct advance_traces {
 template <class Mem>
 struct trace_recorder {
     Kokkos::View<edge_index*, Mem> ids;  // neuron ids, or synapse indices for weights
-    Kokkos::View<double**, Mem> buffer;
+    Kokkos::View<double**, Kokkos::LayoutRight, Mem> buffer;
     int slot = 0;          // state slot; -1 for weights
     double offset = 0.0;   // E_L for potentials stored relative to it
     std::uint32_t every = 1;
@@ -588,11 +588,11 @@ struct trace_recorder {
         Kokkos::deep_copy(ids, h);
         capacity = std::max<std::size_t>(1, (1u << 20) / std::max<std::size_t>(1, items.size()));
         capacity = std::min<std::size_t>(capacity, 4096);
-        buffer = Kokkos::View<double**, Mem>("trace_buffer", capacity, items.size());
+        buffer = Kokkos::View<double**, Kokkos::LayoutRight, Mem>("trace_buffer", capacity, items.size());
     }
 
     template <class Exec>
-    void sample(const Kokkos::View<double**, Mem>& state, const Kokkos::View<float*, Mem>& weights) {
+    void sample(const Kokkos::View<double**, Kokkos::LayoutRight, Mem>& state, const Kokkos::View<float*, Mem>& weights) {
         auto ids_ = ids;
         auto buf = buffer;
         const std::size_t row = rows_buffered;

@@ -21,6 +21,9 @@ std::vector<std::string> available_backends() {
 #ifdef KOKKOS_ENABLE_SERIAL
     out.push_back("serial");
 #endif
+#ifdef KOKKOS_ENABLE_CUDA
+    out.push_back("cuda");  // compiled; not yet run on a GPU (docs/gpu.md)
+#endif
     return out;
 }
 

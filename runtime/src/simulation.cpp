@@ -80,10 +80,12 @@ class engine final : public engine_base {
     using mem = typename Exec::memory_space;
     // Neurons per work item: vector lanes on the host, one per GPU thread.
     static constexpr int lanes = Kokkos::SpaceAccessibility<Kokkos::HostSpace, mem>::accessible ? 16 : 1;
+    // Row-major on every backend: host copies are filled through data() in that order, and
+    // [slot][neuron] keeps a slot's neurons contiguous (coalesced on a GPU).
     template <class T>
-    using view = Kokkos::View<T, mem>;
+    using view = Kokkos::View<T, Kokkos::LayoutRight, mem>;
     template <class T>
-    using host_view = Kokkos::View<T, Kokkos::HostSpace>;
+    using host_view = Kokkos::View<T, Kokkos::LayoutRight, Kokkos::HostSpace>;
 
 public:
     engine(const network_spec& spec, synapse_parts&& parts, const run_options& options, const char* name)
@@ -871,6 +873,12 @@ simulation::simulation(const network_spec& spec, synapse_parts synapses, const r
         return;
     }
 #endif
+#ifdef KOKKOS_ENABLE_CUDA
+    if (backend == "cuda") {
+        impl_->engine = std::make_unique<engine<Kokkos::Cuda>>(spec, std::move(synapses), options, "cuda");
+        return;
+    }
+#endif
 #ifdef KOKKOS_ENABLE_SERIAL
     if (backend == "serial") {
         impl_->engine = std::make_unique<engine<Kokkos::Serial>>(spec, std::move(synapses), options, "serial");
@@ -879,7 +887,9 @@ simulation::simulation(const network_spec& spec, synapse_parts synapses, const r
 #endif
     std::string names;
     for (const auto& b : backends) names += (names.empty() ? "" : ", ") + b;
-    throw input_error({spec.source_file, 0, "backend"}, "unknown backend '" + backend + "'; expected one of: " + names);
+    throw input_error({spec.source_file, 0, "backend"},
+                      "this build has no '" + backend + "' backend; expected one of those compiled in: " + names +
+                          " (docs/gpu.md says how to build for GPUs)");
 }
 
 simulation::~simulation() = default;
