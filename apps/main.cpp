@@ -25,8 +25,11 @@ void add_common(CLI::App* cmd, app::common_options& o) {
         ->check(CLI::NonNegativeNumber);
     cmd->add_option("--scale", o.scale, "scale the network down (0, 1]: sizes and in-degrees, see [scaling] in docs/format.md");
 }
-// Weights, delays and gap-junction pairs: the same for every importer.
-void add_arrangement_options(CLI::App* c, arrangement_options& a) {
+// The output, model, weights, delays and gap-junction pairs: the same for every importer.
+void add_import_options(CLI::App* c, app::import_options& i) {
+    arrangement_options& a = i.arrange;
+    c->add_option("--out,-o", i.out, "network description to write (TOML); cell names also go to OUT.cells.csv")->required();
+    c->add_option("--model", a.model, "neuron model of the cells")->capture_default_str();
     c->add_option("--weight-scale", a.weight_scale, "synaptic weight per unit of the file's weight (the model's unit)")
         ->capture_default_str();
     c->add_option("--gap-weight-scale", a.gap_weight_scale, "gap-junction conductance [nS] per unit of weight")
@@ -101,7 +104,6 @@ int main(int argc, char** argv) {
         auto& i = import_opts;
         CLI::App* c = import_edgelist_cmd;
         c->add_option("FILE", i.file, "edge list (source, target, weight, type; any delimiter)")->required();
-        c->add_option("--out,-o", i.out, "network description to write (TOML); names go to OUT.nodes.csv")->required();
         c->add_option("--source-column", i.list.source_column, "header name or 1-based position")->capture_default_str();
         c->add_option("--target-column", i.list.target_column, "header name or 1-based position")->capture_default_str();
         c->add_option("--weight-column", i.list.weight_column, "header name or position; empty: weight 1")->capture_default_str();
@@ -112,9 +114,8 @@ int main(int argc, char** argv) {
         c->add_option("--edges", i.edges, "where edges go: inline (in the TOML), hdf5 (streamed to OUT.edges.h5), auto (hdf5 above 4 MiB)")
             ->check(CLI::IsMember({"inline", "hdf5", "auto"}))
             ->capture_default_str();
-        c->add_option("--model", i.arrange.model, "neuron model of the cells")->capture_default_str();
         c->add_option("--population", i.arrange.population, "population name")->capture_default_str();
-        add_arrangement_options(c, i.arrange);
+        add_import_options(c, i);
         c->callback([&i, &header] {
             i.list.header = header == "present" ? header_mode::present : header == "absent" ? header_mode::absent : header_mode::detect;
         });
@@ -133,8 +134,6 @@ int main(int argc, char** argv) {
         c->add_option("--chemical", i.chemical, "a (pre, post, count) list or an adjacency matrix (CSV) of chemical synapses");
         c->add_option("--electrical", i.electrical, "the same for gap junctions");
         c->add_option("--cells", i.cells, "cell table: owmeta neurons (neuron,types,neurotransmitters) or Cook's cell groups");
-        c->add_option("--out,-o", i.out, "network description to write (TOML); names also go to OUT.cells.csv")->required();
-        c->add_option("--model", i.arrange.model, "neuron model of every cell")->capture_default_str();
         c->add_option("--non-neurons", non_neurons, "muscles and other cells: keep (population non_neurons) or drop")
             ->check(CLI::IsMember({"keep", "drop"}))
             ->capture_default_str();
@@ -145,7 +144,7 @@ int main(int argc, char** argv) {
             ->capture_default_str();
         c->add_option("--inhibitory-reversal", i.arrange.inhibitory_reversal, "E_rev of graded GABAergic synapses [mV]")
             ->capture_default_str();
-        add_arrangement_options(c, i.arrange);
+        add_import_options(c, i);
         c->callback([&i, &non_neurons, &self_loops] {
             i.arrange.keep_non_neurons = non_neurons == "keep";
             i.arrange.keep_self_loops = self_loops == "keep";
@@ -159,13 +158,11 @@ int main(int argc, char** argv) {
         auto& i = graphml;
         CLI::App* c = import_graphml_cmd;
         c->add_option("FILE", i.file, "GraphML file")->required();
-        c->add_option("--out,-o", i.out, "network description to write (TOML); names also go to OUT.cells.csv")->required();
         c->add_option("--weight-key", i.graphml.weight_key, "edge attribute holding the weight (absent: 1)")->capture_default_str();
         c->add_option("--type-key", i.graphml.type_key, "edge attribute holding the synapse type")->capture_default_str();
         c->add_option("--name-key", i.graphml.name_key, "node attribute holding the cell name (default: the node id)");
-        c->add_option("--model", i.arrange.model, "neuron model of the cells")->capture_default_str();
         c->add_option("--population", i.arrange.population, "population name")->capture_default_str();
-        add_arrangement_options(c, i.arrange);
+        add_import_options(c, i);
     }
 
     CLI11_PARSE(cli, argc, argv);

@@ -10,27 +10,31 @@
 #include <synaptogen/graph/errors.hpp>
 #include <synaptogen/io/network_file.hpp>
 
+#include "gap_junctions.hpp"
 #include "toml_writing.hpp"
 
 namespace synaptogen {
 
 namespace {
 
-struct edge {
-    std::uint32_t source, target;
-    double weight;
-};
+// Populations of a classified connectome come in this order; others follow by name.
+int population_rank(const std::string& name) {
+    static const std::vector<std::string> order = {"sensory", "inter", "motor", "pharynx", "sex_specific",
+                                                   "other",   "neurons", "non_neurons"};
+    const auto it = std::find(order.begin(), order.end(), name);
+    return it == order.end() ? static_cast<int>(order.size()) : static_cast<int>(it - order.begin());
+}
 
-// Gap junctions couple both cells, so a pair listed in both directions would couple twice.
-// listed: every row is a junction; average / max: one junction per unordered pair with the
-// mean / larger of its listed weights. Self-junctions are dropped (they couple nothing).
-std::vector<edge> symmetrise(const std::vector<edge>& rows, const std::string& mode, std::size_t& self_loops) {
-    std::vector<edge> out;
+}  // namespace
+
+std::vector<listed_edge> merge_gap_junctions(const std::vector<listed_edge>& rows, const std::string& mode,
+                                             std::size_t& self_junctions) {
+    std::vector<listed_edge> out;
     std::map<std::pair<std::uint32_t, std::uint32_t>, std::size_t> at;  // unordered pair -> out index
     std::vector<int> count;
-    for (const edge& e : rows) {
+    for (const listed_edge& e : rows) {
         if (e.source == e.target) {
-            ++self_loops;
+            ++self_junctions;
             continue;
         }
         if (mode == "listed") {
@@ -43,7 +47,7 @@ std::vector<edge> symmetrise(const std::vector<edge>& rows, const std::string& m
             count.push_back(1);
             continue;
         }
-        edge& j = out[it->second];
+        listed_edge& j = out[it->second];
         j.weight = mode == "max" ? std::max(j.weight, e.weight) : j.weight + e.weight;
         ++count[it->second];
     }
@@ -51,16 +55,6 @@ std::vector<edge> symmetrise(const std::vector<edge>& rows, const std::string& m
         for (std::size_t k = 0; k < out.size(); ++k) out[k].weight /= count[k];
     return out;
 }
-
-// Populations of a classified connectome come in this order; others follow by name.
-int population_rank(const std::string& name) {
-    static const std::vector<std::string> order = {"sensory", "inter", "motor", "pharynx", "sex_specific",
-                                                   "other",   "neurons", "non_neurons"};
-    const auto it = std::find(order.begin(), order.end(), name);
-    return it == order.end() ? static_cast<int>(order.size()) : static_cast<int>(it - order.begin());
-}
-
-}  // namespace
 
 arranged_network arrange_network(const edge_list& g, const arrangement_options& o) {
     const std::size_t n = g.nodes.size();
@@ -125,7 +119,7 @@ arranged_network arrange_network(const edge_list& g, const arrangement_options& 
     std::map<std::tuple<std::size_t, int, int, bool>, arranged_projection> projections;
     for (std::size_t t = 0; t < g.types.size(); ++t) {
         const bool gap = std::find(o.gap_types.begin(), o.gap_types.end(), g.types[t]) != o.gap_types.end();
-        std::vector<edge> rows;
+        std::vector<listed_edge> rows;
         for (std::size_t e = 0; e < g.size(); ++e) {
             if (g.type[e] != t) continue;
             if (pop[g.source[e]] < 0 || pop[g.target[e]] < 0) {
@@ -140,9 +134,9 @@ arranged_network arrange_network(const edge_list& g, const arrangement_options& 
         }
         if (gap) {
             net.gap_rows += rows.size();
-            rows = symmetrise(rows, o.gap_junctions, net.self_junctions_dropped);
+            rows = merge_gap_junctions(rows, o.gap_junctions, net.self_junctions_dropped);
         }
-        for (const edge& e : rows) {
+        for (const listed_edge& e : rows) {
             const bool inh = !gap && inhibitory(e.source);
             arranged_projection& p = projections[{t, pop[e.source], pop[e.target], inh}];
             if (p.name.empty()) {

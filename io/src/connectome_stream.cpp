@@ -12,6 +12,7 @@
 #include <synaptogen/io/background_writer.hpp>
 #include <synaptogen/io/hdf5_file.hpp>
 
+#include "gap_junctions.hpp"
 #include "toml_writing.hpp"
 
 namespace synaptogen {
@@ -69,7 +70,7 @@ streamed_import import_edge_list_to_hdf5(const std::string& path, const edge_lis
         std::size_t written;
     };
     std::vector<summary> written;
-    std::map<std::string, std::vector<std::tuple<std::uint32_t, std::uint32_t, double>>> gap_rows;  // merged at the end
+    std::map<std::string, std::vector<listed_edge>> gap_rows;  // merged at the end
     try {
         h5::handle file = h5::create_file(h5_part.string());
         h5::handle edges = h5::create_group(file.get(), "edges");
@@ -94,30 +95,21 @@ streamed_import import_edge_list_to_hdf5(const std::string& path, const edge_lis
             const std::uint32_t s = seen.node(row.source, row.line), t = seen.node(row.target, row.line);
             type.assign(row.type);
             edge_group& g = group(type);
+            if (g.gap && o.gap_junctions != "listed") {  // merged per pair at the end
+                gap_rows[type].push_back({s, t, row.weight});
+                return;
+            }
             if (g.gap) {
                 if (s == t) ++r.self_junctions_dropped;
-                else if (o.gap_junctions == "listed") g.add(s, t, row.weight * o.gap_weight_scale);
-                else gap_rows[type].emplace_back(s, t, row.weight);
+                else g.add(s, t, row.weight * o.gap_weight_scale);
                 return;
             }
             g.add(s, t, row.weight * o.weight_scale);
         });
-        for (auto& [t, rows] : gap_rows) {  // one junction per unordered pair: mean or max
-            std::map<std::pair<std::uint32_t, std::uint32_t>, std::pair<double, int>> pairs;
-            std::vector<std::pair<std::uint32_t, std::uint32_t>> order;
-            for (const auto& [a, b, w] : rows) {
-                const auto [it, added] = pairs.emplace(std::minmax(a, b), std::make_pair(w, 1));
-                if (added) order.emplace_back(a, b);
-                else {
-                    it->second.first = o.gap_junctions == "max" ? std::max(it->second.first, w) : it->second.first + w;
-                    ++it->second.second;
-                }
-            }
+        for (const auto& [t, rows] : gap_rows) {
             edge_group& g = group(t);
-            for (const auto& [a, b] : order) {
-                const auto& [w, n] = pairs.at(std::minmax(a, b));
-                g.add(a, b, (o.gap_junctions == "max" ? w : w / n) * o.gap_weight_scale);
-            }
+            for (const listed_edge& e : merge_gap_junctions(rows, o.gap_junctions, r.self_junctions_dropped))
+                g.add(e.source, e.target, e.weight * o.gap_weight_scale);
         }
         for (auto& g : groups) g->flush();
         if (H5Fflush(file.get(), H5F_SCOPE_GLOBAL) < 0)

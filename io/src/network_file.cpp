@@ -243,12 +243,17 @@ private:
         t.fail(key, "no population named '" + name + "'" + suggest(name, names));
     }
 
+    // Paths in a description are relative to its own folder.
+    std::string beside_this_file(const std::string& path) const {
+        const std::filesystem::path p = path;
+        return (p.is_relative() ? std::filesystem::path(file_).parent_path() / p : p).string();
+    }
+
     // include = "other.toml" (relative to this file): everything the other file describes
     // comes first, and this file's [simulation] and [scaling] keys override its values.
     void read_include() {
         if (!root_.has("include")) return;
-        const std::filesystem::path rel = root_.string("include");
-        const std::string path = (rel.is_relative() ? std::filesystem::path(file_).parent_path() / rel : rel).string();
+        const std::string path = beside_this_file(root_.string("include"));
         if (depth_ >= 8) root_.fail("include", "includes nest more than 8 deep; expected no cycle of includes");
         std::ifstream in(path, std::ios::binary);
         if (!in) root_.fail("include", "cannot open '" + path + "'; expected a readable TOML network description");
@@ -291,12 +296,8 @@ private:
     void read_sonata() {
         if (!root_.has("sonata")) return;
         table_reader t(root_.get("sonata"), file_, "sonata");
-        auto path = [&](const std::string& key) {
-            const std::filesystem::path p = t.string(key);
-            return (p.is_relative() ? std::filesystem::path(file_).parent_path() / p : p).string();
-        };
-        import_sonata_circuit(path("circuit"), spec_, t.where("circuit"));
-        if (t.has("spikes")) read_sonata_input_spikes(path("spikes"), spec_, t.where("spikes"));
+        import_sonata_circuit(beside_this_file(t.string("circuit")), spec_, t.where("circuit"));
+        if (t.has("spikes")) read_sonata_input_spikes(beside_this_file(t.string("spikes")), spec_, t.where("spikes"));
         t.finish({"circuit", "spikes"});
     }
 
@@ -451,8 +452,7 @@ private:
             return trains;
         }
         namespace fs = std::filesystem;
-        fs::path path = t.string("spike_file");
-        if (path.is_relative()) path = fs::path(file_).parent_path() / path;
+        const fs::path path = beside_this_file(t.string("spike_file"));
         trains->file = path.string();
         if (!fs::exists(path)) t.fail("spike_file", "cannot find '" + path.string() + "'");
         const std::string ext = path.extension().string();
@@ -674,8 +674,7 @@ private:
     // /edges/<group>/{source_node_id, target_node_id[, syn_weight][, delay]} (local indices;
     // weights in the target model's unit, delays in ms), as `import edgelist` writes them.
     void read_edges_file(table_reader& t, projection_spec& p, std::uint64_t ns, std::uint64_t nt) {
-        const std::filesystem::path rel = t.string("edges_file");
-        const std::string path = (rel.is_relative() ? std::filesystem::path(file_).parent_path() / rel : rel).string();
+        const std::string path = beside_this_file(t.string("edges_file"));
         const std::string group = "edges/" + t.string("edges_group");
         if (!std::filesystem::exists(path)) t.fail("edges_file", "cannot open '" + path + "'; expected an HDF5 edge file");
         h5::handle f;
