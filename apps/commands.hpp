@@ -58,6 +58,7 @@ int import_celegans_command(import_options o);
 int import_graphml_command(const import_options& o);
 int export_graphml_command(const export_options& o);
 int validate_command(const common_options& o);
+int info_command(bool json);
 int export_sonata_command(const export_options& o);
 
 // Loads the file and applies the command-line overrides (shared by both commands).

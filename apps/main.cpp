@@ -18,7 +18,7 @@ void add_common(CLI::App* cmd, app::common_options& o) {
     cmd->add_option("FILE", o.file, "network description (TOML, see docs/format.md)")->required();
     cmd->add_option("--threads,-t", o.threads, "threads for construction and simulation (default: the file's, else all cores)")
         ->check(CLI::Range(1, 4096));
-    cmd->add_option("--backend,-b", o.backend, "Kokkos backend (those compiled in: synaptogen --version)")
+    cmd->add_option("--backend,-b", o.backend, "Kokkos backend (those this build and node can run: synaptogen info)")
         ->check(CLI::IsMember({"serial", "openmp", "cuda", "hip"}));
     cmd->add_option("--seed,-s", o.seed, "random seed (overrides [simulation].seed)");
     cmd->add_option("--duration", o.duration, "simulated time in ms (overrides [simulation].duration)")
@@ -165,6 +165,10 @@ int main(int argc, char** argv) {
         add_import_options(c, i);
     }
 
+    bool info_json = false;
+    CLI::App* info_cmd = cli.add_subcommand("info", "backends compiled in, GPUs found on this node and their memory");
+    info_cmd->add_flag("--json", info_json, "print the same as JSON");
+
     CLI11_PARSE(cli, argc, argv);
 
     auto logger = spdlog::stderr_color_mt("synaptogen");
@@ -186,6 +190,7 @@ int main(int argc, char** argv) {
         if (*import_graphml_cmd) return app::import_graphml_command(graphml);
         if (*import_cmd) return app::import_edgelist_command(import_opts);
         if (*inspect_cmd) return app::inspect_command(inspect);
+        if (*info_cmd) return app::info_command(info_json);
         return app::validate_command(validate);
     } catch (const input_error& e) {
         spdlog::error("{}", e.what());

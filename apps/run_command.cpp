@@ -57,19 +57,23 @@ network_spec load_with_overrides(const common_options& o) {
     if (o.backend) spec.simulation.backend = *o.backend;
     if (o.seed) spec.simulation.seed = *o.seed;
     if (o.duration) spec.simulation.duration = *o.duration;
-    // A backend this build lacks: one message before anything is built or written.
-    const auto backends = available_backends();
-    if (!spec.simulation.backend.empty() &&
-        std::find(backends.begin(), backends.end(), spec.simulation.backend) == backends.end()) {
-        std::string names;
-        for (const auto& b : backends) names += (names.empty() ? "" : ", ") + b;
-        source_location where = spec.simulation.origin;
-        where.field = o.backend ? "--backend" : "simulation.backend";
-        throw input_error(where, "this build has no '" + spec.simulation.backend + "' backend; expected one of those compiled in: " +
-                                     names + " (docs/gpu.md says how to build for GPUs)");
+    // A backend this build lacks, or a GPU this node lacks: one message before anything
+    // is built or written.
+    source_location where = spec.simulation.origin;
+    where.field = o.backend ? "--backend" : "simulation.backend";
+    if (!spec.simulation.backend.empty()) {
+        try {
+            require_backend(spec.simulation.backend);
+        } catch (const std::runtime_error& e) {
+            throw input_error(where, e.what());
+        }
     }
     const memory_estimate m = estimate_memory(spec);
     check_memory(spec, m, available_memory_bytes());
+    if (is_device_backend(spec.simulation.backend)) {
+        const auto devices = find_devices();
+        check_device_memory(spec, m, devices[chosen_device(static_cast<int>(devices.size()))]);
+    }
     return spec;
 }
 
@@ -167,7 +171,7 @@ int run_command(const run_command_options& o) {
     network_spec spec = load_with_overrides(o);
     const double t_parse = seconds_since(t_start);
     const int threads = thread_count(spec);
-    kokkos_session kokkos(threads);
+    kokkos_session kokkos(threads, spec.simulation.backend);
     tbb::global_control tbb_threads(tbb::global_control::max_allowed_parallelism, threads);
 
     // A checkpoint to resume is checked before anything is built.
@@ -325,6 +329,12 @@ int run_command(const run_command_options& o) {
     m["duration_ms"] = duration;
     m["steps"] = steps;
     m["backend"] = info.backend;
+    if (active_device() >= 0) {  // a GPU run: which device
+        for (const auto& d : find_devices())
+            if (d.id == active_device())
+                m["device"] = {{"id", d.id}, {"name", d.name}, {"capability", std::to_string(d.major) + "." + std::to_string(d.minor)},
+                               {"memory_bytes", d.total_bytes}};
+    }
     m["threads"] = threads;
     m["delivery"] = to_string(info.delivery);
     m["partitions"] = info.partitions;

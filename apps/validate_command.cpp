@@ -14,7 +14,7 @@ namespace synaptogen::app {
 int validate_command(const common_options& o) {
     network_spec spec = load_with_overrides(o);
     const int threads = thread_count(spec);
-    kokkos_session kokkos(threads);
+    kokkos_session kokkos(threads, spec.simulation.backend);
     tbb::global_control tbb_threads(tbb::global_control::max_allowed_parallelism, threads);
     const memory_estimate estimate = estimate_memory(spec);
 
@@ -57,6 +57,16 @@ int validate_command(const common_options& o) {
     std::printf("  memory      estimate %s at run time, %s peak while building; %s available\n",
                 human_bytes(estimate.runtime_bytes).c_str(), human_bytes(estimate.construction_bytes).c_str(),
                 human_bytes(static_cast<double>(available_memory_bytes())).c_str());
+    // On a GPU the device holds the run-time state (the same layout, 8 B per static synapse).
+    const auto devices = find_devices();
+    if (!devices.empty()) {
+        const device_info& d = devices[chosen_device(static_cast<int>(devices.size()))];
+        std::printf("  device      needs about %s on %s device %d (%s): %s free of %s%s\n",
+                    human_bytes(estimate.runtime_bytes).c_str(), d.backend.c_str(), d.id, d.name.c_str(),
+                    human_bytes(static_cast<double>(d.free_bytes)).c_str(),
+                    human_bytes(static_cast<double>(d.total_bytes)).c_str(),
+                    estimate.runtime_bytes <= static_cast<double>(d.free_bytes) ? "" : " - does not fit");
+    }
     return 0;
 }
 

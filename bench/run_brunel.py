@@ -348,6 +348,9 @@ class Bench:
         return None
 
     # -- Synaptogen -------------------------------------------------------------------
+    def backend_args(self) -> list:
+        return ["--backend", self.args.backend] if self.args.backend else []
+
     def synaptogen(self, n, conn, seed, repeat, synapses=True, abortable=False, scale=None) -> dict:
         if self.args.network == "microcircuit":
             return self.synaptogen_microcircuit(n, scale, seed, repeat, synapses, abortable)
@@ -356,7 +359,7 @@ class Bench:
         self.net["module"].write_network(str(toml), n, conn, self.args.duration, seed, synapses)
         run_dir = self.work / tag
         cmd = LAUNCHER + [str(self.exe), "run", str(toml), "--threads", str(self.args.threads),
-                          "--out", str(run_dir), "--no-progress"]
+                          "--out", str(run_dir), "--no-progress"] + self.backend_args()
         manifest, wall, other = self._run_synaptogen(cmd, tag, run_dir, abortable)
         shutil.rmtree(run_dir)  # spike files are large at N = 1e5 and not needed here
 
@@ -400,7 +403,7 @@ class Bench:
         run_dir = self.work / tag
         cmd = LAUNCHER + [str(self.exe), "run", str(toml), "--scale", repr(scale), "--threads", str(self.args.threads),
                           "--duration", repr(self.args.duration), "--seed", str(seed), "--out", str(run_dir),
-                          "--no-progress"]
+                          "--no-progress"] + self.backend_args()
         manifest, wall, other = self._run_synaptogen(cmd, tag, run_dir, abortable)
         dt, steps = manifest["dt_ms"], manifest["steps"]
         warm = min(int(round(self.args.warmup / dt)), steps)
@@ -802,6 +805,9 @@ def main(argv=None) -> int:
     ap.add_argument("--with-brian2", action="store_true", help="run Brian2 in --quick mode too")
     ap.add_argument("--no-brian2", action="store_true", help="run Synaptogen only")
     ap.add_argument("--synaptogen", default=str(REPO / "build" / "apps" / "synaptogen"))
+    ap.add_argument("--backend", default=None,
+                    help="Synaptogen backend (serial, openmp, cuda, hip; default: the build's first, openmp); "
+                         "for a GPU: --synaptogen build-cuda/apps/synaptogen --backend cuda")
     ap.add_argument("--python", default=None, help="interpreter with brian2, numpy (and matplotlib)")
     ap.add_argument("--out", default=None, help="results folder (default bench/results; "
                                                  "bench/results/raw/quick with --quick)")

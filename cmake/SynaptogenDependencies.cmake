@@ -48,6 +48,12 @@ add_library(synaptogen_warnings INTERFACE)
 target_compile_options(synaptogen_warnings INTERFACE
   $<$<CXX_COMPILER_ID:GNU,Clang>:-Wall -Wextra -Wno-unused-parameter -ffp-contract=off>
   $<$<AND:$<CXX_COMPILER_ID:GNU,Clang>,$<BOOL:${SYNAPTOGEN_ARCH}>>:-march=${SYNAPTOGEN_ARCH}>)
+# The same for device code: nvcc fuses a*b+c into FMAs unless told not to (nvcc_wrapper
+# hands the flags above to the host compiler; hipcc is clang and takes -ffp-contract=off
+# for both sides).
+if("CUDA" IN_LIST Kokkos_DEVICES)
+  target_compile_options(synaptogen_warnings INTERFACE --fmad=false)
+endif()
 
 # Helper: one library per top-level folder, public headers in <folder>/include.
 function(synaptogen_library name)

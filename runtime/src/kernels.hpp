@@ -304,9 +304,12 @@ struct emit_scheduled {
     KOKKOS_INLINE_FUNCTION void operator()(const std::size_t k) const { spiked(neurons(begin + k)) = 1; }
 };
 
-// Reads spiked; writes the ids of spiking neurons to spikes[0, count) in ascending order.
-// A work item covers a block of `block` flags and skips 8 silent ones at a time: spikes
-// are rare (0.2-0.4 % of neurons per step in the benchmarks), and one scan item per
+// Reads spiked; writes the ids of spiking neurons to spikes[0, count) in ascending order,
+// and appends them to the spike batch that leaves the device every few steps
+// (batch_spikes[offsets(k), offsets(k + 1))). The count stays on the device
+// (counts(count_slot)): the kernels after it read it there, so a step needs no host round
+// trip. A work item covers a block of `block` flags and skips 8 silent ones at a time:
+// spikes are rare (0.2-0.4 % of neurons per step in the benchmarks), and one scan item per
 // neuron cost as much as delivering them.
 template <class Mem>
 struct compact_spikes {
@@ -314,8 +317,16 @@ struct compact_spikes {
     Kokkos::View<std::uint8_t*, Mem> spiked;
     Kokkos::View<neuron_id*, Mem> spikes;
     std::size_t n;
+    Kokkos::View<std::uint32_t*, Mem> counts;
+    std::size_t count_slot;
+    Kokkos::View<neuron_id*, Mem> batch_spikes;
+    Kokkos::View<std::size_t*, Mem> offsets;
+    std::size_t k;  // this step's index in the batch
+
+    static std::size_t blocks(std::size_t n) { return (n + block - 1) / block; }
     KOKKOS_INLINE_FUNCTION void operator()(const std::size_t b, std::uint32_t& offset, const bool final) const {
         const std::size_t first = b * block, last = first + block < n ? first + block : n;
+        const std::size_t base = final ? offsets(k) : 0;
         for (std::size_t i = first; i < last; i += 8) {
             if (i + 8 <= last) {
                 std::uint64_t word;
@@ -324,9 +335,16 @@ struct compact_spikes {
             }
             for (std::size_t j = i; j < i + 8 && j < last; ++j)
                 if (spiked(j)) {
-                    if (final) spikes(offset) = static_cast<neuron_id>(j);
+                    if (final) {
+                        spikes(offset) = static_cast<neuron_id>(j);
+                        batch_spikes(base + offset) = static_cast<neuron_id>(j);
+                    }
                     ++offset;
                 }
+        }
+        if (final && last == n) {  // the last block knows the total
+            counts(count_slot) = offset;
+            offsets(k + 1) = base + offset;
         }
     }
 };
@@ -418,9 +436,11 @@ struct delivery_target {
 template <class Mem, bool Plastic>
 struct deliver_partitioned {
     delivery_target<Mem> d;
-    std::uint32_t n_spikes;
+    Kokkos::View<const std::uint32_t*, Mem> counts;  // counts(slot): this step's spikes
+    std::size_t slot;
 
     KOKKOS_INLINE_FUNCTION void operator()(const int p) const {
+        const std::uint32_t n_spikes = counts(slot);
         for (std::uint32_t k = 0; k < n_spikes; ++k) {
             const neuron_id src = d.spikes(k);
             const edge_index end = d.store.row_map(p, src + 1);
@@ -516,27 +536,40 @@ struct add_into {
     KOKKOS_INLINE_FUNCTION void operator()(const std::size_t i) const { to(i) += from(i); }
 };
 
-// One team per spike; its threads share the row and add atomically. Integer atomics keep
-// the sum independent of their order.
+// One team per spike (a fixed league strides over this step's spikes, whose count stays
+// on the device); its threads share the row and add atomically. Integer atomics keep the
+// sum independent of their order.
 template <class Mem, class Policy, bool Plastic>
 struct deliver_atomic {
     delivery_target<Mem> d;
+    Kokkos::View<const std::uint32_t*, Mem> counts;
+    std::size_t slot;
 
     KOKKOS_INLINE_FUNCTION void operator()(const typename Policy::member_type& team) const {
-        const neuron_id src = d.spikes(team.league_rank());
-        const edge_index begin = d.store.row_map(0, src), end = d.store.row_map(0, src + 1);
-        Kokkos::parallel_for(Kokkos::TeamThreadRange(team, begin, end), [&](const edge_index e) { d.template deliver_atomic<Plastic>(e); });
+        const std::uint32_t n_spikes = counts(slot);
+        const auto league = static_cast<std::uint32_t>(team.league_size());
+        for (auto k = static_cast<std::uint32_t>(team.league_rank()); k < n_spikes; k += league) {
+            const neuron_id src = d.spikes(k);
+            const edge_index begin = d.store.row_map(0, src), end = d.store.row_map(0, src + 1);
+            Kokkos::parallel_for(Kokkos::TeamThreadRange(team, begin, end),
+                                 [&](const edge_index e) { d.template deliver_atomic<Plastic>(e); });
+        }
     }
 };
 
 // STDP potentiation: every spiking neuron strengthens its incoming plastic synapses by the
 // sources' pre traces. A synapse has one target, which is in the spike list at most once.
+// Work items stride over the step's spikes (their count is on the device).
 template <class Mem>
 struct potentiate {
     synapse_store<Mem> store;
     Kokkos::View<neuron_id*, Mem> spikes;
-    KOKKOS_INLINE_FUNCTION void operator()(const std::size_t k) const {
-        const neuron_id t = spikes(k);
+    Kokkos::View<const std::uint32_t*, Mem> counts;
+    std::size_t slot, stride;
+    KOKKOS_INLINE_FUNCTION void operator()(const std::size_t first) const {
+        for (std::size_t k = first; k < counts(slot); k += stride) potentiate_one(spikes(k));
+    }
+    KOKKOS_INLINE_FUNCTION void potentiate_one(const neuron_id t) const {
         for (edge_index j = store.in_row_map(t); j < store.in_row_map(t + 1); ++j) {
             const edge_index e = store.in_edges(j);
             const std::uint16_t r = store.rule(e);

@@ -5,6 +5,7 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <utility>
 
 namespace synaptogen {
 
@@ -69,8 +70,10 @@ std::uint64_t available_memory_bytes() {
     return ~0ull;  // unknown: do not refuse
 }
 
-void check_memory(const network_spec& spec, const memory_estimate& estimate, std::uint64_t available) {
-    if (estimate.peak_bytes() <= static_cast<double>(available)) return;
+namespace {
+
+// The largest projection, where a too-large network is reported.
+std::pair<source_location, double> largest_projection(const network_spec& spec) {
     source_location where = spec.simulation.origin;
     double largest = -1.0;
     for (const auto& p : spec.projections) {
@@ -80,11 +83,32 @@ void check_memory(const network_spec& spec, const memory_estimate& estimate, std
             where = p.origin;
         }
     }
+    return {where, largest};
+}
+
+}  // namespace
+
+void check_memory(const network_spec& spec, const memory_estimate& estimate, std::uint64_t available) {
+    if (estimate.peak_bytes() <= static_cast<double>(available)) return;
+    const auto [where, largest] = largest_projection(spec);
     char msg[400];
     std::snprintf(msg, sizeof msg,
                   "the network needs about %.3g GiB (%.4g synapses; this projection alone %.4g) but the machine "
                   "has %.3g GiB available; expected a network that fits in memory",
                   estimate.peak_bytes() / 1073741824.0, estimate.synapses, largest, available / 1073741824.0);
+    throw input_error(where, msg);
+}
+
+void check_device_memory(const network_spec& spec, const memory_estimate& estimate, const device_info& device) {
+    if (estimate.runtime_bytes <= static_cast<double>(device.free_bytes)) return;
+    const auto [where, largest] = largest_projection(spec);
+    char msg[600];
+    std::snprintf(msg, sizeof msg,
+                  "the network needs about %.3g GiB on the device (%.4g synapses; this projection alone %.4g) but "
+                  "%s device %d (%s) has %.3g GiB free of %.3g GiB; expected a network that fits in device memory "
+                  "(or a host backend, or more devices)",
+                  estimate.runtime_bytes / 1073741824.0, estimate.synapses, largest, device.backend.c_str(), device.id,
+                  device.name.c_str(), device.free_bytes / 1073741824.0, device.total_bytes / 1073741824.0);
     throw input_error(where, msg);
 }
 

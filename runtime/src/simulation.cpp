@@ -142,7 +142,8 @@ private:
     void lower_records(const network_spec& spec);
     void record_traces(step_t s, bool flush, const run_observer& observer);
     template <bool Plastic>
-    void deliver(const synapse_store<mem>& store, std::uint32_t n_spikes);
+    void deliver(const synapse_store<mem>& store, std::size_t slot);
+    void drain_spikes(spike_batch& batch);
     void deliver_history(const view<std::int64_t*>& ring, std::uint32_t ring_mask, bool flush) const;
     void check_delays(const network_spec& spec, std::uint32_t max_delay) const;
 
@@ -214,7 +215,13 @@ private:
     view<neuron_id*> d_schedule_neurons_;
     view<std::uint8_t*> d_spiked_;
     view<neuron_id*> d_spikes_;  // this step's spikes: a row of d_history_
-    host_view<neuron_id*> h_spikes_;
+    // Spikes leave the device in batches of up to batch_steps_ steps, not every step: the
+    // step loop runs without a host round trip. Step first_batch_step_ + k spiked
+    // batch_spikes[offsets(k), offsets(k + 1)); batch_fill_ steps are waiting.
+    view<neuron_id*> d_batch_spikes_;
+    view<std::size_t*> d_batch_offsets_;
+    std::uint32_t batch_steps_ = 1, batch_fill_ = 0;
+    step_t first_batch_step_ = 0;
     // Arrival-time delivery of static synapses (deliver_arrivals): the spikes of the last
     // history_mask + 1 steps, their counts, and where each delay begins in each row. With
     // emission-time delivery the history has one row.
@@ -236,7 +243,6 @@ void engine<Exec>::lower_neurons(const network_spec& spec) {
     d_population_ = view<std::uint16_t*>("population", n_);
     d_constants_ = view<neuron_constants*>("constants", n_pop);
     d_spiked_ = view<std::uint8_t*>("spiked", n_);
-    h_spikes_ = host_view<neuron_id*>("spikes_host", n_);
 
     auto h_state = Kokkos::create_mirror_view(d_state_);
     auto h_pop = Kokkos::create_mirror_view(d_population_);
@@ -456,6 +462,12 @@ void engine<Exec>::lower_synapses(const network_spec& spec, synapse_parts& parts
                                   static_cast<std::size_t>(history) * n_);
     d_history_count_ = view<std::uint32_t*>("spike_history_count", history);
     d_spikes_ = Kokkos::subview(d_history_, std::make_pair(std::size_t(0), static_cast<std::size_t>(n_)));
+    // Room for every neuron spiking in every step of a batch: at most 4 Mi ids (16 MiB)
+    // unless one step alone needs more, and at most 256 steps between host visits.
+    batch_steps_ = static_cast<std::uint32_t>(std::clamp<std::size_t>((std::size_t(1) << 22) / std::max<neuron_id>(n_, 1), 1, 256));
+    d_batch_spikes_ = view<neuron_id*>(Kokkos::view_alloc(Kokkos::WithoutInitializing, "spike_batch"),
+                                       static_cast<std::size_t>(batch_steps_) * n_);
+    d_batch_offsets_ = view<std::size_t*>("spike_batch_offsets", batch_steps_ + 1);
     info.synapse_bytes = static_.entries.span() * sizeof(neuron_id) + static_.values.span() * sizeof(float);
     info.index_bytes = static_.row_map.span() * sizeof(edge_index) + d_group_start_.span() * sizeof(std::uint32_t);
     info.bytes_per_synapse = info.synapses > 0 ? static_cast<double>(info.synapse_bytes) / info.synapses : 0.0;
@@ -649,14 +661,39 @@ void engine<Exec>::record_traces(step_t s, bool flush, const run_observer& obser
 
 template <class Exec>
 template <bool Plastic>
-void engine<Exec>::deliver(const synapse_store<mem>& store, std::uint32_t n_spikes) {
+void engine<Exec>::deliver(const synapse_store<mem>& store, std::size_t slot) {
     const delivery_target<mem> target{store, d_spikes_, d_ring_, pack_, n_, step, live_mask_, scale_};
-    if (info.delivery == delivery_kind::partitioned)
+    if (info.delivery == delivery_kind::partitioned) {
         Kokkos::parallel_for("deliver_partitioned", Kokkos::RangePolicy<Exec>(0, info.partitions),
-                             deliver_partitioned<mem, Plastic>{target, n_spikes});
-    else
-        Kokkos::parallel_for("deliver_atomic", Kokkos::TeamPolicy<Exec>(n_spikes, Kokkos::AUTO),
-                             deliver_atomic<mem, Kokkos::TeamPolicy<Exec>, Plastic>{target});
+                             deliver_partitioned<mem, Plastic>{target, d_history_count_, slot});
+    } else {
+        // Enough teams to fill a GPU; each strides over the step's spikes.
+        const int league = static_cast<int>(std::min<neuron_id>(std::max<neuron_id>(n_, 1), 2048));
+        Kokkos::parallel_for("deliver_atomic", Kokkos::TeamPolicy<Exec>(league, Kokkos::AUTO),
+                             deliver_atomic<mem, Kokkos::TeamPolicy<Exec>, Plastic>{target, d_history_count_, slot});
+    }
+}
+
+// Brings the waiting steps' spikes to the host: counts, delivered events, recorded spikes.
+template <class Exec>
+void engine<Exec>::drain_spikes(spike_batch& batch) {
+    if (batch_fill_ == 0) return;
+    const auto h_offsets = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), d_batch_offsets_);
+    const std::size_t total = h_offsets(batch_fill_);
+    const auto h_spikes = Kokkos::create_mirror_view_and_copy(
+        Kokkos::HostSpace(), Kokkos::subview(d_batch_spikes_, std::make_pair(std::size_t(0), total)));
+    spikes += total;
+    for (std::uint32_t k = 0; k < batch_fill_; ++k) {
+        for (std::size_t j = h_offsets(k); j < h_offsets(k + 1); ++j) {
+            const neuron_id i = h_spikes(j);
+            events += out_degree_[i];
+            if (record_neuron_[i]) {
+                batch.step.push_back(first_batch_step_ + k);
+                batch.neuron.push_back(i);
+            }
+        }
+    }
+    batch_fill_ = 0;
 }
 
 template <class Exec>
@@ -717,31 +754,23 @@ void engine<Exec>::run(std::uint64_t n_steps, const run_observer& observer) {
             scheduled = last;
         }
 
-        std::uint32_t n_spikes = 0;
-        const std::size_t row = static_cast<std::size_t>(step & history_mask_) * n_;
+        const std::size_t slot = step & history_mask_;
+        const std::size_t row = slot * n_;
         d_spikes_ = Kokkos::subview(d_history_, std::make_pair(row, row + n_));
-        Kokkos::parallel_scan("compact_spikes",
-                              Kokkos::RangePolicy<Exec>(0, (n_ + compact_spikes<mem>::block - 1) / compact_spikes<mem>::block),
-                              compact_spikes<mem>{d_spiked_, d_spikes_, n_}, n_spikes);
-        if (info.arrival_delivery) Kokkos::deep_copy(Kokkos::subview(d_history_count_, step & history_mask_), n_spikes);
-        if (n_spikes > 0) {
-            if (info.synapses > 0 && !info.arrival_delivery) deliver<false>(static_, n_spikes);
-            if (plastic) {
-                deliver<true>(plastic_, n_spikes);
-                Kokkos::parallel_for("potentiate", Kokkos::RangePolicy<Exec>(0, n_spikes),
-                                     potentiate<mem>{plastic_, d_spikes_});
-            }
-            Kokkos::deep_copy(Kokkos::subview(h_spikes_, std::make_pair(0u, n_spikes)),
-                              Kokkos::subview(d_spikes_, std::make_pair(0u, n_spikes)));
-            spikes += n_spikes;
-            for (std::uint32_t k = 0; k < n_spikes; ++k) {
-                const neuron_id i = h_spikes_(k);
-                events += out_degree_[i];
-                if (record_neuron_[i]) {
-                    batch.step.push_back(step);
-                    batch.neuron.push_back(i);
-                }
-            }
+        if (batch_fill_ == 0) first_batch_step_ = step;
+        Kokkos::parallel_scan("compact_spikes", Kokkos::RangePolicy<Exec>(0, compact_spikes<mem>::blocks(n_)),
+                              compact_spikes<mem>{d_spiked_, d_spikes_, n_, d_history_count_, slot, d_batch_spikes_,
+                                                  d_batch_offsets_, batch_fill_});
+        ++batch_fill_;
+        if (info.synapses > 0 && !info.arrival_delivery) deliver<false>(static_, slot);
+        if (plastic) {
+            deliver<true>(plastic_, slot);
+            const std::size_t items = std::min<neuron_id>(n_, 65536);
+            Kokkos::parallel_for("potentiate", Kokkos::RangePolicy<Exec>(0, items),
+                                 potentiate<mem>{plastic_, d_spikes_, d_history_count_, slot, items});
+        }
+        if (batch_fill_ == batch_steps_) {
+            drain_spikes(batch);
             if (batch.size() >= (1u << 16)) flush_spikes();
         }
         if (plastic)
@@ -761,7 +790,7 @@ void engine<Exec>::run(std::uint64_t n_steps, const run_observer& observer) {
             }
         }
     }
-    Kokkos::fence();
+    drain_spikes(batch);
     flush_spikes();
     record_traces(step, true, observer);
     if (observer.on_progress)
@@ -779,7 +808,8 @@ double engine<Exec>::synapse_weight(std::size_t projection, neuron_id source, ne
 
 template <class Exec>
 simulation_state engine<Exec>::save_state() const {
-    Kokkos::fence();
+    if (batch_fill_ != 0) throw internal_error("checkpoint with undrained spikes");
+    Exec().fence();
     simulation_state s;
     s.step = step;
     s.spikes = spikes;
@@ -867,6 +897,7 @@ simulation::simulation(const network_spec& spec, synapse_parts synapses, const r
     : impl_(std::make_unique<impl>()) {
     const auto backends = available_backends();
     const std::string backend = options.backend.empty() ? backends.front() : options.backend;
+    start_backend(backend);  // a GPU run on a GPU that is not running yet
 #ifdef KOKKOS_ENABLE_OPENMP
     if (backend == "openmp") {
         impl_->engine = std::make_unique<engine<Kokkos::OpenMP>>(spec, std::move(synapses), options, "openmp");
@@ -876,6 +907,12 @@ simulation::simulation(const network_spec& spec, synapse_parts synapses, const r
 #ifdef KOKKOS_ENABLE_CUDA
     if (backend == "cuda") {
         impl_->engine = std::make_unique<engine<Kokkos::Cuda>>(spec, std::move(synapses), options, "cuda");
+        return;
+    }
+#endif
+#ifdef KOKKOS_ENABLE_HIP
+    if (backend == "hip") {
+        impl_->engine = std::make_unique<engine<Kokkos::Experimental::HIP>>(spec, std::move(synapses), options, "hip");
         return;
     }
 #endif

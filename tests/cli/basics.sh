@@ -6,6 +6,10 @@ rm -rf "$out"; mkdir -p "$out"
 "$exe" --help | grep -q "validate"
 "$exe" run --help | grep -q -- "--threads"
 "$exe" --version | grep -qE '^[0-9]+\.[0-9]+\.[0-9]+'
+# info: the backends compiled in and usable here, the GPUs found (none in a CPU build)
+"$exe" info | tee "$out/info.txt"
+grep -qE "compiled in: openmp, serial" "$out/info.txt"
+"$exe" info --json | python3 -c 'import json, sys; j = json.load(sys.stdin); assert j["backends"]["usable"][:2] == ["openmp", "serial"], j; assert isinstance(j["devices"], list), j'
 "$exe" validate "$examples/brunel.toml" --threads 2 | tee "$out/validate.txt"
 grep -qE "bytes/synapse +[0-9.]+" "$out/validate.txt"
 # the static synapse contract: at most 8 bytes (row offsets are per neuron and printed apart)

@@ -11,6 +11,7 @@
 #include <synaptogen/runtime/kokkos_session.hpp>
 
 #include "test_support.hpp"
+#include "runtime/backend_identity.hpp"
 
 using namespace synaptogen;
 using synaptogen::testing::run_network;
@@ -159,3 +160,19 @@ TEST(determinism, every_model_and_plasticity_rule_agrees_across_backends) {
     auto w = state.plastic_weights;
     EXPECT_GT(std::count_if(w.begin(), w.end(), [](float x) { return x != 30.0f && x != 25.0f; }), 100);
 }
+
+// The examples (noise, gap junctions, STDP, conductances, DC input...) end in the same state
+// bit for bit with partitioned delivery on one thread and atomic delivery on two: the
+// contract a GPU run is held to as well (test_gpu.cpp).
+class example_identity : public ::testing::TestWithParam<synaptogen::testing::identity_case> {};
+
+TEST_P(example_identity, serial_and_openmp_atomic_end_in_the_same_state) {
+    const auto& c = GetParam();
+    const network_spec spec = synaptogen::testing::example_spec(c.example, c.duration_ms,
+                                                                c.scale > 0 ? std::optional<double>(c.scale) : std::nullopt);
+    synaptogen::testing::expect_identical_runs(spec, {"serial", delivery_kind::automatic},
+                                               {"openmp", delivery_kind::atomic}, c.min_spikes);
+}
+
+INSTANTIATE_TEST_SUITE_P(examples, example_identity, ::testing::ValuesIn(synaptogen::testing::identity_cases),
+                         synaptogen::testing::identity_case_name);

@@ -10,6 +10,7 @@
 #include <Random123/philox.h>
 
 #include <synaptogen/graph/portability.hpp>
+#include <synaptogen/graph/portable_math.hpp>
 
 namespace synaptogen {
 
@@ -75,10 +76,12 @@ public:
         return r % n;
     }
 
-    SYNAPTOGEN_HD double normal() {  // Box–Muller; one draw per call keeps streams simple
+    // Box-Muller, one draw per call (keeps streams simple), in portable arithmetic so that
+    // host and device draw the same bits.
+    SYNAPTOGEN_HD double normal() {
         const double u1 = uniform();
         const double u2 = uniform();
-        return std::sqrt(-2.0 * std::log(u1)) * std::cos(6.283185307179586 * u2);
+        return normal_portable(u1, u2);
     }
 
     // std::UniformRandomBitGenerator, for the host-side std:: distributions.

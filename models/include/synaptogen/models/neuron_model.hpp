@@ -22,7 +22,7 @@
 #include <vector>
 
 #include <synaptogen/graph/portability.hpp>
-#include <synaptogen/models/portable_math.hpp>
+#include <synaptogen/graph/portable_math.hpp>
 
 namespace synaptogen {
 

@@ -3,6 +3,7 @@
 
 #include <synaptogen/graph/synapse_table.hpp>
 #include <synaptogen/models/network_spec.hpp>
+#include <synaptogen/runtime/kokkos_session.hpp>
 
 namespace synaptogen {
 
@@ -23,5 +24,8 @@ std::uint64_t available_memory_bytes();
 
 // Throws input_error, naming the largest projection, if the estimate exceeds `available`.
 void check_memory(const network_spec& spec, const memory_estimate& estimate, std::uint64_t available);
+
+// The same for a GPU run: the device state (runtime_bytes) against the device's free memory.
+void check_device_memory(const network_spec& spec, const memory_estimate& estimate, const device_info& device);
 
 }  // namespace synaptogen
