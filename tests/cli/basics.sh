@@ -12,6 +12,7 @@ grep -qE "compiled in: openmp, serial" "$out/info.txt"
 "$exe" info --json | python3 -c 'import json, sys; j = json.load(sys.stdin); assert j["backends"]["usable"][:2] == ["openmp", "serial"], j; assert isinstance(j["devices"], list), j'
 "$exe" validate "$examples/brunel.toml" --threads 2 | tee "$out/validate.txt"
 grep -qE "bytes/synapse +[0-9.]+" "$out/validate.txt"
+grep -qE "a GPU run needs about [0-9.]+ [KMG]?i?B" "$out/validate.txt"
 # the static synapse contract: at most 8 bytes (row offsets are per neuron and printed apart)
 awk '/bytes\/synapse/ { if ($2 > 8.0) { print "bytes per synapse " $2 " > 8"; exit 1 } }' "$out/validate.txt"
 "$exe" run "$examples/brunel.toml" --duration 50 --threads 2 --out "$out/run" --no-progress | tee "$out/run.txt"
