@@ -330,7 +330,7 @@ struct compact_spikes {
         for (std::size_t i = first; i < last; i += 8) {
             if (i + 8 <= last) {
                 std::uint64_t word;
-                memcpy(&word, &spiked(i), 8);
+                copy_bytes(&word, &spiked(i), 8);
                 if (word == 0) continue;
             }
             for (std::size_t j = i; j < i + 8 && j < last; ++j)

@@ -13,3 +13,16 @@
 #else
 #define SYNAPTOGEN_HD_FORCEINLINE SYNAPTOGEN_HD
 #endif
+
+// memcpy for code that also runs on a device: hipcc's device side has no std::memcpy.
+#include <cstddef>
+#include <cstring>
+namespace synaptogen {
+SYNAPTOGEN_HD_FORCEINLINE void copy_bytes(void* to, const void* from, std::size_t n) {
+#if defined(__HIP__)
+    __builtin_memcpy(to, from, n);
+#else
+    std::memcpy(to, from, n);
+#endif
+}
+}  // namespace synaptogen

@@ -39,7 +39,7 @@ SYNAPTOGEN_HD_FORCEINLINE double exp_portable(double x) {
     // 2^n as a double: n + 1023 in the exponent field (n in [-1022, 1023] after the clamp).
     const std::int64_t bits = (static_cast<std::int64_t>(n) + 1023) << 52;
     double scale;
-    std::memcpy(&scale, &bits, sizeof scale);
+    copy_bytes(&scale, &bits, sizeof scale);
     return p * scale;
 }
 
@@ -54,11 +54,11 @@ SYNAPTOGEN_HD_FORCEINLINE double sigmoid_portable(double x) { return 1.0 / (1.0 
 // |s| <= 0.172, by its odd series to s^25 (truncation < 1e-19 relative).
 SYNAPTOGEN_HD_FORCEINLINE double log_portable(double x) {
     std::uint64_t bits;
-    std::memcpy(&bits, &x, sizeof bits);
+    copy_bytes(&bits, &x, sizeof bits);
     int e = static_cast<int>((bits >> 52) & 0x7FF) - 1023;
     bits = (bits & 0x000FFFFFFFFFFFFFull) | 0x3FF0000000000000ull;  // m in [1, 2)
     double m;
-    std::memcpy(&m, &bits, sizeof m);
+    copy_bytes(&m, &bits, sizeof m);
     if (m > 1.4142135623730951) {
         m *= 0.5;  // exact
         ++e;

@@ -7,9 +7,20 @@
 #include <cstdint>
 #include <vector>
 
+#include <synaptogen/graph/portability.hpp>
+// Random123 marks its functions __device__ for nvcc only; under hipcc (clang) they would be
+// host functions, which kernels cannot call. Its SSE types (unused here) declare host-only
+// overloads of the same functions, so they go.
+#if defined(__HIP__)
+#ifndef R123_CUDA_DEVICE
+#define R123_CUDA_DEVICE __host__ __device__
+#endif
+#ifndef R123_USE_SSE
+#define R123_USE_SSE 0
+#endif
+#endif
 #include <Random123/philox.h>
 
-#include <synaptogen/graph/portability.hpp>
 #include <synaptogen/graph/portable_math.hpp>
 
 namespace synaptogen {
