@@ -2,6 +2,7 @@
 // Runs one network on two backends (or delivery strategies) and compares everything that
 // must be bit-identical: the spikes, and the whole state at the end (potentials, currents,
 // refractory counters, input in flight, plastic weights, STDP traces).
+#include <ostream>
 #include <string>
 
 #include <gtest/gtest.h>
@@ -68,6 +69,7 @@ inline const identity_case identity_cases[] = {
     {"stdp", 1000.0, 0.0, 20},          // STDP synapses and traces
     {"microcircuit", 50.0, 0.02, 30},   // iaf_psc_exp, eight populations, DC and Poisson input
 };
+inline void PrintTo(const identity_case& c, std::ostream* os) { *os << c.example; }
 inline std::string identity_case_name(const ::testing::TestParamInfo<identity_case>& info) {
     return info.param.example;
 }
