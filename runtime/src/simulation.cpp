@@ -95,6 +95,11 @@ public:
         info.delivery = options.delivery == delivery_kind::automatic
                             ? (host ? delivery_kind::partitioned : delivery_kind::atomic)
                             : options.delivery;
+        // A partition per thread: on a GPU that would be a row map per thread (gigabytes).
+        if (!host && info.delivery == delivery_kind::partitioned)
+            throw input_error({spec.source_file, 0, "--delivery"},
+                              std::string("partitioned delivery is for host backends; the ") + name +
+                                  " backend delivers atomically (expected --delivery atomic or auto)");
         info.partitions = info.delivery == delivery_kind::partitioned ? std::max(1, Exec().concurrency()) : 1;
         for (const auto& p : spec.projections) {
             projection_source_.push_back(p.source);
