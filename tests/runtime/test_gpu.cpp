@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <synaptogen/runtime/kokkos_session.hpp>
+#include <synaptogen/runtime/memory_estimate.hpp>
 
 #include "runtime/backend_identity.hpp"
 
@@ -78,4 +79,27 @@ TEST(gpu, missing_backend_or_device_is_one_clear_error) {
         }
     }
     EXPECT_NO_THROW(require_backend("serial"));
+}
+
+// Runs everywhere: a network larger than the device's free memory is refused before
+// anything is allocated, with the projection that dominates and the device named.
+TEST(gpu, a_network_that_does_not_fit_the_device_is_refused_up_front) {
+    const network_spec spec = parse_network(synaptogen::testing::small_brunel(2000, 10.0, 1), "small_brunel.toml");
+    const memory_estimate estimate = estimate_memory(spec);
+    device_info device;
+    device.backend = "cuda";
+    device.name = "Test GPU";
+    device.total_bytes = 80ull << 30;
+    device.free_bytes = static_cast<std::uint64_t>(estimate.runtime_bytes) + 1;
+    EXPECT_NO_THROW(check_device_memory(spec, estimate, device));
+    device.free_bytes = static_cast<std::uint64_t>(estimate.runtime_bytes * 0.5);
+    try {
+        check_device_memory(spec, estimate, device);
+        FAIL() << "expected the network to be refused";
+    } catch (const input_error& e) {
+        const std::string m = e.what();
+        EXPECT_NE(m.find("small_brunel.toml:"), std::string::npos) << m;  // a projection's line
+        EXPECT_NE(m.find("on the device"), std::string::npos) << m;
+        EXPECT_NE(m.find("cuda device 0 (Test GPU)"), std::string::npos) << m;
+    }
 }
