@@ -27,7 +27,8 @@ int info_command(bool json) {
         for (const auto& d : devices)
             j["devices"].push_back({{"backend", d.backend}, {"id", d.id}, {"name", d.name},
                                     {"capability", std::to_string(d.major) + "." + std::to_string(d.minor)},
-                                    {"memory_bytes", d.total_bytes}, {"free_bytes", d.free_bytes}});
+                                    {"memory_bytes", d.total_bytes},
+                                    {"free_bytes", d.free_known ? nlohmann::json(d.free_bytes) : nlohmann::json()}});
         if (devices.empty()) j["no_devices"] = why_none;
         std::printf("%s\n", j.dump(2).c_str());
         return 0;
@@ -43,9 +44,9 @@ int info_command(bool json) {
                 human_bytes(static_cast<double>(available_memory_bytes())).c_str());
     if (devices.empty()) std::printf("  devices    none (%s)\n", why_none.c_str());
     for (const auto& d : devices)
-        std::printf("  device %d   %s %s, capability %d.%d, %s memory, %s free%s\n", d.id, d.backend.c_str(), d.name.c_str(),
+        std::printf("  device %d   %s %s, capability %d.%d, %s memory%s%s\n", d.id, d.backend.c_str(), d.name.c_str(),
                     d.major, d.minor, human_bytes(static_cast<double>(d.total_bytes)).c_str(),
-                    human_bytes(static_cast<double>(d.free_bytes)).c_str(),
+                    d.free_known ? (", " + human_bytes(static_cast<double>(d.free_bytes)) + " free").c_str() : "",
                     d.id == chosen_device(static_cast<int>(devices.size())) ? " (runs use this one)" : "");
     return 0;
 }

@@ -1,5 +1,7 @@
 #include <synaptogen/runtime/kokkos_session.hpp>
 
+#include <stdlib.h>  // setenv, unsetenv
+
 #include <algorithm>
 #include <cstdlib>
 #include <stdexcept>
@@ -37,6 +39,12 @@ std::string device_backend() {
 }  // namespace
 
 kokkos_session::kokkos_session(int threads, const std::string& backend) {
+    // Kokkos reads these at initialisation and would start (or count) GPUs itself, also
+    // for host runs and on nodes without one: the device choice is ours (chosen_device).
+    if (const char* id = std::getenv("KOKKOS_DEVICE_ID"); id && !std::getenv("SYNAPTOGEN_DEVICE"))
+        setenv("SYNAPTOGEN_DEVICE", id, 0);
+    for (const char* var : {"KOKKOS_DEVICE_ID", "KOKKOS_NUM_DEVICES", "KOKKOS_SKIP_DEVICE", "CTEST_KOKKOS_DEVICE_TYPE"})
+        unsetenv(var);
     if (is_device_backend(backend)) require_backend(backend);  // before Kokkos: one clear message
     Kokkos::InitArguments args;
     args.num_threads = threads > 0 ? threads : -1;
@@ -112,13 +120,16 @@ std::vector<device_info> find_devices(std::string* why_none) {
         info.minor = p.minor;
         info.total_bytes = p.totalGlobalMem;
         info.free_bytes = p.totalGlobalMem;
-        // Free memory needs a context on the device; before Kokkos has one, ask through
-        // the runtime's current device and put it back.
+        // Free memory needs a context on the device, which then stays (hundreds of MB): ask
+        // only the device this process uses, which Kokkos will open anyway.
         int current = 0;
         std::size_t free = 0, total = 0;
-        if (SYNAPTOGEN_GPU(GetDevice)(&current) == SYNAPTOGEN_GPU(Success) &&
+        if (d == chosen_device(count) && SYNAPTOGEN_GPU(GetDevice)(&current) == SYNAPTOGEN_GPU(Success) &&
             SYNAPTOGEN_GPU(SetDevice)(d) == SYNAPTOGEN_GPU(Success)) {
-            if (SYNAPTOGEN_GPU(MemGetInfo)(&free, &total) == SYNAPTOGEN_GPU(Success)) info.free_bytes = free;
+            if (SYNAPTOGEN_GPU(MemGetInfo)(&free, &total) == SYNAPTOGEN_GPU(Success)) {
+                info.free_bytes = free;
+                info.free_known = true;
+            }
             SYNAPTOGEN_GPU(SetDevice)(current);
         }
         out.push_back(info);

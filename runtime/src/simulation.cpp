@@ -126,9 +126,11 @@ public:
 
     void run(std::uint64_t n_steps, const run_observer& observer) override;
     neuron_state state(neuron_id gid) const override {
-        auto h = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), Kokkos::subview(d_state_, Kokkos::ALL, gid));
+        // One value per slot: a column of the row-major state is strided, and Kokkos cannot
+        // copy a strided view between device and host.
         neuron_state s;
-        for (int k = 0; k < state_slots; ++k) slot_ref(s, static_cast<state_slot>(k)) = h(k);
+        for (int k = 0; k < state_slots; ++k)
+            Kokkos::deep_copy(slot_ref(s, static_cast<state_slot>(k)), Kokkos::subview(d_state_, k, gid));
         Kokkos::deep_copy(s.refractory, Kokkos::subview(d_refractory_, gid));
         return s;
     }

@@ -97,3 +97,12 @@ TEST(portable_math, normal_draws_have_unit_moments) {
     EXPECT_NEAR(sum2 / n, 1.0, 0.007);
     EXPECT_NEAR(sum4 / n, 3.0, 0.05);
 }
+
+TEST(portable_math, log_factorial_matches_lgamma) {
+    for (int k = 0; k <= 2000; ++k) {
+        const double expected = std::lgamma(k + 1.0);
+        EXPECT_NEAR(log_factorial_portable(k), expected, 1e-15 * std::max(1.0, expected)) << k;
+    }
+    EXPECT_EQ(log_factorial_portable(0), 0.0);
+    EXPECT_EQ(log_factorial_portable(1), 0.0);
+}

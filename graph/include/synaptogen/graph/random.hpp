@@ -129,7 +129,8 @@ SYNAPTOGEN_HD std::uint32_t derive_key32(std::uint64_t seed, stream_purpose purp
 // Poisson-distributed count with mean lambda. exp_minus_lambda = exp(-lambda) is passed
 // in because callers draw millions of times with the same mean. Inversion by sequential
 // search below lambda = 10 (one uniform, about lambda + 1 steps); above, Hörmann's PTRS
-// transformed rejection (W. Hörmann, Insurance: Math. and Econ. 12, 1993).
+// transformed rejection (W. Hörmann, Insurance: Math. and Econ. 12, 1993), in portable
+// arithmetic (portable_math.hpp) so that kernels draw the same counts on every backend.
 SYNAPTOGEN_HD std::uint32_t poisson(counter_rng& rng, double lambda, double exp_minus_lambda) {
     if (lambda <= 0.0) return 0;
     if (lambda < 10.0) {
@@ -145,7 +146,7 @@ SYNAPTOGEN_HD std::uint32_t poisson(counter_rng& rng, double lambda, double exp_
         return k;
     }
     const double slam = std::sqrt(lambda);
-    const double loglam = std::log(lambda);
+    const double loglam = log_portable(lambda);
     const double b = 0.931 + 2.53 * slam;
     const double a = -0.059 + 0.02483 * b;
     const double invalpha = 1.1239 + 1.1328 / (b - 3.4);
@@ -157,8 +158,10 @@ SYNAPTOGEN_HD std::uint32_t poisson(counter_rng& rng, double lambda, double exp_
         const double k = std::floor((2.0 * a / us + b) * u + lambda + 0.43);
         if (us >= 0.07 && v <= vr) return static_cast<std::uint32_t>(k);
         if (k < 0.0 || (us < 0.013 && v > us)) continue;
-        if (std::log(v) + std::log(invalpha) - std::log(a / (us * us) + b) <=
-            -lambda + k * loglam - std::lgamma(k + 1.0))
+        // Portable logarithms: libm's differ between host and device in the last bits,
+        // which could flip this test (and glibc's lgamma writes a global, signgam).
+        if (log_portable(v) + log_portable(invalpha) - log_portable(a / (us * us) + b) <=
+            -lambda + k * loglam - log_factorial_portable(k))
             return static_cast<std::uint32_t>(k);
     }
 }

@@ -30,14 +30,15 @@ struct device_info {
     std::string name;
     int major = 0, minor = 0;  // compute capability (CUDA) or GCN arch major/minor (HIP)
     std::uint64_t total_bytes = 0, free_bytes = 0;
+    bool free_known = false;  // free memory is asked of the device runs use only (else = total)
 };
 
 // The GPUs of this node, asked of the device runtime without starting Kokkos on them.
 // Empty on CPU builds and on nodes without a GPU or driver; `why_none` then says why.
 std::vector<device_info> find_devices(std::string* why_none = nullptr);
 
-// The device a GPU run uses: SYNAPTOGEN_DEVICE if set, else the node-local MPI or Slurm
-// rank modulo the number of devices, else 0.
+// The device a GPU run uses: SYNAPTOGEN_DEVICE (or KOKKOS_DEVICE_ID) if set, else the
+// node-local MPI or Slurm rank modulo the number of devices, else 0.
 int chosen_device(int device_count);
 
 // Backends that can run on this node: the compiled host backends, and the GPU backend
