@@ -674,6 +674,10 @@ void engine<Exec>::deliver(const synapse_store<mem>& store, std::size_t slot) {
         Kokkos::parallel_for("deliver_partitioned", Kokkos::RangePolicy<Exec>(0, info.partitions),
                              deliver_partitioned<mem, Plastic>{target, d_history_count_, slot});
     } else {
+        // Kokkos 3.4 passes a kernel of 512 B or more through constant memory, with a host
+        // wait before every launch; keep the per-step kernels well below that.
+        static_assert(sizeof(deliver_atomic<mem, Kokkos::TeamPolicy<Exec>, Plastic>) <= 400,
+                      "delivery kernel too large for a by-value launch");
         // Enough teams to fill a GPU; each strides over the step's spikes.
         const int league = static_cast<int>(std::min<neuron_id>(std::max<neuron_id>(n_, 1), 2048));
         Kokkos::parallel_for("deliver_atomic", Kokkos::TeamPolicy<Exec>(league, Kokkos::AUTO),
