@@ -61,14 +61,14 @@ int validate_command(const common_options& o) {
     const auto devices = find_devices();
     if (devices.empty()) {
         std::printf("  device      a GPU run needs about %s of device memory (no GPU on this node)\n",
-                    human_bytes(estimate.runtime_bytes).c_str());
+                    human_bytes(estimate.device_bytes).c_str());
     } else {
         const device_info& d = devices[chosen_device(static_cast<int>(devices.size()))];
         std::printf("  device      a GPU run needs about %s on %s device %d (%s): %s free of %s%s\n",
-                    human_bytes(estimate.runtime_bytes).c_str(), d.backend.c_str(), d.id, d.name.c_str(),
+                    human_bytes(estimate.device_bytes).c_str(), d.backend.c_str(), d.id, d.name.c_str(),
                     human_bytes(static_cast<double>(d.free_bytes)).c_str(),
                     human_bytes(static_cast<double>(d.total_bytes)).c_str(),
-                    estimate.runtime_bytes <= static_cast<double>(d.free_bytes) ? "" : " - does not fit");
+                    estimate.device_bytes <= static_cast<double>(d.free_bytes) ? "" : " - does not fit");
     }
     return 0;
 }

@@ -1,6 +1,7 @@
 #include <synaptogen/runtime/memory_estimate.hpp>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
@@ -50,6 +51,23 @@ memory_estimate estimate_memory(const network_spec& spec) {
     }
     const double n = spec.layout.total();
     m.runtime_bytes = bytes + n * bytes_per_neuron;
+    // GPUs deliver at emission time into a ring of 2^k >= max delay + 1 slots, two 8-byte
+    // channels per neuron (host backends deliver at arrival time into one slot). Normal and
+    // lognormal delays count up to 6 sd (their tail is redrawn only above 65535 steps).
+    double max_delay_steps = 1.0;
+    for (const auto& p : spec.projections) {
+        if (p.edges_have_delays) continue;
+        const distribution& d = p.delay;
+        double longest = d.upper_bound();
+        if (d.kind == distribution_kind::normal) longest = std::min(longest, d.mean + 6.0 * d.sd);
+        if (d.kind == distribution_kind::lognormal) longest = std::min(longest, std::exp(d.mean + 6.0 * d.sd));
+        max_delay_steps = std::max(max_delay_steps, std::round(longest / spec.simulation.dt));
+    }
+    double slots = 1.0;
+    while (slots < max_delay_steps + 1.0) slots *= 2.0;
+    // Plus the spike batch that leaves the device every few steps (simulation.cpp).
+    const double batch_ids = std::min(256.0 * n, std::max(n, 4194304.0));
+    m.device_bytes = m.runtime_bytes + n * slots * 16.0 + 4.0 * batch_ids;
     // Packing frees the generated chunks as the packed store fills (one projection's
     // worth is returned to the system at a time).
     m.construction_bytes = std::max(generated, bytes) + largest + n * bytes_per_neuron;
@@ -100,14 +118,14 @@ void check_memory(const network_spec& spec, const memory_estimate& estimate, std
 }
 
 void check_device_memory(const network_spec& spec, const memory_estimate& estimate, const device_info& device) {
-    if (estimate.runtime_bytes <= static_cast<double>(device.free_bytes)) return;
+    if (estimate.device_bytes <= static_cast<double>(device.free_bytes)) return;
     const auto [where, largest] = largest_projection(spec);
     char msg[600];
     std::snprintf(msg, sizeof msg,
                   "the network needs about %.3g GiB on the device (%.4g synapses; this projection alone %.4g) but "
                   "%s device %d (%s) has %.3g GiB free of %.3g GiB; expected a network that fits in device memory "
                   "(or a host backend, or more devices)",
-                  estimate.runtime_bytes / 1073741824.0, estimate.synapses, largest, device.backend.c_str(), device.id,
+                  estimate.device_bytes / 1073741824.0, estimate.synapses, largest, device.backend.c_str(), device.id,
                   device.name.c_str(), device.free_bytes / 1073741824.0, device.total_bytes / 1073741824.0);
     throw input_error(where, msg);
 }

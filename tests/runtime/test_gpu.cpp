@@ -86,13 +86,16 @@ TEST(gpu, missing_backend_or_device_is_one_clear_error) {
 TEST(gpu, a_network_that_does_not_fit_the_device_is_refused_up_front) {
     const network_spec spec = parse_network(synaptogen::testing::small_brunel(2000, 10.0, 1), "small_brunel.toml");
     const memory_estimate estimate = estimate_memory(spec);
+    // small_brunel: delays up to 2.0 ms = 20 steps -> a ring of 32 slots, 16 B each per
+    // neuron; a spike batch of 256 steps of 2,000 ids, 4 B each
+    EXPECT_DOUBLE_EQ(estimate.device_bytes - estimate.runtime_bytes, 2000.0 * 32 * 16 + 4.0 * 256 * 2000);
     device_info device;
     device.backend = "cuda";
     device.name = "Test GPU";
     device.total_bytes = 80ull << 30;
-    device.free_bytes = static_cast<std::uint64_t>(estimate.runtime_bytes) + 1;
+    device.free_bytes = static_cast<std::uint64_t>(estimate.device_bytes) + 1;
     EXPECT_NO_THROW(check_device_memory(spec, estimate, device));
-    device.free_bytes = static_cast<std::uint64_t>(estimate.runtime_bytes * 0.5);
+    device.free_bytes = static_cast<std::uint64_t>(estimate.device_bytes * 0.5);
     try {
         check_device_memory(spec, estimate, device);
         FAIL() << "expected the network to be refused";

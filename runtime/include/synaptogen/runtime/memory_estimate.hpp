@@ -10,7 +10,8 @@ namespace synaptogen {
 // What a network will cost before it is built, from expected synapse counts.
 struct memory_estimate {
     double synapses = 0.0;
-    double runtime_bytes = 0.0;       // device state while simulating
+    double runtime_bytes = 0.0;       // state while simulating (host backends)
+    double device_bytes = 0.0;        // the same on a GPU: plus a ring buffer of every delay slot
     double construction_bytes = 0.0;  // host peak while building (two host copies of the table)
     double peak_bytes() const { return construction_bytes > runtime_bytes ? construction_bytes : runtime_bytes; }
 };
@@ -25,7 +26,7 @@ std::uint64_t available_memory_bytes();
 // Throws input_error, naming the largest projection, if the estimate exceeds `available`.
 void check_memory(const network_spec& spec, const memory_estimate& estimate, std::uint64_t available);
 
-// The same for a GPU run: the device state (runtime_bytes) against the device's free memory.
+// The same for a GPU run: the device state (device_bytes) against the device's free memory.
 void check_device_memory(const network_spec& spec, const memory_estimate& estimate, const device_info& device);
 
 }  // namespace synaptogen
