@@ -61,19 +61,17 @@ network_spec load_with_overrides(const common_options& o) {
     // is built or written.
     source_location where = spec.simulation.origin;
     where.field = o.backend ? "--backend" : "simulation.backend";
+    std::vector<device_info> devices;
     if (!spec.simulation.backend.empty()) {
         try {
-            require_backend(spec.simulation.backend);
+            devices = require_backend(spec.simulation.backend);
         } catch (const std::runtime_error& e) {
             throw input_error(where, e.what());
         }
     }
     const memory_estimate m = estimate_memory(spec);
     check_memory(spec, m, available_memory_bytes());
-    if (is_device_backend(spec.simulation.backend)) {
-        const auto devices = find_devices();
-        check_device_memory(spec, m, devices[chosen_device(static_cast<int>(devices.size()))]);
-    }
+    if (!devices.empty()) check_device_memory(spec, m, devices[chosen_device(static_cast<int>(devices.size()))]);
     return spec;
 }
 

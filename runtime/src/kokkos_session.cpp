@@ -36,6 +36,17 @@ std::string device_backend() {
 #endif
 }
 
+// Starts the GPU `id` if it is not running yet (Kokkos itself starts host spaces only).
+void start_device(int id) {
+#if defined(KOKKOS_ENABLE_CUDA)
+    if (!Kokkos::Cuda::impl_is_initialized()) Kokkos::Cuda::impl_initialize(Kokkos::Cuda::SelectDevice(id));
+#elif defined(KOKKOS_ENABLE_HIP)
+    if (!Kokkos::Experimental::HIP::impl_is_initialized())
+        Kokkos::Experimental::HIP::impl_initialize(Kokkos::Experimental::HIP::SelectDevice(id));
+#endif
+    if (started_device < 0) started_device = id;
+}
+
 }  // namespace
 
 kokkos_session::kokkos_session(int threads, const std::string& backend) {
@@ -45,7 +56,8 @@ kokkos_session::kokkos_session(int threads, const std::string& backend) {
         setenv("SYNAPTOGEN_DEVICE", id, 0);
     for (const char* var : {"KOKKOS_DEVICE_ID", "KOKKOS_NUM_DEVICES", "KOKKOS_SKIP_DEVICE", "CTEST_KOKKOS_DEVICE_TYPE"})
         unsetenv(var);
-    if (is_device_backend(backend)) require_backend(backend);  // before Kokkos: one clear message
+    // Before Kokkos: one clear message, and the devices asked of the runtime once.
+    const auto devices = is_device_backend(backend) ? require_backend(backend) : std::vector<device_info>{};
     Kokkos::InitArguments args;
     args.num_threads = threads > 0 ? threads : -1;
     args.disable_warnings = true;
@@ -54,21 +66,13 @@ kokkos_session::kokkos_session(int threads, const std::string& backend) {
     // start the device in start_backend when a run asks for it.
     args.ndevices = 1;
     Kokkos::initialize(args);
-    start_backend(backend);
+    if (!devices.empty()) start_device(chosen_device(static_cast<int>(devices.size())));
 }
 
 void start_backend(const std::string& backend) {
-    if (!is_device_backend(backend)) return;
-    require_backend(backend);
-    const auto devices = find_devices();
-    const int id = chosen_device(static_cast<int>(devices.size()));
-#if defined(KOKKOS_ENABLE_CUDA)
-    if (!Kokkos::Cuda::impl_is_initialized()) Kokkos::Cuda::impl_initialize(Kokkos::Cuda::SelectDevice(id));
-#elif defined(KOKKOS_ENABLE_HIP)
-    if (!Kokkos::Experimental::HIP::impl_is_initialized())
-        Kokkos::Experimental::HIP::impl_initialize(Kokkos::Experimental::HIP::SelectDevice(id));
-#endif
-    if (started_device < 0) started_device = id;
+    if (!is_device_backend(backend) || started_device >= 0) return;  // host, or already running
+    const auto devices = require_backend(backend);
+    start_device(chosen_device(static_cast<int>(devices.size())));
 }
 
 // finalize_all: the GPU space is not Kokkos' default, so plain finalize would leave it running.
@@ -155,16 +159,18 @@ std::vector<std::string> usable_backends() {
     return out;
 }
 
-void require_backend(const std::string& backend) {
+std::vector<device_info> require_backend(const std::string& backend) {
     const auto compiled = available_backends();
     if (std::find(compiled.begin(), compiled.end(), backend) == compiled.end())
         throw std::runtime_error("this build has no '" + backend + "' backend; expected one of those compiled in: " +
                                  join(compiled) + " (docs/gpu.md says how to build for GPUs)");
-    if (!is_device_backend(backend)) return;
+    if (!is_device_backend(backend)) return {};
     std::string why;
-    if (find_devices(&why).empty())
+    auto devices = find_devices(&why);
+    if (devices.empty())
         throw std::runtime_error("this node has no " + std::string(backend == "cuda" ? "CUDA" : "HIP") + " device (" + why +
                                  "); backends available here: " + join(usable_backends()));
+    return devices;
 }
 
 int active_device() { return started_device; }

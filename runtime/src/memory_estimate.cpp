@@ -65,8 +65,8 @@ memory_estimate estimate_memory(const network_spec& spec) {
     }
     double slots = 1.0;
     while (slots < max_delay_steps + 1.0) slots *= 2.0;
-    // Plus the spike batch that leaves the device every few steps (simulation.cpp).
-    const double batch_ids = std::min(256.0 * n, std::max(n, 4194304.0));
+    // Plus the spike batch that leaves the device every few steps.
+    const double batch_ids = n * spike_batch_steps(spec.layout.total());
     m.device_bytes = m.runtime_bytes + n * slots * 16.0 + 4.0 * batch_ids;
     // Packing frees the generated chunks as the packed store fills (one projection's
     // worth is returned to the system at a time).

@@ -14,6 +14,7 @@
 
 #include <synaptogen/graph/random.hpp>
 #include <synaptogen/runtime/kokkos_session.hpp>
+#include <synaptogen/runtime/memory_estimate.hpp>
 
 #include "kernels.hpp"
 #include "synapse_packing.hpp"
@@ -469,9 +470,7 @@ void engine<Exec>::lower_synapses(const network_spec& spec, synapse_parts& parts
                                   static_cast<std::size_t>(history) * n_);
     d_history_count_ = view<std::uint32_t*>("spike_history_count", history);
     d_spikes_ = Kokkos::subview(d_history_, std::make_pair(std::size_t(0), static_cast<std::size_t>(n_)));
-    // Room for every neuron spiking in every step of a batch: at most 4 Mi ids (16 MiB)
-    // unless one step alone needs more, and at most 256 steps between host visits.
-    batch_steps_ = static_cast<std::uint32_t>(std::clamp<std::size_t>((std::size_t(1) << 22) / std::max<neuron_id>(n_, 1), 1, 256));
+    batch_steps_ = spike_batch_steps(n_);
     d_batch_spikes_ = view<neuron_id*>(Kokkos::view_alloc(Kokkos::WithoutInitializing, "spike_batch"),
                                        static_cast<std::size_t>(batch_steps_) * n_);
     d_batch_offsets_ = view<std::size_t*>("spike_batch_offsets", batch_steps_ + 1);
@@ -906,8 +905,12 @@ struct simulation::impl {
 
 simulation::simulation(const network_spec& spec, synapse_parts synapses, const run_options& options)
     : impl_(std::make_unique<impl>()) {
-    const auto backends = available_backends();
-    const std::string backend = options.backend.empty() ? backends.front() : options.backend;
+    const std::string backend = options.backend.empty() ? available_backends().front() : options.backend;
+    try {
+        require_backend(backend);  // compiled in; for a GPU backend, a device present
+    } catch (const std::runtime_error& e) {
+        throw input_error({spec.source_file, 0, "backend"}, e.what());
+    }
     start_backend(backend);  // a GPU run on a GPU that is not running yet
 #ifdef KOKKOS_ENABLE_OPENMP
     if (backend == "openmp") {
@@ -933,11 +936,7 @@ simulation::simulation(const network_spec& spec, synapse_parts synapses, const r
         return;
     }
 #endif
-    std::string names;
-    for (const auto& b : backends) names += (names.empty() ? "" : ", ") + b;
-    throw input_error({spec.source_file, 0, "backend"},
-                      "this build has no '" + backend + "' backend; expected one of those compiled in: " + names +
-                          " (docs/gpu.md says how to build for GPUs)");
+    throw internal_error("backend '" + backend + "' is compiled in but has no engine");
 }
 
 simulation::~simulation() = default;

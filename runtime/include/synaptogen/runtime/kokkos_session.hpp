@@ -46,10 +46,11 @@ int chosen_device(int device_count);
 std::vector<std::string> usable_backends();
 
 // Throws std::runtime_error with one clear message unless `backend` can run here
-// (compiled in, and for a GPU backend a device present).
-void require_backend(const std::string& backend);
+// (compiled in, and for a GPU backend a device present). Returns the GPUs found for a GPU
+// backend (none for host backends).
+std::vector<device_info> require_backend(const std::string& backend);
 
-// Starts a GPU backend's device (the chosen one) if it is not running yet; nothing for host
+// Starts a GPU backend's device (the chosen one) if no GPU is running yet; nothing for host
 // backends. Needs Kokkos initialised; throws like require_backend.
 void start_backend(const std::string& backend);
 

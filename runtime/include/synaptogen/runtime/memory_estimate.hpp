@@ -18,6 +18,14 @@ struct memory_estimate {
 
 inline constexpr double runtime_bytes_per_synapse = 8.0;      // packed target|delay + float weight
 
+// Steps of spikes the engine keeps on the device between visits of the host (its spike
+// batch holds this many steps of n ids): room for every neuron spiking in every step, at
+// most 4 Mi ids (16 MiB) unless one step alone needs more, and at most 256 steps.
+inline std::uint32_t spike_batch_steps(std::uint64_t n) {
+    const std::uint64_t steps = (std::uint64_t(1) << 22) / (n > 0 ? n : 1);
+    return static_cast<std::uint32_t>(steps < 1 ? 1 : steps > 256 ? 256 : steps);
+}
+
 memory_estimate estimate_memory(const network_spec& spec);
 
 // Memory the machine can give this process now (MemAvailable), in bytes.
