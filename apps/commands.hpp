@@ -51,7 +51,29 @@ struct inspect_options : common_options {
     std::size_t hubs = 10;
 };
 
+// synaptogen lm train CONFIG | eval CHECKPOINT | generate CHECKPOINT (docs/language.md).
+struct lm_train_options : common_options {
+    std::string out_dir;            // default: out/lm/<config stem>
+    std::string checkpoint_file;    // default: <out_dir>/checkpoint.h5
+    std::string resume;
+    std::uint64_t checkpoint_every = 0;  // tokens; 0: only at the end
+    std::optional<std::uint64_t> tokens, eval_every, eval_bytes;  // override [lm.training]
+    bool progress = true;
+};
+struct lm_eval_options : common_options {
+    std::string text;
+    std::uint64_t bytes = 0;  // 0: the whole file
+};
+struct lm_generate_options : common_options {
+    std::string prompt;
+    std::uint64_t bytes = 200;
+    double temperature = 0.8;
+};
+
 int run_command(const run_command_options& o);
+int lm_train_command(const lm_train_options& o);
+int lm_eval_command(const lm_eval_options& o);
+int lm_generate_command(const lm_generate_options& o);
 int inspect_command(const inspect_options& o);
 int import_edgelist_command(const import_options& o);
 int import_celegans_command(import_options o);

@@ -1,5 +1,6 @@
 // synaptogen: simulate spiking networks described in TOML files.
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 #include <map>
 
@@ -165,6 +166,45 @@ int main(int argc, char** argv) {
         add_import_options(c, i);
     }
 
+    CLI::App* lm_cmd = cli.add_subcommand("lm", "language models that are graphs: train, evaluate, generate (docs/language.md)");
+    lm_cmd->require_subcommand(1);
+    app::lm_train_options lm_train;
+    CLI::App* lm_train_cmd = lm_cmd->add_subcommand("train", "train a network file's [lm] model on its corpus; checkpoint it");
+    {
+        auto& t = lm_train;
+        CLI::App* c = lm_train_cmd;
+        c->add_option("CONFIG", t.file, "network description with an [lm] table")->required();
+        c->add_option("--threads,-t", t.threads, "threads (default: the file's, else all cores)")->check(CLI::Range(1, 4096));
+        c->add_option("--backend,-b", t.backend, "Kokkos backend")->check(CLI::IsMember({"serial", "openmp", "cuda", "hip"}));
+        c->add_option("--seed,-s", t.seed, "random seed: initial weights and data order (overrides [simulation].seed)");
+        c->add_option("--out,-o", t.out_dir, "output folder (default: out/lm/<CONFIG stem>)");
+        c->add_option("--tokens", t.tokens, "training tokens (overrides [lm.training].tokens)");
+        c->add_option("--eval-every", t.eval_every, "tokens between held-out evaluations");
+        c->add_option("--eval-bytes", t.eval_bytes, "held-out bytes evaluated (0: all)");
+        c->add_option("--checkpoint-every", t.checkpoint_every, "write a checkpoint every N tokens (atomically replacing the last)");
+        c->add_option("--checkpoint", t.checkpoint_file, "checkpoint file (default: OUT/checkpoint.h5)");
+        c->add_option("--resume", t.resume, "continue from this checkpoint (same CONFIG and seed), bit for bit");
+    }
+    bool lm_no_progress = false;
+    lm_train_cmd->add_flag("--no-progress", lm_no_progress, "do not print the progress line");
+    app::lm_eval_options lm_eval;
+    CLI::App* lm_eval_cmd = lm_cmd->add_subcommand("eval", "bits per byte of a trained model on a text file");
+    lm_eval_cmd->add_option("CHECKPOINT", lm_eval.file, "checkpoint written by lm train")->required();
+    lm_eval_cmd->add_option("--text", lm_eval.text, "text to evaluate (read as bytes)")->required();
+    lm_eval_cmd->add_option("--bytes", lm_eval.bytes, "evaluate only the first N bytes (0: all)");
+    lm_eval_cmd->add_option("--threads,-t", lm_eval.threads, "threads")->check(CLI::Range(1, 4096));
+    lm_eval_cmd->add_option("--backend,-b", lm_eval.backend, "Kokkos backend")->check(CLI::IsMember({"serial", "openmp", "cuda", "hip"}));
+    app::lm_generate_options lm_generate;
+    CLI::App* lm_generate_cmd = lm_cmd->add_subcommand("generate", "continue a prompt with bytes sampled from a trained model");
+    lm_generate_cmd->add_option("CHECKPOINT", lm_generate.file, "checkpoint written by lm train")->required();
+    lm_generate_cmd->add_option("--prompt", lm_generate.prompt, "text to continue");
+    lm_generate_cmd->add_option("--bytes,-n", lm_generate.bytes, "bytes to generate")->capture_default_str();
+    lm_generate_cmd->add_option("--temperature", lm_generate.temperature, "sampling temperature (0: the most likely byte)")
+        ->check(CLI::NonNegativeNumber)->capture_default_str();
+    lm_generate_cmd->add_option("--seed,-s", lm_generate.seed, "random seed of the sampling");
+    lm_generate_cmd->add_option("--threads,-t", lm_generate.threads, "threads")->check(CLI::Range(1, 4096));
+    lm_generate_cmd->add_option("--backend,-b", lm_generate.backend, "Kokkos backend")->check(CLI::IsMember({"serial", "openmp", "cuda", "hip"}));
+
     bool info_json = false;
     CLI::App* info_cmd = cli.add_subcommand("info", "backends compiled in, GPUs found on this node and their memory");
     info_cmd->add_flag("--json", info_json, "print the same as JSON");
@@ -184,6 +224,14 @@ int main(int argc, char** argv) {
             run.progress = !no_progress;
             return app::run_command(run);
         }
+        if (*lm_train_cmd) {
+            lm_train.progress = !lm_no_progress;
+            if (lm_train.out_dir.empty())
+                lm_train.out_dir = "out/lm/" + std::filesystem::path(lm_train.file).stem().string();
+            return app::lm_train_command(lm_train);
+        }
+        if (*lm_eval_cmd) return app::lm_eval_command(lm_eval);
+        if (*lm_generate_cmd) return app::lm_generate_command(lm_generate);
         if (*export_graphml_cmd) return app::export_graphml_command(export_graphml);
         if (*export_cmd) return app::export_sonata_command(export_sonata);
         if (*import_celegans_cmd) return app::import_celegans_command(celegans);

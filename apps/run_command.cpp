@@ -20,6 +20,7 @@
 #include <synaptogen/io/background_writer.hpp>
 #include <synaptogen/io/checkpoint_file.hpp>
 #include <synaptogen/io/hdf5_file.hpp>
+#include <synaptogen/io/lm_checkpoint.hpp>
 #include <synaptogen/io/network_file.hpp>
 #include <synaptogen/io/sonata.hpp>
 #include <synaptogen/io/spike_file.hpp>
@@ -52,7 +53,12 @@ std::string human_bytes(double b) {
 network_spec load_with_overrides(const common_options& o) {
     const bool sonata = std::filesystem::path(o.file).extension() == ".json";  // a SONATA simulation config
     if (sonata && o.scale) throw input_error({o.file, 0, "--scale"}, "a SONATA circuit's explicit edges cannot be scaled");
-    network_spec spec = sonata ? load_sonata_simulation(o.file) : load_network_file(o.file, o.scale);
+    // A trained language model's checkpoint stands for its graph with the trained weights.
+    const bool lm_checkpoint_file = !sonata && std::filesystem::path(o.file).extension() == ".h5" && is_lm_checkpoint(o.file);
+    if (lm_checkpoint_file && o.scale) throw input_error({o.file, 0, "--scale"}, "a trained language model cannot be scaled");
+    network_spec spec = sonata                 ? load_sonata_simulation(o.file)
+                        : lm_checkpoint_file ? lm_checkpoint_network(read_lm_checkpoint(o.file), o.file)
+                                             : load_network_file(o.file, o.scale);
     if (o.threads) spec.simulation.threads = *o.threads;
     if (o.backend) spec.simulation.backend = *o.backend;
     if (o.seed) spec.simulation.seed = *o.seed;

@@ -179,6 +179,8 @@ template <> hid_t native_type<float>() { return H5T_NATIVE_FLOAT; }
 template <> hid_t native_type<std::int32_t>() { return H5T_NATIVE_INT32; }
 template <> hid_t native_type<std::int64_t>() { return H5T_NATIVE_INT64; }
 template <> hid_t native_type<std::uint64_t>() { return H5T_NATIVE_UINT64; }
+template <> hid_t native_type<std::uint32_t>() { return H5T_NATIVE_UINT32; }
+template <> hid_t native_type<std::uint8_t>() { return H5T_NATIVE_UINT8; }
 }  // namespace
 
 template <class T>
@@ -197,6 +199,8 @@ SYNAPTOGEN_H5_ARRAY(float)
 SYNAPTOGEN_H5_ARRAY(std::int32_t)
 SYNAPTOGEN_H5_ARRAY(std::int64_t)
 SYNAPTOGEN_H5_ARRAY(std::uint64_t)
+SYNAPTOGEN_H5_ARRAY(std::uint32_t)
+SYNAPTOGEN_H5_ARRAY(std::uint8_t)
 #undef SYNAPTOGEN_H5_ARRAY
 
 void write_u64_attribute(hid_t object, const std::string& name, std::uint64_t value) {

@@ -214,8 +214,10 @@ public:
         for_each_table("stimulus", [&](table_reader& t) { read_stimulus(t); });
         for_each_table("record", [&](table_reader& t) { read_record(t); });
         read_scaling();
-        root_.finish({"include", "simulation", "sonata", "population", "projection", "stimulus", "record", "scaling"});
+        read_language();
+        root_.finish({"include", "simulation", "sonata", "population", "projection", "stimulus", "record", "scaling", "lm"});
         if (spec_.layout.count() == 0) root_.fail("population", "expected at least one [[population]]");
+        if (spec_.language) plan_language_model(spec_, *spec_.language);  // roles, sizes, cycles: errors now
         return std::move(spec_);
     }
 
@@ -861,6 +863,115 @@ private:
             if (other.name == r.name) t.fail("name", "two trace records are named '" + r.name + "'");
         t.finish({"projection", "variable", "synapses", "every", "name"});
         spec_.traces.push_back(r);
+    }
+
+
+    // [lm]: the network is a language model (models/language.hpp, docs/language.md).
+    void read_language() {
+        if (!root_.has("lm")) return;
+        table_reader t(root_.get("lm"), file_, "lm");
+        lm_spec lm;
+        if (spec_.language) lm = *spec_.language;  // an included model, refined here
+        lm.origin = t.where();
+        if (t.has("input") || !spec_.language) lm.input = population_index(t, "input");
+        if (t.has("output") || !spec_.language) lm.output = population_index(t, "output");
+        const std::string encoding = t.string("encoding", lm.encoding == token_encoding::window ? "window" : "stream");
+        if (encoding == "window") lm.encoding = token_encoding::window;
+        else if (encoding == "stream") lm.encoding = token_encoding::stream;
+        else t.fail("encoding", "unknown encoding '" + encoding + "'" + suggest(encoding, {"window", "stream"}));
+        if (t.has("context")) {
+            if (lm.encoding != token_encoding::window) t.fail("context", "context is for encoding = \"window\"; a stream model's context is its state");
+            lm.context = static_cast<std::uint32_t>(t.count("context", 4096));
+            if (lm.context == 0) t.fail("context", "expected at least one byte of context");
+        }
+        if (t.has("ticks")) {
+            if (lm.encoding != token_encoding::stream) t.fail("ticks", "ticks is for encoding = \"stream\"");
+            lm.ticks = static_cast<std::uint32_t>(t.count("ticks", 64));
+            if (lm.ticks == 0) t.fail("ticks", "expected at least one step per byte");
+        }
+        std::optional<activation_kind> forced;
+        if (t.has("activation")) forced = activation_of(t, "activation", t.string("activation"));
+        lm.activation.assign(spec_.layout.count(), activation_kind::identity);
+        for (std::size_t p = 0; p < spec_.layout.count(); ++p) {
+            if (p == lm.input || p == lm.output) continue;
+            const neuron_model_kind k = spec_.models[p].model;
+            if (forced) lm.activation[p] = *forced;
+            else if (k == neuron_model_kind::rate_relu) lm.activation[p] = activation_kind::relu;
+            else if (k == neuron_model_kind::rate_tanh) lm.activation[p] = activation_kind::tanh;
+            else if (k == neuron_model_kind::rate_sigmoid) lm.activation[p] = activation_kind::sigmoid;
+            else
+                t.fail("activation", "hidden population '" + spec_.layout[p].name + "' has model '" + to_string(k) +
+                                         "', which is not a rate unit; expected a rate model (rate_relu, rate_tanh, "
+                                         "rate_sigmoid) or [lm] activation = \"relu\" | \"tanh\" | \"sigmoid\"");
+        }
+        const std::string init = t.string("init", lm.init == weight_init_kind::uniform ? "uniform"
+                                                  : lm.init == weight_init_kind::signed_uniform ? "signed" : "written");
+        if (init == "uniform") lm.init = weight_init_kind::uniform;
+        else if (init == "signed") lm.init = weight_init_kind::signed_uniform;
+        else if (init == "written") lm.init = weight_init_kind::written;
+        else t.fail("init", "unknown init '" + init + "'" + suggest(init, {"uniform", "signed", "written"}));
+        if (t.has("training")) {
+            table_reader r(t.get("training"), file_, "lm.training");
+            read_training(r, lm.training);
+        } else if (!spec_.language) {
+            t.fail("training", "expected an [lm.training] table with at least train and validation files");
+        }
+        t.finish({"input", "output", "encoding", "context", "ticks", "activation", "init", "training"});
+        spec_.language = std::make_shared<const lm_spec>(std::move(lm));
+    }
+
+    activation_kind activation_of(table_reader& t, const std::string& key, const std::string& name) {
+        if (name == "relu") return activation_kind::relu;
+        if (name == "tanh") return activation_kind::tanh;
+        if (name == "sigmoid") return activation_kind::sigmoid;
+        t.fail(key, "unknown activation '" + name + "'" + suggest(name, {"relu", "tanh", "sigmoid"}));
+    }
+
+    void read_training(table_reader& t, lm_training& tr) {
+        tr.origin = t.where();
+        if (t.has("train") || tr.train_file.empty()) tr.train_file = beside_this_file(t.string("train"));
+        if (t.has("validation") || tr.validation_file.empty()) tr.validation_file = beside_this_file(t.string("validation"));
+        if (t.has("tokens")) tr.tokens = t.count("tokens", std::uint64_t(1) << 50);
+        if (tr.tokens == 0) t.fail("tokens", "expected a positive number of training tokens");
+        if (t.has("batch")) tr.batch = static_cast<std::uint32_t>(t.count("batch", 65536));
+        if (tr.batch == 0) t.fail("batch", "expected at least one sequence per step");
+        if (t.has("unroll")) tr.unroll = static_cast<std::uint32_t>(t.count("unroll", 65536));
+        if (tr.unroll == 0) t.fail("unroll", "expected at least one token per window");
+        auto positive = [&](const std::string& key, double& v, bool zero_ok) {
+            if (!t.has(key)) return;
+            v = t.number(key);
+            if (!std::isfinite(v) || v < 0.0 || (!zero_ok && v == 0.0))
+                t.fail(key, zero_ok ? "expected a number >= 0" : "expected a positive number");
+        };
+        positive("learning_rate", tr.learning_rate, false);
+        positive("epsilon", tr.epsilon, false);
+        positive("weight_decay", tr.weight_decay, true);
+        positive("clip", tr.clip, true);
+        positive("warmup", tr.warmup, true);
+        if (tr.warmup >= 1.0) t.fail("warmup", "expected the warm-up as a fraction of the steps, in [0, 1)");
+        if (t.has("betas")) {
+            const toml_value& v = t.get("betas");
+            if (!v.is_array() || v.as_array().size() != 2) t.fail("betas", "expected two numbers, e.g. betas = [0.9, 0.95]");
+            double b[2];
+            for (int i = 0; i < 2; ++i) {
+                const toml_value& x = v.as_array()[i];
+                if (!x.is_floating() && !x.is_integer()) t.fail("betas", "expected two numbers in [0, 1)");
+                b[i] = x.is_floating() ? x.as_floating() : double(x.as_integer());
+                if (!(b[i] >= 0.0 && b[i] < 1.0)) t.fail("betas", "expected two numbers in [0, 1)");
+            }
+            tr.beta1 = b[0];
+            tr.beta2 = b[1];
+        }
+        const std::string schedule = t.string("schedule", tr.schedule == lr_schedule_kind::linear ? "linear"
+                                                       : tr.schedule == lr_schedule_kind::cosine ? "cosine" : "constant");
+        if (schedule == "linear") tr.schedule = lr_schedule_kind::linear;
+        else if (schedule == "cosine") tr.schedule = lr_schedule_kind::cosine;
+        else if (schedule == "constant") tr.schedule = lr_schedule_kind::constant;
+        else t.fail("schedule", "unknown schedule '" + schedule + "'" + suggest(schedule, {"linear", "cosine", "constant"}));
+        if (t.has("eval_every")) tr.eval_every = t.count("eval_every", std::uint64_t(1) << 50);
+        if (t.has("eval_bytes")) tr.eval_bytes = t.count("eval_bytes", std::uint64_t(1) << 50);
+        t.finish({"train", "validation", "tokens", "batch", "unroll", "learning_rate", "betas", "epsilon", "weight_decay",
+                  "clip", "warmup", "schedule", "eval_every", "eval_bytes"});
     }
 
     void read_record(table_reader& t) {

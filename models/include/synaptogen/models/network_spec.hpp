@@ -12,6 +12,7 @@
 #include <synaptogen/graph/errors.hpp>
 #include <synaptogen/graph/population.hpp>
 #include <synaptogen/graph/projection.hpp>
+#include <synaptogen/models/language.hpp>
 #include <synaptogen/models/neuron_model.hpp>
 #include <synaptogen/models/synapse_model.hpp>
 
@@ -113,6 +114,7 @@ struct network_spec {
     std::vector<bool> record_spikes;       // per population
     std::vector<trace_record_spec> traces;
     scaling_spec scaling;                   // as written; apply_scaling() applies it once
+    std::shared_ptr<const lm_spec> language;  // an [lm] table: the network is a language model
 };
 
 // A spike emitted in step s is stamped (s + 1) dt (the end of the step). The inverse, for

@@ -1,0 +1,138 @@
+#include <synaptogen/io/lm_checkpoint.hpp>
+
+#include <filesystem>
+#include <stdexcept>
+
+#include <synaptogen/io/checkpoint_file.hpp>
+#include <synaptogen/io/hdf5_file.hpp>
+#include <synaptogen/io/network_file.hpp>
+
+namespace synaptogen {
+
+namespace {
+constexpr std::uint64_t format_version = 1;
+}
+
+void write_lm_checkpoint(const std::string& path, const lm_checkpoint& c) {
+    const std::string part = path + ".part";
+    {
+        h5::handle file = h5::create_file(part);
+        h5::handle g = h5::create_group(file.get(), "lm");
+        h5::write_u64_attribute(g.get(), "format", format_version);
+        h5::write_string_attribute(g.get(), "config_file", c.config_file);
+        h5::write_u64_attribute(g.get(), "config_hash", c.config_hash);
+        h5::write_u64_attribute(g.get(), "seed", c.seed);
+        h5::write_u64_attribute(g.get(), "step", c.state.step);
+        h5::write_u64_attribute(g.get(), "tokens", c.state.tokens);
+        h5::write_array(g.get(), "parameters", c.state.parameters);
+        h5::write_array(g.get(), "adam_m", c.state.adam_m);
+        h5::write_array(g.get(), "adam_v", c.state.adam_v);
+        h5::write_array(g.get(), "carried", c.state.carried);
+        h5::write_array(g.get(), "lane_position", c.state.lane_position);
+        h5::handle graph = h5::create_group(g.get(), "graph");
+        for (std::size_t q = 0; q < c.graph.projections.size(); ++q) {
+            const edge_set& e = c.graph.projections[q];
+            h5::handle p = h5::create_group(graph.get(), std::to_string(q));
+            h5::write_u64_attribute(p.get(), "source_population", e.source_population);
+            h5::write_u64_attribute(p.get(), "target_population", e.target_population);
+            h5::write_u64_attribute(p.get(), "n_sources", e.n_sources);
+            h5::write_u64_attribute(p.get(), "n_targets", e.n_targets);
+            h5::write_array(p.get(), "row_map", e.row_map);
+            h5::write_array(p.get(), "target", e.target);
+            h5::write_array(p.get(), "weight", e.weight);
+        }
+        H5Fflush(file.get(), H5F_SCOPE_GLOBAL);
+    }
+    std::filesystem::rename(part, path);  // atomic: the previous checkpoint stays valid until now
+}
+
+bool is_lm_checkpoint(const std::string& path) {
+    if (!std::filesystem::is_regular_file(path) || H5Fis_hdf5(path.c_str()) <= 0) return false;
+    try {
+        h5::handle file = h5::open_file(path);
+        return h5::exists(file.get(), "lm");
+    } catch (const std::runtime_error&) {
+        return false;
+    }
+}
+
+lm_checkpoint read_lm_checkpoint(const std::string& path) {
+    if (!std::filesystem::exists(path)) throw input_error({path, 0, ""}, "no such checkpoint file");
+    if (!is_lm_checkpoint(path))
+        throw input_error({path, 0, ""}, "not a language-model checkpoint (expected an HDF5 file with an /lm group, "
+                                         "as synaptogen lm train writes)");
+    lm_checkpoint c;
+    try {
+        h5::handle file = h5::open_file(path);
+        h5::handle g = h5::open_group(file.get(), "lm");
+        const std::uint64_t format = h5::read_u64_attribute(g.get(), "format");
+        if (format != format_version)
+            throw input_error({path, 0, ""}, "checkpoint format " + std::to_string(format) + "; expected " +
+                                                 std::to_string(format_version));
+        c.config_file = h5::read_string_attribute(g.get(), "config_file");
+        c.config_hash = h5::read_u64_attribute(g.get(), "config_hash");
+        c.seed = h5::read_u64_attribute(g.get(), "seed");
+        c.state.step = h5::read_u64_attribute(g.get(), "step");
+        c.state.tokens = h5::read_u64_attribute(g.get(), "tokens");
+        c.state.parameters = h5::read_array<float>(g.get(), "parameters");
+        c.state.adam_m = h5::read_array<float>(g.get(), "adam_m");
+        c.state.adam_v = h5::read_array<float>(g.get(), "adam_v");
+        c.state.carried = h5::read_array<float>(g.get(), "carried");
+        c.state.lane_position = h5::read_array<std::uint64_t>(g.get(), "lane_position");
+        h5::handle graph = h5::open_group(g.get(), "graph");
+        const std::size_t n = h5::child_names(graph.get()).size();
+        for (std::size_t q = 0; q < n; ++q) {
+            h5::handle p = h5::open_group(graph.get(), std::to_string(q));
+            edge_set e;
+            e.source_population = h5::read_u64_attribute(p.get(), "source_population");
+            e.target_population = h5::read_u64_attribute(p.get(), "target_population");
+            e.n_sources = static_cast<neuron_id>(h5::read_u64_attribute(p.get(), "n_sources"));
+            e.n_targets = static_cast<neuron_id>(h5::read_u64_attribute(p.get(), "n_targets"));
+            e.row_map = h5::read_array<std::uint64_t>(p.get(), "row_map");
+            e.target = h5::read_array<std::uint32_t>(p.get(), "target");
+            e.weight = h5::read_array<float>(p.get(), "weight");
+            if (e.row_map.size() != e.n_sources + 1u || e.row_map.back() != e.target.size() ||
+                e.weight.size() != e.target.size())
+                throw input_error({path, 0, "lm/graph/" + std::to_string(q)}, "inconsistent edge arrays");
+            c.graph.projections.push_back(std::move(e));
+        }
+    } catch (const std::runtime_error& e) {
+        if (dynamic_cast<const input_error*>(&e)) throw;
+        throw input_error({path, 0, ""}, std::string("unreadable language-model checkpoint (") + e.what() + ")");
+    }
+    return c;
+}
+
+network_spec lm_checkpoint_description(const lm_checkpoint& c, const std::string& checkpoint_path) {
+    if (!std::filesystem::exists(c.config_file))
+        throw input_error({checkpoint_path, 0, "config_file"},
+                          "the description it was trained from, " + c.config_file + ", is gone; expected that file");
+    network_spec spec = load_network_file(c.config_file);
+    if (description_hash(spec.source_text) != c.config_hash)
+        throw input_error({checkpoint_path, 0, "config_file"},
+                          "the description " + c.config_file + " changed since this checkpoint was written; "
+                          "expected the text it was trained from");
+    if (!spec.language) throw input_error({c.config_file, 0, "lm"}, "expected an [lm] table");
+    if (spec.projections.size() != c.graph.projections.size())
+        throw input_error({checkpoint_path, 0, "lm/graph"}, "the checkpoint's projections do not match its description");
+    return spec;
+}
+
+network_spec lm_checkpoint_network(const lm_checkpoint& c, const std::string& checkpoint_path) {
+    network_spec spec = lm_checkpoint_description(c, checkpoint_path);
+    for (std::size_t q = 0; q < spec.projections.size(); ++q) {
+        projection_spec& p = spec.projections[q];
+        const edge_set& e = c.graph.projections[q];
+        p.rule = connection_rule_kind::explicit_edges;
+        p.edges.clear();
+        for (neuron_id s = 0; s < e.n_sources; ++s)
+            for (edge_index k = e.row_map[s]; k < e.row_map[s + 1]; ++k)
+                p.edges.push_back({s, e.target[k], e.weight[k], 0.0});
+        p.edges_have_weights = true;
+        p.edges_have_delays = false;
+        p.allow_multapses = true;
+    }
+    return spec;
+}
+
+}  // namespace synaptogen
