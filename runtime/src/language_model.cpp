@@ -73,6 +73,7 @@ struct engine final : engine_base {
     std::vector<float> get(int which) override { return lm_engine<Exec>::download(pick(which)); }
     void set(int which, const std::vector<float>& v) override {
         lm_engine<Exec>::put(pick(which), "lm parameters", v);
+        if (which == 0) e.refresh_forward_weights();
     }
     std::vector<float> get_carried(int slot, int lanes) override {
         return lm_engine<Exec>::download(e.carried(slot, lanes));
@@ -312,6 +313,9 @@ language_model::language_model(const network_spec& spec, const lm_spec& lm, conn
         }
     };
     flatten(in, g.in_row, g.in_source, g.in_param);
+    for (std::size_t q = 0; q < m.graph.projections.size(); ++q)
+        if (m.graph.projections[q].source_population != lm.input && m.graph.projections[q].size())
+            g.unit_weight_ranges.emplace_back(param_first[q], param_first[q] + m.graph.projections[q].size());
     flatten(out, g.out_row, g.out_target, g.out_param);
     flatten(inp, g.input_row, g.input_target, g.input_param);
 

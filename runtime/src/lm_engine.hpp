@@ -28,6 +28,17 @@
 #include <synaptogen/graph/portable_math.hpp>
 #include <synaptogen/models/language.hpp>
 
+// A loop over the lanes of a block, unrolled completely so that it becomes whole-register
+// vector arithmetic (SLP) on CPUs; GPUs unroll it into registers of one thread.
+#if defined(__CUDA_ARCH__) || defined(__HIP_DEVICE_COMPILE__) || defined(__clang__)
+#define SYNAPTOGEN_UNROLLED _Pragma("unroll")
+#elif defined(__GNUC__)
+#define SYNAPTOGEN_UNROLLED _Pragma("GCC unroll 64")
+#else
+#define SYNAPTOGEN_UNROLLED
+#endif
+#define SYNAPTOGEN_LANES(i) SYNAPTOGEN_UNROLLED for (int i = 0; i < lane_block; ++i)
+
 namespace synaptogen::lm_detail {
 
 inline constexpr int lane_block = 32;                // lanes per kernel iteration; lanes are padded to it
@@ -47,6 +58,7 @@ struct host_graph {
     std::vector<std::uint32_t> input_target, input_param;  // input neuron -> target unit, parameter
     std::vector<std::uint32_t> weight_source, weight_target;  // per weight: source (unit or input), target | bits
     std::uint64_t recurrent_edges = 0, immediate_edges = 0;
+    std::vector<std::pair<std::uint64_t, std::uint64_t>> unit_weight_ranges;  // [first, last) of non-input weights
 };
 
 // One block of work: `tokens` tokens on `lanes` lanes, `ticks` network steps each.
@@ -92,6 +104,7 @@ struct lm_engine {
     bool input_feeds_units = false;
 
     view<float*> d_params, d_grad, d_m, d_v;
+    view<float*> d_in_weight;  // the weights of d_in_param in by-target order, for the forward pass
     view<std::uint64_t*> d_in_row, d_out_row, d_input_row;
     view<std::uint32_t*> d_in_source, d_in_param, d_out_target, d_out_param, d_input_target, d_input_param;
     view<std::uint32_t*> d_weight_source, d_weight_target;
@@ -125,6 +138,8 @@ struct lm_engine {
         d_weight_source = upload<std::uint32_t>("lm weight_source", g.weight_source);
         d_weight_target = upload<std::uint32_t>("lm weight_target", g.weight_target);
         input_feeds_units = !g.input_target.empty();
+        d_in_weight = view<float*>("lm forward weights", g.in_param.size());
+        refresh_forward_weights();
         d_partial = view<double*>("lm norm partials", (params.size() + norm_block - 1) / norm_block);
     }
 
@@ -167,6 +182,15 @@ struct lm_engine {
     // Unit range of population p: [first, first + count).
     std::uint32_t first_unit(std::size_t p) const { return g.unit_first[p]; }
 
+    // The forward pass reads each unit's incoming weights contiguously: a by-target copy of
+    // the parameters, refreshed whenever they change.
+    void refresh_forward_weights() {
+        auto w = d_in_weight;
+        auto par = d_in_param;
+        auto params = d_params;
+        Kokkos::parallel_for("lm forward weights", policy(0, w.extent(0)), KOKKOS_LAMBDA(const std::size_t e) { w(e) = params(par(e)); });
+    }
+
     // Forward pass over a block; the inputs and targets must be uploaded. Slot 0 is the
     // carried state `state` (or zero if state < 0). Returns (loss sum in nats, predictions).
     // With backward, fills d_grad for every parameter; with carry, writes the last tick's
@@ -198,16 +222,15 @@ struct lm_engine {
             const int K = static_cast<int>(g.slots);
             const int blocks = TT * L / lane_block;
             Kokkos::parallel_for("lm input drive", policy(0, blocks), KOKKOS_LAMBDA(const int blk) {
-                const int c0 = blk * lane_block;  // tick-major column within ticks 0..TT-1
-                for (std::uint32_t u = 0; u < U; ++u)
-                    for (int i = 0; i < lane_block; ++i) drive(std::size_t(u) * cols + L + c0 + i) = 0.0f;
-                for (int i = 0; i < lane_block; ++i) {
-                    const int c = c0 + i, tick = c / L, lane = c % L, token = tick / ticks;
+                SYNAPTOGEN_LANES(i) {
+                    const int c = blk * lane_block + i, tick = c / L, lane = c % L, token = tick / ticks;
+                    // The drive is [column][unit]: a column's targets are contiguous.
+                    const std::size_t d0 = std::size_t(L + c) * U;
+                    for (std::uint32_t u = 0; u < U; ++u) drive(d0 + u) = 0.0f;
                     for (int k = 0; k < K; ++k) {
                         const std::int32_t in = inputs((std::size_t(token) * L + lane) * K + k);
                         if (in < 0) continue;
-                        for (std::uint64_t e = row(in); e < row(in + 1); ++e)
-                            drive(std::size_t(tgt(e)) * cols + L + c) += params(par(e));
+                        for (std::uint64_t e = row(in); e < row(in + 1); ++e) drive(d0 + tgt(e)) += params(par(e));
                     }
                 }
             });
@@ -220,7 +243,7 @@ struct lm_engine {
                 const activation_kind f = activation[p];
                 auto row = d_in_row;
                 auto src = d_in_source;
-                auto par = d_in_param;
+                auto win = d_in_weight;
                 const bool feeds = input_feeds_units;
                 const int chunks = L / lane_block;
                 Kokkos::parallel_for("lm forward", policy(0, std::size_t(n) * chunks), KOKKOS_LAMBDA(const std::size_t w) {
@@ -228,16 +251,19 @@ struct lm_engine {
                     const int col = (t + 1) * L + static_cast<int>(w % chunks) * lane_block;
                     float acc[lane_block];
                     const float bias = params(bias0 + u);
-                    for (int i = 0; i < lane_block; ++i) acc[i] = bias;
+                    SYNAPTOGEN_LANES(i) acc[i] = bias;
                     if (feeds)
-                        for (int i = 0; i < lane_block; ++i) acc[i] += drive(std::size_t(u) * cols + col + i);
+                        SYNAPTOGEN_LANES(i) acc[i] += drive(std::size_t(col + i) * U + u);
                     for (std::uint64_t e = row(u); e < row(u + 1); ++e) {
                         const std::uint32_t s_ = src(e);
-                        const float wgt = params(par(e));
+                        const float wgt = win(e);
                         const std::size_t a0 = std::size_t(s_ & index_mask) * cols + col - ((s_ & lag_bit) ? L : 0);
-                        for (int i = 0; i < lane_block; ++i) acc[i] += wgt * act(a0 + i);
+                        SYNAPTOGEN_LANES(i) acc[i] += wgt * act(a0 + i);
                     }
-                    for (int i = 0; i < lane_block; ++i) act(std::size_t(u) * cols + col + i) = activate(f, acc[i]);
+                    float* out = &act(std::size_t(u) * cols + col);
+                    SYNAPTOGEN_LANES(i) out[i] = acc[i];
+                    if (f != activation_kind::identity)
+                        SYNAPTOGEN_LANES(i) out[i] = activate(f, out[i]);
                 });
             }
         }
@@ -273,35 +299,35 @@ struct lm_engine {
             const bool last = (t % ticks) == ticks - 1;
             if (!last) {
                 for (std::uint32_t o = 0; o < lm_vocabulary; ++o)
-                    for (int i = 0; i < lane_block; ++i) dz(std::size_t(o0 + o) * cols + col + i) = 0.0f;
+                    SYNAPTOGEN_LANES(i) dz(std::size_t(o0 + o) * cols + col + i) = 0.0f;
                 return;
             }
             const int token = t / ticks;
             double mx[lane_block], sum[lane_block];
-            for (int i = 0; i < lane_block; ++i) {
+            SYNAPTOGEN_LANES(i) {
                 mx[i] = -1e300;
                 sum[i] = 0.0;
             }
             for (std::uint32_t o = 0; o < lm_vocabulary; ++o)
-                for (int i = 0; i < lane_block; ++i) {
+                SYNAPTOGEN_LANES(i) {
                     const double z = act(std::size_t(o0 + o) * cols + col + i);
                     mx[i] = z > mx[i] ? z : mx[i];
                 }
             for (std::uint32_t o = 0; o < lm_vocabulary; ++o)
-                for (int i = 0; i < lane_block; ++i) {
+                SYNAPTOGEN_LANES(i) {
                     const std::size_t at = std::size_t(o0 + o) * cols + col + i;
                     const double e = exp_portable(double(act(at)) - mx[i]);
                     dz(at) = static_cast<float>(e);
                     sum[i] += e;
                 }
-            for (int i = 0; i < lane_block; ++i) {
+            SYNAPTOGEN_LANES(i) {
                 const std::int32_t y = targets(std::size_t(token) * L + lane0 + i);
                 const std::size_t at = std::size_t(o0 + (y < 0 ? 0 : y)) * cols + col + i;
                 lossv(std::size_t(token) * L + lane0 + i) =
                     y < 0 ? 0.0f : static_cast<float>(log_portable(sum[i]) + mx[i] - double(act(at)));
             }
             for (std::uint32_t o = 0; o < lm_vocabulary; ++o)
-                for (int i = 0; i < lane_block; ++i) {
+                SYNAPTOGEN_LANES(i) {
                     const std::int32_t y = targets(std::size_t(token) * L + lane0 + i);
                     const std::size_t at = std::size_t(o0 + o) * cols + col + i;
                     const float p = static_cast<float>(double(dz(at)) / sum[i]);
@@ -333,17 +359,17 @@ struct lm_engine {
                     const std::uint32_t u = u0 + static_cast<std::uint32_t>(w / chunks);
                     const int col = (t + 1) * L + static_cast<int>(w % chunks) * lane_block;
                     float acc[lane_block];
-                    for (int i = 0; i < lane_block; ++i) acc[i] = 0.0f;
+                    SYNAPTOGEN_LANES(i) acc[i] = 0.0f;
                     for (std::uint64_t e = row(u); e < row(u + 1); ++e) {
                         const std::uint32_t t_ = tgt(e);
                         const bool lag = (t_ & lag_bit) != 0;
                         if (lag && !has_next) continue;  // truncated: the next tick is in the next block
                         const float wgt = params(par(e));
                         const std::size_t d0 = std::size_t(t_ & index_mask) * cols + col + (lag ? L : 0);
-                        for (int i = 0; i < lane_block; ++i) acc[i] += wgt * dz(d0 + i);
+                        SYNAPTOGEN_LANES(i) acc[i] += wgt * dz(d0 + i);
                     }
                     const std::size_t a0 = std::size_t(u) * cols + col;
-                    for (int i = 0; i < lane_block; ++i) dz(a0 + i) = acc[i] * activation_slope(f, act(a0 + i));
+                    SYNAPTOGEN_LANES(i) dz(a0 + i) = acc[i] * activation_slope(f, act(a0 + i));
                 });
             }
         }
@@ -352,24 +378,25 @@ struct lm_engine {
             auto wsrc = d_weight_source;
             auto wtgt = d_weight_target;
             const std::size_t n = static_cast<std::size_t>(TT) * L;
-            Kokkos::parallel_for("lm weight gradient", policy(0, g.weights), KOKKOS_LAMBDA(const std::size_t e) {
-                const std::uint32_t t_ = wtgt(e);
-                if (t_ & input_bit) return;
-                const std::size_t d0 = std::size_t(t_ & index_mask) * cols + L;
-                const std::size_t a0 = std::size_t(wsrc(e)) * cols + ((t_ & lag_bit) ? 0 : L);
-                float acc[lane_block];
-                for (int i = 0; i < lane_block; ++i) acc[i] = 0.0f;
-                for (std::size_t k = 0; k < n; k += lane_block)
-                    for (int i = 0; i < lane_block; ++i) acc[i] += dz(d0 + k + i) * act(a0 + k + i);
-                grad(e) = lane_sum(acc);
-            });
+            for (const auto& [first, last] : g.unit_weight_ranges) {
+                Kokkos::parallel_for("lm weight gradient", policy(first, last), KOKKOS_LAMBDA(const std::size_t e) {
+                    const std::uint32_t t_ = wtgt(e);
+                    const std::size_t d0 = std::size_t(t_ & index_mask) * cols + L;
+                    const std::size_t a0 = std::size_t(wsrc(e)) * cols + ((t_ & lag_bit) ? 0 : L);
+                    float acc[lane_block];
+                    SYNAPTOGEN_LANES(i) acc[i] = 0.0f;
+                    for (std::size_t k = 0; k < n; k += lane_block)
+                        SYNAPTOGEN_LANES(i) acc[i] += dz(d0 + k + i) * act(a0 + k + i);
+                    grad(e) = lane_sum(acc);
+                });
+            }
             const std::uint64_t bias0 = g.weights;
             Kokkos::parallel_for("lm bias gradient", policy(0, g.units), KOKKOS_LAMBDA(const std::uint32_t u) {
                 const std::size_t d0 = std::size_t(u) * cols + L;
                 float acc[lane_block];
-                for (int i = 0; i < lane_block; ++i) acc[i] = 0.0f;
+                SYNAPTOGEN_LANES(i) acc[i] = 0.0f;
                 for (std::size_t k = 0; k < n; k += lane_block)
-                    for (int i = 0; i < lane_block; ++i) acc[i] += dz(d0 + k + i);
+                    SYNAPTOGEN_LANES(i) acc[i] += dz(d0 + k + i);
                 grad(bias0 + u) = lane_sum(acc);
             });
         }
@@ -411,7 +438,7 @@ struct lm_engine {
 
     KOKKOS_INLINE_FUNCTION static float lane_sum(const float* acc) {
         float s = 0.0f;
-        for (int i = 0; i < lane_block; ++i) s += acc[i];
+        SYNAPTOGEN_LANES(i) s += acc[i];
         return s;
     }
 
@@ -452,15 +479,26 @@ struct lm_engine {
         const float bc2_sqrt = float(std::sqrt(1.0 - std::pow(beta2, double(step))));
         const float decay = float(1.0 - lr * weight_decay);
         const std::uint64_t nw = g.weights;
-        Kokkos::parallel_for("lm adam", policy(0, w.extent(0)), KOKKOS_LAMBDA(const std::size_t i) {
-            const float gi = grad(i) * gs;
-            const float mi = b1 * m(i) + (1.0f - b1) * gi;
-            const float vi = b2 * v(i) + (1.0f - b2) * gi * gi;
-            m(i) = mi;
-            v(i) = vi;
-            const float wi = i < nw ? w(i) * decay : w(i);
-            w(i) = wi - step_size * mi / (std::sqrt(vi) / bc2_sqrt + e);
+        const std::size_t n = w.extent(0);
+        constexpr std::size_t chunk = 16;  // a fixed-width body: whole vector registers
+        Kokkos::parallel_for("lm adam", policy(0, (n + chunk - 1) / chunk), KOKKOS_LAMBDA(const std::size_t c) {
+            auto update = [&](std::size_t i) {
+                const float gi = grad(i) * gs;
+                const float mi = b1 * m(i) + (1.0f - b1) * gi;
+                const float vi = b2 * v(i) + (1.0f - b2) * gi * gi;
+                m(i) = mi;
+                v(i) = vi;
+                const float wi = i < nw ? w(i) * decay : w(i);
+                w(i) = wi - step_size * mi / (std::sqrt(vi) / bc2_sqrt + e);
+            };
+            const std::size_t i0 = c * chunk;
+            if (i0 + chunk <= n) {
+                SYNAPTOGEN_UNROLLED for (std::size_t j = 0; j < chunk; ++j) update(i0 + j);
+            } else {
+                for (std::size_t i = i0; i < n; ++i) update(i);
+            }
         });
+        refresh_forward_weights();
     }
 
     // Logits of the last tick of lane `lane` (generation).
