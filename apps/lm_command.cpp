@@ -118,9 +118,9 @@ int lm_train_command(const lm_train_options& o) {
     std::printf("  data        train %s (%zu bytes), held-out %s (%zu bytes%s)\n", lm.training.train_file.c_str(),
                 train.size(), lm.training.validation_file.c_str(), valid.size(),
                 lm.training.eval_bytes ? (", first " + std::to_string(lm.training.eval_bytes) + " evaluated").c_str() : "");
-    std::printf("  training    %llu tokens in %llu steps of %llu, %d threads, %s backend\n",
+    std::printf("  training    %llu tokens in %llu steps of %llu, %d thread%s, %s backend\n",
                 static_cast<unsigned long long>(total * per_step), static_cast<unsigned long long>(total),
-                static_cast<unsigned long long>(per_step), threads, m->backend().c_str());
+                static_cast<unsigned long long>(per_step), threads, threads == 1 ? "" : "s", m->backend().c_str());
     std::fflush(stdout);
 
     auto evaluate = [&](std::uint64_t tokens) {
