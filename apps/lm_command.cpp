@@ -86,8 +86,11 @@ int lm_train_command(const lm_train_options& o) {
     // rewired ones included) with every parameter and the data position.
     std::unique_ptr<language_model> model;
     if (o.resume.empty()) {
-        model = std::make_unique<language_model>(
-            spec, lm, build_connectome(spec.layout, spec.projections, spec.simulation.seed, spec.simulation.dt));
+        connectome graph = build_connectome(spec.layout, spec.projections, spec.simulation.seed, spec.simulation.dt);
+        if (const std::uint64_t swaps = apply_language_null(spec, lm, graph))
+            std::printf("null        degree-preserving: %llu double-edge swaps over the connectome's projections\n",
+                        static_cast<unsigned long long>(swaps));
+        model = std::make_unique<language_model>(spec, lm, std::move(graph));
     } else {
         const lm_checkpoint c = read_lm_checkpoint(o.resume);
         if (c.config_hash != description_hash(spec.source_text) || c.seed != spec.simulation.seed)

@@ -910,13 +910,17 @@ private:
         else if (init == "signed") lm.init = weight_init_kind::signed_uniform;
         else if (init == "written") lm.init = weight_init_kind::written;
         else t.fail("init", "unknown init '" + init + "'" + suggest(init, {"uniform", "signed", "written"}));
+        const std::string null = t.string("null", lm.degree_preserving_null ? "degree_preserving" : "none");
+        if (null == "none") lm.degree_preserving_null = false;
+        else if (null == "degree_preserving") lm.degree_preserving_null = true;
+        else t.fail("null", "unknown null model '" + null + "'" + suggest(null, {"none", "degree_preserving"}));
         if (t.has("training")) {
             table_reader r(t.get("training"), file_, "lm.training");
             read_training(r, lm.training);
         } else if (!spec_.language) {
             t.fail("training", "expected an [lm.training] table with at least train and validation files");
         }
-        t.finish({"input", "output", "encoding", "context", "ticks", "activation", "init", "training"});
+        t.finish({"input", "output", "encoding", "context", "ticks", "activation", "init", "null", "training"});
         spec_.language = std::make_shared<const lm_spec>(std::move(lm));
     }
 

@@ -250,6 +250,15 @@ language_model::language_model(const network_spec& spec, const lm_spec& lm, conn
         const edge_set& es = m.graph.projections[q];
         param_first[q] = params.size();
         const double bound = m.plan.fan_in[es.target_population] ? 1.0 / std::sqrt(double(m.plan.fan_in[es.target_population])) : 0.0;
+        // signed: a connectome's projections (explicit edges) keep each edge's sign, a graded
+        // synapse reversing below the target's rest counting as inhibitory; projections drawn
+        // by a rule have no signs to keep and start like `uniform`.
+        const bool keeps_signs = lm.init == weight_init_kind::signed_uniform &&
+                                 spec.projections[q].rule == connection_rule_kind::explicit_edges;
+        const double sign = spec.synapses[q].kind == synapse_kind::graded &&
+                                    spec.synapses[q].graded.E_rev < spec.models[es.target_population].parameters.E_L
+                                ? -1.0
+                                : 1.0;
         for (neuron_id s = 0; s < es.n_sources; ++s) {
             counter_rng rng(m.seed, stream_purpose::lm_init, static_cast<std::uint32_t>(q), s);
             for (edge_index e = es.row_map[s]; e < es.row_map[s + 1]; ++e) {
@@ -257,7 +266,8 @@ language_model::language_model(const network_spec& spec, const lm_spec& lm, conn
                 const double u = bound * (2.0 * rng.uniform() - 1.0);
                 double w = written;
                 if (lm.init == weight_init_kind::uniform) w = u;
-                else if (lm.init == weight_init_kind::signed_uniform) w = (written < 0.0 ? -1.0 : 1.0) * std::fabs(u);
+                else if (keeps_signs) w = sign * (written < 0.0 ? -1.0 : 1.0) * std::fabs(u);
+                else if (lm.init == weight_init_kind::signed_uniform) w = u;
                 params.push_back(static_cast<float>(w));
             }
         }

@@ -41,7 +41,7 @@
 
 namespace synaptogen::lm_detail {
 
-inline constexpr int lane_block = 32;                // lanes per kernel iteration; lanes are padded to it
+inline constexpr int lane_block = 32;                // lanes per kernel iteration (lane_sum assumes 32); lanes are padded to it                // lanes per kernel iteration; lanes are padded to it
 inline constexpr std::uint32_t lag_bit = 1u << 31;   // an edge that reads the previous tick
 inline constexpr std::uint32_t input_bit = 1u << 30; // a weight whose source is the input population
 inline constexpr std::uint32_t index_mask = input_bit - 1;
@@ -436,10 +436,12 @@ struct lm_engine {
         }
     }
 
-    KOKKOS_INLINE_FUNCTION static float lane_sum(const float* acc) {
-        float s = 0.0f;
-        SYNAPTOGEN_LANES(i) s += acc[i];
-        return s;
+    // The lanes' sum in a fixed pairwise order (halves added lane by lane), which vectorises.
+    KOKKOS_INLINE_FUNCTION static float lane_sum(float* acc) {
+        SYNAPTOGEN_UNROLLED for (int i = 0; i < 16; ++i) acc[i] += acc[i + 16];
+        SYNAPTOGEN_UNROLLED for (int i = 0; i < 8; ++i) acc[i] += acc[i + 8];
+        SYNAPTOGEN_UNROLLED for (int i = 0; i < 4; ++i) acc[i] += acc[i + 4];
+        return (acc[0] + acc[2]) + (acc[1] + acc[3]);
     }
 
     static constexpr std::size_t norm_block = 8192;

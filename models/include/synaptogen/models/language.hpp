@@ -60,6 +60,10 @@ struct lm_spec {
     // (rate_relu, rate_tanh, rate_sigmoid) or from `activation` in [lm] for other models.
     std::vector<activation_kind> activation;
     weight_init_kind init = weight_init_kind::uniform;
+    // degree_preserving: before training, every projection given as explicit edges (an
+    // imported connectome) is rewired by double-edge swaps, 10 per edge, keeping every
+    // neuron's in- and out-degree per projection: the connectome's null model.
+    bool degree_preserving_null = false;
     lm_training training;
     source_location origin;
 };
@@ -96,5 +100,9 @@ struct lm_plan {
 // output or input in the wrong role, a cycle in a window (feed-forward) model, a hidden
 // population that nothing reaches from the input or that reaches no output.
 lm_plan plan_language_model(const network_spec& spec, const lm_spec& lm);
+
+struct connectome;
+// Applies lm.degree_preserving_null to a connectome built from spec; returns the swaps made.
+std::uint64_t apply_language_null(const network_spec& spec, const lm_spec& lm, connectome& c);
 
 }  // namespace synaptogen
