@@ -30,7 +30,7 @@
 
 // A loop over the lanes of a block, unrolled completely so that it becomes whole-register
 // vector arithmetic (SLP) on CPUs; GPUs unroll it into registers of one thread.
-#if defined(__CUDA_ARCH__) || defined(__HIP_DEVICE_COMPILE__) || defined(__clang__)
+#if defined(__CUDACC__) || defined(__HIPCC__) || defined(__clang__)
 #define SYNAPTOGEN_UNROLLED _Pragma("unroll")
 #elif defined(__GNUC__)
 #define SYNAPTOGEN_UNROLLED _Pragma("GCC unroll 64")
