@@ -248,8 +248,10 @@ def train(args):
     log(f"torch {torch.__version__}, threads {torch.get_num_threads()}, BLAS: {blas['kind']}")
     log("  mapped: " + ", ".join(blas["mapped"]))
     if not env["MALLOC_MMAP_THRESHOLD_"] or not env["MALLOC_TRIM_THRESHOLD_"]:
-        log("hint: for timing, run with MALLOC_MMAP_THRESHOLD_=1073741824 "
-            "MALLOC_TRIM_THRESHOLD_=1073741824 in the environment (see --help)")
+        print("hint: for timing, run with MALLOC_MMAP_THRESHOLD_=1073741824 "
+              "MALLOC_TRIM_THRESHOLD_=1073741824 in the environment: without them glibc hands "
+              "the multi-MB tensors back to the kernel and page-faults them in again every step "
+              "(see --help)", file=sys.stderr, flush=True)
 
     train_bytes = read_bytes(args.train)
     valid_bytes = read_bytes(args.valid, args.eval_bytes)

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <functional>
 
-#include <synaptogen/graph/connectome.hpp>
 #include <synaptogen/models/network_spec.hpp>
 
 namespace synaptogen {
@@ -105,16 +104,6 @@ lm_plan plan_language_model(const network_spec& spec, const lm_spec& lm) {
             if (within[next][b]) --indegree[b];
     }
     return plan;
-}
-
-std::uint64_t apply_language_null(const network_spec& spec, const lm_spec& lm, connectome& c) {
-    if (!lm.degree_preserving_null) return 0;
-    std::uint64_t swaps = 0;
-    for (std::size_t q = 0; q < c.projections.size(); ++q)
-        if (spec.projections[q].rule == connection_rule_kind::explicit_edges)
-            swaps += degree_preserving_shuffle(c.projections[q], 10 * c.projections[q].size(), spec.simulation.seed,
-                                               static_cast<std::uint32_t>(q));
-    return swaps;
 }
 
 }  // namespace synaptogen

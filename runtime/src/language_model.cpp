@@ -26,6 +26,16 @@ std::vector<std::uint8_t> read_corpus(const std::string& path, const source_loca
     return bytes;
 }
 
+std::uint64_t apply_language_null(const network_spec& spec, const lm_spec& lm, connectome& c) {
+    if (!lm.degree_preserving_null) return 0;
+    std::uint64_t swaps = 0;
+    for (std::size_t q = 0; q < c.projections.size(); ++q)
+        if (spec.projections[q].rule == connection_rule_kind::explicit_edges)
+            swaps += degree_preserving_shuffle(c.projections[q], 10 * c.projections[q].size(), spec.simulation.seed,
+                                               static_cast<std::uint32_t>(q));
+    return swaps;
+}
+
 namespace {
 
 // The backend-independent face of an lm_engine<Exec>.

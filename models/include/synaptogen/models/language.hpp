@@ -101,8 +101,4 @@ struct lm_plan {
 // population that nothing reaches from the input or that reaches no output.
 lm_plan plan_language_model(const network_spec& spec, const lm_spec& lm);
 
-struct connectome;
-// Applies lm.degree_preserving_null to a connectome built from spec; returns the swaps made.
-std::uint64_t apply_language_null(const network_spec& spec, const lm_spec& lm, connectome& c);
-
 }  // namespace synaptogen

@@ -21,6 +21,9 @@ struct lm_options {
     std::string backend;  // "serial", "openmp", ...; empty: the first available
 };
 
+// Applies lm.degree_preserving_null to a connectome built from spec; returns the swaps made.
+std::uint64_t apply_language_null(const network_spec& spec, const lm_spec& lm, connectome& c);
+
 // The bytes of a file; throws input_error (naming `field`) if it is missing or empty.
 std::vector<std::uint8_t> read_corpus(const std::string& path, const source_location& field);
 
