@@ -28,11 +28,15 @@
 #include <synaptogen/graph/portable_math.hpp>
 #include <synaptogen/models/language.hpp>
 
+#include "lm_vector_kernels.hpp"
+
 // A loop over the lanes of a block, unrolled completely so that it becomes whole-register
-// vector arithmetic (SLP) on CPUs; GPUs unroll it into registers of one thread.
-#if defined(__CUDACC__) || defined(__HIPCC__) || defined(__clang__)
+// vector arithmetic (SLP) on CPUs (this file is compiled without GCC's loop vectoriser,
+// which would vectorise the loops over edges around it with gathers instead); GPUs unroll
+// it into the registers of one thread.
+#if defined(__CUDACC__) || defined(__HIPCC__)
 #define SYNAPTOGEN_UNROLLED _Pragma("unroll")
-#elif defined(__GNUC__)
+#elif defined(__GNUC__) && !defined(__clang__)
 #define SYNAPTOGEN_UNROLLED _Pragma("GCC unroll 64")
 #else
 #define SYNAPTOGEN_UNROLLED
@@ -41,7 +45,7 @@
 
 namespace synaptogen::lm_detail {
 
-inline constexpr int lane_block = 32;                // lanes per kernel iteration (lane_sum assumes 32); lanes are padded to it                // lanes per kernel iteration; lanes are padded to it
+inline constexpr int lane_block = 32;                // lanes per kernel iteration (a multiple of 16, lm_vector_kernels); lanes are padded to it
 inline constexpr std::uint32_t lag_bit = 1u << 31;   // an edge that reads the previous tick
 inline constexpr std::uint32_t input_bit = 1u << 30; // a weight whose source is the input population
 inline constexpr std::uint32_t index_mask = input_bit - 1;
@@ -140,7 +144,7 @@ struct lm_engine {
         input_feeds_units = !g.input_target.empty();
         d_in_weight = view<float*>("lm forward weights", g.in_param.size());
         refresh_forward_weights();
-        d_partial = view<double*>("lm norm partials", (params.size() + norm_block - 1) / norm_block);
+        d_partial = view<double*>("lm norm partials", (params.size() + lm_norm_block - 1) / lm_norm_block);
     }
 
     template <class T>
@@ -375,30 +379,9 @@ struct lm_engine {
         }
         // Weight gradients of edges between units: one dot product over the block.
         {
-            auto wsrc = d_weight_source;
-            auto wtgt = d_weight_target;
-            const std::size_t n = static_cast<std::size_t>(TT) * L;
-            for (const auto& [first, last] : g.unit_weight_ranges) {
-                Kokkos::parallel_for("lm weight gradient", policy(first, last), KOKKOS_LAMBDA(const std::size_t e) {
-                    const std::uint32_t t_ = wtgt(e);
-                    const std::size_t d0 = std::size_t(t_ & index_mask) * cols + L;
-                    const std::size_t a0 = std::size_t(wsrc(e)) * cols + ((t_ & lag_bit) ? 0 : L);
-                    float acc[lane_block];
-                    SYNAPTOGEN_LANES(i) acc[i] = 0.0f;
-                    for (std::size_t k = 0; k < n; k += lane_block)
-                        SYNAPTOGEN_LANES(i) acc[i] += dz(d0 + k + i) * act(a0 + k + i);
-                    grad(e) = lane_sum(acc);
-                });
-            }
-            const std::uint64_t bias0 = g.weights;
-            Kokkos::parallel_for("lm bias gradient", policy(0, g.units), KOKKOS_LAMBDA(const std::uint32_t u) {
-                const std::size_t d0 = std::size_t(u) * cols + L;
-                float acc[lane_block];
-                SYNAPTOGEN_LANES(i) acc[i] = 0.0f;
-                for (std::size_t k = 0; k < n; k += lane_block)
-                    SYNAPTOGEN_LANES(i) acc[i] += dz(d0 + k + i);
-                grad(bias0 + u) = lane_sum(acc);
-            });
+            for (const auto& [first, last] : g.unit_weight_ranges)
+                lm_weight_gradients<Exec>(grad, act, dz, d_weight_source, d_weight_target, first, last, cols, L);
+            lm_bias_gradients<Exec>(grad, dz, g.weights, g.units, cols, L);
         }
         // Input edges: rows active last time are zeroed, then each active row is summed over
         // the columns where its input was on (ascending), by one thread per row.
@@ -436,70 +419,12 @@ struct lm_engine {
         }
     }
 
-    // The lanes' sum in a fixed pairwise order (halves added lane by lane), which vectorises.
-    KOKKOS_INLINE_FUNCTION static float lane_sum(float* acc) {
-        SYNAPTOGEN_UNROLLED for (int i = 0; i < 16; ++i) acc[i] += acc[i + 16];
-        SYNAPTOGEN_UNROLLED for (int i = 0; i < 8; ++i) acc[i] += acc[i + 8];
-        SYNAPTOGEN_UNROLLED for (int i = 0; i < 4; ++i) acc[i] += acc[i + 4];
-        return (acc[0] + acc[2]) + (acc[1] + acc[3]);
-    }
-
-    static constexpr std::size_t norm_block = 8192;
-
-    // Sum of squared gradients in a fixed order: per block of parameters, then blocks in order.
-    double gradient_norm2() {
-        auto grad = d_grad;
-        auto part = d_partial;
-        const std::size_t n = grad.extent(0);
-        Kokkos::parallel_for("lm gradient norm", policy(0, part.extent(0)), KOKKOS_LAMBDA(const std::size_t b) {
-            const std::size_t lo = b * norm_block, hi = lo + norm_block < n ? lo + norm_block : n;
-            double acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-            std::size_t i = lo;
-            for (; i + 8 <= hi; i += 8)
-                for (int j = 0; j < 8; ++j) acc[j] += double(grad(i + j)) * double(grad(i + j));
-            for (; i < hi; ++i) acc[0] += double(grad(i)) * double(grad(i));
-            double s = 0.0;
-            for (int j = 0; j < 8; ++j) s += acc[j];
-            part(b) = s;
-        });
-        const std::vector<double> h = download(part);
-        double s = 0.0;
-        for (double x : h) s += x;
-        return s;
-    }
-
-    // Adam (Kingma & Ba 2015) with decoupled weight decay (Loshchilov & Hutter 2019, AdamW)
-    // on edge weights only, written as torch.optim.AdamW computes it.
+    // Gradient norm and Adam: elementwise loops over every parameter, in lm_vector_kernels.cpp
+    // (compiled with GCC's loop vectoriser, which these simple loops need).
+    double gradient_norm2() { return lm_gradient_norm2<Exec>(d_grad, d_partial); }
     void adam(double lr, std::uint64_t step, double beta1, double beta2, double eps, double weight_decay,
               double grad_scale) {
-        auto w = d_params;
-        auto grad = d_grad;
-        auto m = d_m;
-        auto v = d_v;
-        const float b1 = float(beta1), b2 = float(beta2), e = float(eps), gs = float(grad_scale);
-        const float step_size = float(lr / (1.0 - std::pow(beta1, double(step))));
-        const float bc2_sqrt = float(std::sqrt(1.0 - std::pow(beta2, double(step))));
-        const float decay = float(1.0 - lr * weight_decay);
-        const std::uint64_t nw = g.weights;
-        const std::size_t n = w.extent(0);
-        constexpr std::size_t chunk = 16;  // a fixed-width body: whole vector registers
-        Kokkos::parallel_for("lm adam", policy(0, (n + chunk - 1) / chunk), KOKKOS_LAMBDA(const std::size_t c) {
-            auto update = [&](std::size_t i) {
-                const float gi = grad(i) * gs;
-                const float mi = b1 * m(i) + (1.0f - b1) * gi;
-                const float vi = b2 * v(i) + (1.0f - b2) * gi * gi;
-                m(i) = mi;
-                v(i) = vi;
-                const float wi = i < nw ? w(i) * decay : w(i);
-                w(i) = wi - step_size * mi / (std::sqrt(vi) / bc2_sqrt + e);
-            };
-            const std::size_t i0 = c * chunk;
-            if (i0 + chunk <= n) {
-                SYNAPTOGEN_UNROLLED for (std::size_t j = 0; j < chunk; ++j) update(i0 + j);
-            } else {
-                for (std::size_t i = i0; i < n; ++i) update(i);
-            }
-        });
+        lm_adam<Exec>(d_params, d_grad, d_m, d_v, g.weights, lr, step, beta1, beta2, eps, weight_decay, grad_scale);
         refresh_forward_weights();
     }
 

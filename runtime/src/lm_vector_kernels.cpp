@@ -1,0 +1,128 @@
+#include "lm_vector_kernels.hpp"
+
+#include <cmath>
+#include <vector>
+
+namespace synaptogen::lm_detail {
+
+namespace {
+constexpr std::uint32_t lag_bit = 1u << 31, index_mask = (1u << 30) - 1;  // as in lm_engine.hpp
+
+// A fixed-order sum of n floats (n a multiple of 16): 16 partial sums, then halves pairwise.
+KOKKOS_INLINE_FUNCTION float dot(const float* __restrict x, const float* __restrict y, std::size_t n) {
+    float acc[16] = {};
+    for (std::size_t k = 0; k < n; k += 16)
+        for (int i = 0; i < 16; ++i) acc[i] += x[k + i] * y[k + i];
+    for (int i = 0; i < 8; ++i) acc[i] += acc[i + 8];
+    for (int i = 0; i < 4; ++i) acc[i] += acc[i + 4];
+    return (acc[0] + acc[2]) + (acc[1] + acc[3]);
+}
+KOKKOS_INLINE_FUNCTION float sum(const float* __restrict x, std::size_t n) {
+    float acc[16] = {};
+    for (std::size_t k = 0; k < n; k += 16)
+        for (int i = 0; i < 16; ++i) acc[i] += x[k + i];
+    for (int i = 0; i < 8; ++i) acc[i] += acc[i + 8];
+    for (int i = 0; i < 4; ++i) acc[i] += acc[i + 4];
+    return (acc[0] + acc[2]) + (acc[1] + acc[3]);
+}
+}  // namespace
+
+template <class Exec>
+void lm_weight_gradients(lm_floats<Exec> grad, lm_floats<Exec> act, lm_floats<Exec> dz, lm_indices<Exec> source,
+                         lm_indices<Exec> target, std::uint64_t first, std::uint64_t last, std::size_t cols,
+                         std::size_t lanes) {
+    const std::size_t n = cols - lanes;
+    Kokkos::parallel_for("lm weight gradient", Kokkos::RangePolicy<Exec>(first, last), KOKKOS_LAMBDA(const std::size_t e) {
+        const std::uint32_t t = target(e);
+        const float* d = dz.data() + std::size_t(t & index_mask) * cols + lanes;
+        const float* a = act.data() + std::size_t(source(e)) * cols + ((t & lag_bit) ? 0 : lanes);
+        grad(e) = dot(d, a, n);
+    });
+}
+
+template <class Exec>
+void lm_bias_gradients(lm_floats<Exec> grad, lm_floats<Exec> dz, std::uint64_t bias0, std::uint32_t units,
+                       std::size_t cols, std::size_t lanes) {
+    const std::size_t n = cols - lanes;
+    Kokkos::parallel_for("lm bias gradient", Kokkos::RangePolicy<Exec>(0, units), KOKKOS_LAMBDA(const std::uint32_t u) {
+        grad(bias0 + u) = sum(dz.data() + std::size_t(u) * cols + lanes, n);
+    });
+}
+
+template <class Exec>
+double lm_gradient_norm2(lm_floats<Exec> grad, lm_doubles<Exec> part) {
+    const std::size_t n = grad.extent(0);
+    Kokkos::parallel_for("lm gradient norm", Kokkos::RangePolicy<Exec>(0, part.extent(0)), KOKKOS_LAMBDA(const std::size_t b) {
+        const std::size_t lo = b * lm_norm_block, hi = lo + lm_norm_block < n ? lo + lm_norm_block : n;
+        double acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+        std::size_t i = lo;
+        const float* __restrict gp = grad.data();
+        for (; i + 8 <= hi; i += 8)
+            for (int j = 0; j < 8; ++j) acc[j] += double(gp[i + j]) * double(gp[i + j]);
+        for (; i < hi; ++i) acc[0] += double(gp[i]) * double(gp[i]);
+        double s = 0.0;
+        for (int j = 0; j < 8; ++j) s += acc[j];
+        part(b) = s;
+    });
+    auto h = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), part);
+    double s = 0.0;
+    for (std::size_t b = 0; b < h.extent(0); ++b) s += h(b);
+    return s;
+}
+
+template <class Exec>
+void lm_adam(lm_floats<Exec> w, lm_floats<Exec> grad, lm_floats<Exec> m, lm_floats<Exec> v, std::uint64_t weights,
+             double lr, std::uint64_t step, double beta1, double beta2, double eps, double weight_decay,
+             double grad_scale) {
+    const float b1 = float(beta1), b2 = float(beta2), e = float(eps), gs = float(grad_scale);
+    const float step_size = float(lr / (1.0 - std::pow(beta1, double(step))));
+    const float bc2_sqrt = float(std::sqrt(1.0 - std::pow(beta2, double(step))));
+    const float decay = float(1.0 - lr * weight_decay);
+    // Chunks of contiguous parameters through restrict pointers, so that the loop vectorises;
+    // two passes keep the body branch-free: decayed edge weights, then biases.
+    constexpr std::size_t chunk = 2048;
+    auto pass = [&](std::size_t first, std::size_t last, float dec) {
+        if (last <= first) return;
+        Kokkos::parallel_for("lm adam", Kokkos::RangePolicy<Exec>(0, (last - first + chunk - 1) / chunk), KOKKOS_LAMBDA(const std::size_t c) {
+            const std::size_t lo = first + c * chunk, hi = lo + chunk < last ? lo + chunk : last;
+            float* __restrict wp = w.data();
+            float* __restrict mp = m.data();
+            float* __restrict vp = v.data();
+            const float* __restrict gp = grad.data();
+            for (std::size_t i = lo; i < hi; ++i) {
+                const float gi = gp[i] * gs;
+                const float mi = b1 * mp[i] + (1.0f - b1) * gi;
+                const float vi = b2 * vp[i] + (1.0f - b2) * gi * gi;
+                mp[i] = mi;
+                vp[i] = vi;
+                wp[i] = wp[i] * dec - step_size * mi / (std::sqrt(vi) / bc2_sqrt + e);
+            }
+        });
+    };
+    pass(0, weights, decay);
+    pass(weights, w.extent(0), 1.0f);
+}
+
+#define SYNAPTOGEN_LM_OPTIMIZER(Exec)                                                                       \
+    template void lm_weight_gradients<Exec>(lm_floats<Exec>, lm_floats<Exec>, lm_floats<Exec>, lm_indices<Exec>, \
+                                            lm_indices<Exec>, std::uint64_t, std::uint64_t, std::size_t, std::size_t); \
+    template void lm_bias_gradients<Exec>(lm_floats<Exec>, lm_floats<Exec>, std::uint64_t, std::uint32_t, std::size_t, \
+                                          std::size_t);                                                              \
+    template double lm_gradient_norm2<Exec>(lm_floats<Exec>, lm_doubles<Exec>);                            \
+    template void lm_adam<Exec>(lm_floats<Exec>, lm_floats<Exec>, lm_floats<Exec>, lm_floats<Exec>,        \
+                                std::uint64_t, double, std::uint64_t, double, double, double, double, double);
+#ifdef KOKKOS_ENABLE_SERIAL
+SYNAPTOGEN_LM_OPTIMIZER(Kokkos::Serial)
+#endif
+#ifdef KOKKOS_ENABLE_OPENMP
+SYNAPTOGEN_LM_OPTIMIZER(Kokkos::OpenMP)
+#endif
+#ifdef KOKKOS_ENABLE_CUDA
+SYNAPTOGEN_LM_OPTIMIZER(Kokkos::Cuda)
+#endif
+#ifdef KOKKOS_ENABLE_HIP
+SYNAPTOGEN_LM_OPTIMIZER(Kokkos::Experimental::HIP)
+#endif
+#undef SYNAPTOGEN_LM_OPTIMIZER
+
+}  // namespace synaptogen::lm_detail
