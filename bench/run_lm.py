@@ -15,7 +15,7 @@ import argparse, json, math, os, subprocess, sys, tempfile
 root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-def config(density, tokens, seed, corpus, eval_bytes):
+def config(density, tokens, seed, corpus, eval_bytes, train):
     def projection(src, tgt, n_src, n_tgt):
         if density >= 1.0:
             rule = 'rule = "all_to_all"'
@@ -27,7 +27,7 @@ def config(density, tokens, seed, corpus, eval_bytes):
     return (f"[simulation]\nseed = {seed}\n" + pops + projection("context", "hidden1", 4096, 256) +
             projection("hidden1", "hidden2", 256, 256) + projection("hidden2", "next_byte", 256, 256) +
             f'[lm]\ninput = "context"\noutput = "next_byte"\ncontext = 16\n'
-            f'[lm.training]\ntrain = "{corpus}/austen_inner.txt"\nvalidation = "{corpus}/austen_validation.txt"\n'
+            f'[lm.training]\ntrain = "{corpus}/{train}"\nvalidation = "{corpus}/austen_validation.txt"\n'
             f"tokens = {tokens}\nbatch = 64\nlearning_rate = 2e-3\nbetas = [0.9, 0.95]\nclip = 1.0\nwarmup = 0.05\n"
             f"eval_bytes = {eval_bytes}\n")
 
@@ -47,17 +47,21 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--eval-bytes", type=int, default=100000)
     ap.add_argument("--corpus", default=os.path.join(root, "out", "corpus"))
+    ap.add_argument("--train", default="austen_inner.txt", help="training file in --corpus")
     ap.add_argument("--build-dir", default=os.path.join(root, "build"))
     ap.add_argument("--pytorch", action="store_true", help="also run bench/lm_pytorch.py with the same settings")
     ap.add_argument("--json", default=None)
     a = ap.parse_args()
     exe = os.path.join(a.build_dir, "apps", "synaptogen")
     results = []
+    # glibc would hand PyTorch's large tensors back to the kernel every step (page faults):
+    # keep them, as bench/lm_pytorch.py --help recommends for a fair measurement.
+    torch_env = dict(os.environ, MALLOC_MMAP_THRESHOLD_="1073741824", MALLOC_TRIM_THRESHOLD_="1073741824")
     with tempfile.TemporaryDirectory() as tmp:
         for d in a.densities:
             for seed in a.seeds:
                 path = os.path.join(tmp, f"lm_{d}_{seed}.toml")
-                open(path, "w").write(config(d, a.tokens, seed, os.path.abspath(a.corpus), a.eval_bytes))
+                open(path, "w").write(config(d, a.tokens, seed, os.path.abspath(a.corpus), a.eval_bytes, a.train))
                 out = os.path.join(tmp, f"out_{d}_{seed}")
                 subprocess.run([exe, "lm", "train", path, "--threads", str(a.threads), "--out", out, "--no-progress"],
                                check=True, stdout=subprocess.DEVNULL)
@@ -69,11 +73,11 @@ def main():
                 if a.pytorch:
                     pj = os.path.join(tmp, f"torch_{d}_{seed}.json")
                     subprocess.run(["/usr/bin/python3", os.path.join(root, "bench", "lm_pytorch.py"),
-                                    "--train", os.path.join(a.corpus, "austen_inner.txt"),
+                                    "--train", os.path.join(a.corpus, a.train),
                                     "--valid", os.path.join(a.corpus, "austen_validation.txt"),
                                     "--tokens", str(a.tokens), "--seed", str(seed), "--threads", str(a.threads),
                                     "--density", str(d), "--eval-bytes", str(a.eval_bytes), "--json", pj],
-                                   check=True, stdout=subprocess.DEVNULL)
+                                   check=True, stdout=subprocess.DEVNULL, env=torch_env)
                     t = json.load(open(pj))
                     tps = t.get("tokens_per_second", t.get("tokens_per_s"))
                     bpb = t.get("held_out_bits_per_byte", t.get("final_bpb", t.get("bpb")))
