@@ -21,6 +21,7 @@
 // number of threads.
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <vector>
 
 #include <Kokkos_Core.hpp>
@@ -92,6 +93,51 @@ KOKKOS_INLINE_FUNCTION float activation_slope(activation_kind k, float a) {
     default: return 1.0f;
     }
 }
+
+// 32 lanes as one value for the edge loops of the forward and backward passes. Host-only
+// builds use GCC/Clang vector types (two 16-float registers: whole AVX-512 or 2x AVX2
+// instructions whatever the vectoriser decides); GPU builds a plain array, one thread's
+// registers. Both compute a + w * x lane by lane (no fused multiply-add), so every backend
+// rounds alike.
+#if defined(__GNUC__) && !defined(__CUDACC__) && !defined(__HIPCC__)
+typedef float lane16 __attribute__((vector_size(64)));
+struct lanes32 {
+    lane16 lo, hi;
+};
+inline lanes32 lanes_splat(float x) { return {lane16{} + x, lane16{} + x}; }
+inline lanes32 lanes_load(const float* p) {
+    lanes32 r;
+    std::memcpy(&r.lo, p, sizeof(lane16));
+    std::memcpy(&r.hi, p + 16, sizeof(lane16));
+    return r;
+}
+inline void lanes_store(float* p, const lanes32& a) {
+    std::memcpy(p, &a.lo, sizeof(lane16));
+    std::memcpy(p + 16, &a.hi, sizeof(lane16));
+}
+inline lanes32 lanes_madd(const lanes32& a, float w, const lanes32& x) { return {a.lo + w * x.lo, a.hi + w * x.hi}; }
+#else
+struct lanes32 {
+    float v[lane_block];
+};
+KOKKOS_INLINE_FUNCTION lanes32 lanes_splat(float x) {
+    lanes32 r;
+    SYNAPTOGEN_LANES(i) r.v[i] = x;
+    return r;
+}
+KOKKOS_INLINE_FUNCTION lanes32 lanes_load(const float* p) {
+    lanes32 r;
+    SYNAPTOGEN_LANES(i) r.v[i] = p[i];
+    return r;
+}
+KOKKOS_INLINE_FUNCTION void lanes_store(float* p, const lanes32& a) { SYNAPTOGEN_LANES(i) p[i] = a.v[i]; }
+KOKKOS_INLINE_FUNCTION lanes32 lanes_madd(const lanes32& a, float w, const lanes32& x) {
+    lanes32 r;
+    SYNAPTOGEN_LANES(i) r.v[i] = a.v[i] + w * x.v[i];
+    return r;
+}
+#endif
+static_assert(lane_block == 32, "lanes32 holds one lane block");
 
 template <class Exec>
 struct lm_engine {
@@ -253,19 +299,19 @@ struct lm_engine {
                 Kokkos::parallel_for("lm forward", policy(0, std::size_t(n) * chunks), KOKKOS_LAMBDA(const std::size_t w) {
                     const std::uint32_t u = u0 + static_cast<std::uint32_t>(w / chunks);
                     const int col = (t + 1) * L + static_cast<int>(w % chunks) * lane_block;
-                    float acc[lane_block];
-                    const float bias = params(bias0 + u);
-                    SYNAPTOGEN_LANES(i) acc[i] = bias;
-                    if (feeds)
-                        SYNAPTOGEN_LANES(i) acc[i] += drive(std::size_t(col + i) * U + u);
+                    lanes32 acc = lanes_splat(params(bias0 + u));
+                    if (feeds) {
+                        float x[lane_block];  // the drive is [column][unit]: a gather
+                        SYNAPTOGEN_LANES(i) x[i] = drive(std::size_t(col + i) * U + u);
+                        acc = lanes_madd(acc, 1.0f, lanes_load(x));
+                    }
                     for (std::uint64_t e = row(u); e < row(u + 1); ++e) {
                         const std::uint32_t s_ = src(e);
-                        const float wgt = win(e);
                         const std::size_t a0 = std::size_t(s_ & index_mask) * cols + col - ((s_ & lag_bit) ? L : 0);
-                        SYNAPTOGEN_LANES(i) acc[i] += wgt * act(a0 + i);
+                        acc = lanes_madd(acc, win(e), lanes_load(&act(a0)));
                     }
                     float* out = &act(std::size_t(u) * cols + col);
-                    SYNAPTOGEN_LANES(i) out[i] = acc[i];
+                    lanes_store(out, acc);
                     if (f != activation_kind::identity)
                         SYNAPTOGEN_LANES(i) out[i] = activate(f, out[i]);
                 });
@@ -362,18 +408,18 @@ struct lm_engine {
                 Kokkos::parallel_for("lm backward", policy(0, std::size_t(n) * chunks), KOKKOS_LAMBDA(const std::size_t w) {
                     const std::uint32_t u = u0 + static_cast<std::uint32_t>(w / chunks);
                     const int col = (t + 1) * L + static_cast<int>(w % chunks) * lane_block;
-                    float acc[lane_block];
-                    SYNAPTOGEN_LANES(i) acc[i] = 0.0f;
+                    lanes32 acc = lanes_splat(0.0f);
                     for (std::uint64_t e = row(u); e < row(u + 1); ++e) {
                         const std::uint32_t t_ = tgt(e);
                         const bool lag = (t_ & lag_bit) != 0;
                         if (lag && !has_next) continue;  // truncated: the next tick is in the next block
-                        const float wgt = params(par(e));
                         const std::size_t d0 = std::size_t(t_ & index_mask) * cols + col + (lag ? L : 0);
-                        SYNAPTOGEN_LANES(i) acc[i] += wgt * dz(d0 + i);
+                        acc = lanes_madd(acc, params(par(e)), lanes_load(&dz(d0)));
                     }
                     const std::size_t a0 = std::size_t(u) * cols + col;
-                    SYNAPTOGEN_LANES(i) dz(a0 + i) = acc[i] * activation_slope(f, act(a0 + i));
+                    float sum[lane_block];
+                    lanes_store(sum, acc);
+                    SYNAPTOGEN_LANES(i) dz(a0 + i) = sum[i] * activation_slope(f, act(a0 + i));
                 });
             }
         }
