@@ -341,49 +341,7 @@ struct lm_engine {
         auto targets = d_targets;
         auto lossv = d_loss;
         const float scale = loss_count ? static_cast<float>(1.0 / double(loss_count)) : 0.0f;
-        const int chunks = L / lane_block;
-        Kokkos::parallel_for("lm loss", policy(0, std::size_t(TT) * chunks), KOKKOS_LAMBDA(const std::size_t w) {
-            const int t = static_cast<int>(w / chunks);
-            const int lane0 = static_cast<int>(w % chunks) * lane_block;
-            const int col = (t + 1) * L + lane0;
-            const bool last = (t % ticks) == ticks - 1;
-            if (!last) {
-                for (std::uint32_t o = 0; o < lm_vocabulary; ++o)
-                    SYNAPTOGEN_LANES(i) dz(std::size_t(o0 + o) * cols + col + i) = 0.0f;
-                return;
-            }
-            const int token = t / ticks;
-            double mx[lane_block], sum[lane_block];
-            SYNAPTOGEN_LANES(i) {
-                mx[i] = -1e300;
-                sum[i] = 0.0;
-            }
-            for (std::uint32_t o = 0; o < lm_vocabulary; ++o)
-                SYNAPTOGEN_LANES(i) {
-                    const double z = act(std::size_t(o0 + o) * cols + col + i);
-                    mx[i] = z > mx[i] ? z : mx[i];
-                }
-            for (std::uint32_t o = 0; o < lm_vocabulary; ++o)
-                SYNAPTOGEN_LANES(i) {
-                    const std::size_t at = std::size_t(o0 + o) * cols + col + i;
-                    const double e = exp_portable(double(act(at)) - mx[i]);
-                    dz(at) = static_cast<float>(e);
-                    sum[i] += e;
-                }
-            SYNAPTOGEN_LANES(i) {
-                const std::int32_t y = targets(std::size_t(token) * L + lane0 + i);
-                const std::size_t at = std::size_t(o0 + (y < 0 ? 0 : y)) * cols + col + i;
-                lossv(std::size_t(token) * L + lane0 + i) =
-                    y < 0 ? 0.0f : static_cast<float>(log_portable(sum[i]) + mx[i] - double(act(at)));
-            }
-            for (std::uint32_t o = 0; o < lm_vocabulary; ++o)
-                SYNAPTOGEN_LANES(i) {
-                    const std::int32_t y = targets(std::size_t(token) * L + lane0 + i);
-                    const std::size_t at = std::size_t(o0 + o) * cols + col + i;
-                    const float p = static_cast<float>(double(dz(at)) / sum[i]);
-                    dz(at) = y < 0 ? 0.0f : (p - (std::int32_t(o) == y ? 1.0f : 0.0f)) * scale;
-                }
-        });
+        lm_softmax_loss<Exec>(act, dz, targets, lossv, o0, L, TT, ticks, cols, lane_block, scale);
     }
 
     void backward_pass(const block_shape& s, const std::vector<std::uint32_t>& active,

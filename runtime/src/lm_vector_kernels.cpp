@@ -3,6 +3,9 @@
 #include <cmath>
 #include <vector>
 
+#include <synaptogen/graph/portable_math.hpp>
+#include <synaptogen/models/language.hpp>
+
 namespace synaptogen::lm_detail {
 
 namespace {
@@ -46,6 +49,55 @@ void lm_bias_gradients(lm_floats<Exec> grad, lm_floats<Exec> dz, std::uint64_t b
     const std::size_t n = cols - lanes;
     Kokkos::parallel_for("lm bias gradient", Kokkos::RangePolicy<Exec>(0, units), KOKKOS_LAMBDA(const std::uint32_t u) {
         grad(bias0 + u) = sum(dz.data() + std::size_t(u) * cols + lanes, n);
+    });
+}
+
+template <class Exec>
+void lm_softmax_loss(lm_floats<Exec> act, lm_floats<Exec> dz, lm_ints<Exec> targets, lm_floats<Exec> loss,
+                     std::uint32_t o0, int L, int TT, int ticks, int cols, int group, float scale) {
+    constexpr int max_group = 64;
+    const int chunks = L / group;
+    Kokkos::parallel_for("lm loss", Kokkos::RangePolicy<Exec>(0, std::size_t(TT) * chunks), KOKKOS_LAMBDA(const std::size_t w) {
+        const int t = static_cast<int>(w / chunks);
+        const int lane0 = static_cast<int>(w % chunks) * group;
+        const std::size_t col = std::size_t(t + 1) * L + lane0;
+        float* __restrict d = dz.data() + std::size_t(o0) * cols + col;
+        const float* __restrict z = act.data() + std::size_t(o0) * cols + col;
+        if ((t % ticks) != ticks - 1) {
+            for (std::uint32_t o = 0; o < lm_vocabulary; ++o)
+                for (int i = 0; i < group; ++i) d[std::size_t(o) * cols + i] = 0.0f;
+            return;
+        }
+        const int token = t / ticks;
+        const std::int32_t* y = targets.data() + std::size_t(token) * L + lane0;
+        double mx[max_group], sum[max_group];
+        for (int i = 0; i < group; ++i) {
+            mx[i] = -1e300;
+            sum[i] = 0.0;
+        }
+        for (std::uint32_t o = 0; o < lm_vocabulary; ++o)
+            for (int i = 0; i < group; ++i) {
+                const double v = z[std::size_t(o) * cols + i];
+                mx[i] = v > mx[i] ? v : mx[i];
+            }
+        for (std::uint32_t o = 0; o < lm_vocabulary; ++o)
+            for (int i = 0; i < group; ++i) {
+                const double e = exp_portable(double(z[std::size_t(o) * cols + i]) - mx[i]);
+                d[std::size_t(o) * cols + i] = static_cast<float>(e);
+                sum[i] += e;
+            }
+        for (int i = 0; i < group; ++i) {
+            const std::int32_t yi = y[i];
+            loss(std::size_t(token) * L + lane0 + i) =
+                yi < 0 ? 0.0f
+                       : static_cast<float>(log_portable(sum[i]) + mx[i] - double(z[std::size_t(yi) * cols + i]));
+        }
+        for (std::uint32_t o = 0; o < lm_vocabulary; ++o)
+            for (int i = 0; i < group; ++i) {
+                const std::int32_t yi = y[i];
+                const float p = static_cast<float>(double(d[std::size_t(o) * cols + i]) / sum[i]);
+                d[std::size_t(o) * cols + i] = yi < 0 ? 0.0f : (p - (std::int32_t(o) == yi ? 1.0f : 0.0f)) * scale;
+            }
     });
 }
 
@@ -104,6 +156,8 @@ void lm_adam(lm_floats<Exec> w, lm_floats<Exec> grad, lm_floats<Exec> m, lm_floa
 }
 
 #define SYNAPTOGEN_LM_OPTIMIZER(Exec)                                                                       \
+    template void lm_softmax_loss<Exec>(lm_floats<Exec>, lm_floats<Exec>, lm_ints<Exec>, lm_floats<Exec>,          \
+                                        std::uint32_t, int, int, int, int, int, float);                           \
     template void lm_weight_gradients<Exec>(lm_floats<Exec>, lm_floats<Exec>, lm_floats<Exec>, lm_indices<Exec>, \
                                             lm_indices<Exec>, std::uint64_t, std::uint64_t, std::size_t, std::size_t); \
     template void lm_bias_gradients<Exec>(lm_floats<Exec>, lm_floats<Exec>, std::uint64_t, std::uint32_t, std::size_t, \

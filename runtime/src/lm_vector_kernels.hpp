@@ -33,6 +33,18 @@ template <class Exec>
 void lm_bias_gradients(lm_floats<Exec> grad, lm_floats<Exec> dz, std::uint64_t bias0, std::uint32_t units,
                        std::size_t cols, std::size_t lanes);
 
+template <class Exec>
+using lm_ints = Kokkos::View<std::int32_t*, Kokkos::LayoutRight, typename Exec::memory_space>;
+
+// Softmax cross-entropy at the last tick of every token: the 256 logits of a column are
+// act(o0 + o, column). Writes loss(token, lane) [nats] (0 where target < 0) and the
+// output's dz = (softmax - one-hot) * scale, zero at other ticks and masked lanes. Works on
+// `group` lanes at a time (a runtime value, so that GCC vectorises the lane loops rather
+// than the loops over logits around them).
+template <class Exec>
+void lm_softmax_loss(lm_floats<Exec> act, lm_floats<Exec> dz, lm_ints<Exec> targets, lm_floats<Exec> loss,
+                     std::uint32_t o0, int lanes, int total_ticks, int ticks, int cols, int group, float scale);
+
 // Sum of squared gradients in a fixed order: per block of lm_norm_block parameters (in
 // double, 8 interleaved partial sums), then the blocks in order on the host.
 template <class Exec>
