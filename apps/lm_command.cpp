@@ -149,7 +149,8 @@ int lm_train_command(const lm_train_options& o) {
         const bool last = s + 1 == total;
         if (every_eval && (s + 1) % every_eval == 0 && !last) held_out = evaluate((s + 1) * per_step);
         if (every_ckpt && (s + 1) % every_ckpt == 0 && !last) write_lm_checkpoint(ckpt_path, make_checkpoint(spec, *m));
-        if (o.progress && (seconds_since(last_print) > 1.0 || last)) {
+        // A line a second on a terminal (rewritten in place), every 10 s into a log.
+        if (o.progress && (seconds_since(last_print) > (tty ? 1.0 : 10.0) || last)) {
             last_print = std::chrono::steady_clock::now();
             const double rate = double((s + 1 - first_step) * per_step) / std::max(train_seconds, 1e-9);
             const double eta = double((total - s - 1) * per_step) / std::max(rate, 1e-9);
