@@ -891,9 +891,15 @@ private:
         }
         std::optional<activation_kind> forced;
         if (t.has("activation")) forced = activation_of(t, "activation", t.string("activation"));
+        // An included model keeps its activations unless this file sets them again.
+        const std::vector<activation_kind> included = forced ? std::vector<activation_kind>() : lm.activation;
         lm.activation.assign(spec_.layout.count(), activation_kind::identity);
         for (std::size_t p = 0; p < spec_.layout.count(); ++p) {
             if (p == lm.input || p == lm.output) continue;
+            if (p < included.size()) {
+                lm.activation[p] = included[p];
+                continue;
+            }
             const neuron_model_kind k = spec_.models[p].model;
             if (forced) lm.activation[p] = *forced;
             else if (k == neuron_model_kind::rate_relu) lm.activation[p] = activation_kind::relu;
