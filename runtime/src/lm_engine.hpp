@@ -31,13 +31,14 @@
 
 #include "lm_vector_kernels.hpp"
 
-// A loop over the lanes of a block, unrolled completely so that it becomes whole-register
-// vector arithmetic (SLP) on CPUs (this file is compiled without GCC's loop vectoriser,
-// which would vectorise the loops over edges around it with gathers instead); GPUs unroll
-// it into the registers of one thread.
-#if defined(__CUDACC__) || defined(__HIPCC__)
+// A loop over the lanes of a block (activations, gathers, stores), unrolled completely.
+// This file is compiled without GCC's loop vectoriser, which would vectorise the loops over
+// edges around such loops with gathers; the edge loops themselves use lanes32 below.
+#if defined(__CUDA_ARCH__) || defined(__HIP_DEVICE_COMPILE__) || defined(__clang__)
 #define SYNAPTOGEN_UNROLLED _Pragma("unroll")
-#elif defined(__GNUC__) && !defined(__clang__)
+#elif defined(__CUDACC__)
+#define SYNAPTOGEN_UNROLLED  // nvcc's host pass: GCC would not know nvcc's pragma, nvcc not GCC's
+#elif defined(__GNUC__)
 #define SYNAPTOGEN_UNROLLED _Pragma("GCC unroll 64")
 #else
 #define SYNAPTOGEN_UNROLLED
