@@ -256,8 +256,8 @@ struct lm_engine {
         auto dz = d_dz;
         auto drive = d_drive;
         auto params = d_params;
-        // Slot 0: the carried state or zero.
-        {
+        // Slot 0: the carried state or zero (read only by recurrent edges).
+        if (g.recurrent_edges > 0 || state >= 0) {
             const bool has_state = state >= 0;
             auto c = has_state ? carried(state, L) : view<float*>();
             Kokkos::parallel_for("lm slot0", policy(0, U), KOKKOS_LAMBDA(const std::uint32_t u) {

@@ -131,28 +131,30 @@ void lm_adam(lm_floats<Exec> w, lm_floats<Exec> grad, lm_floats<Exec> m, lm_floa
     const float bc2_sqrt = float(std::sqrt(1.0 - std::pow(beta2, double(step))));
     const float decay = float(1.0 - lr * weight_decay);
     // Chunks of contiguous parameters through restrict pointers, so that the loop vectorises;
-    // two passes keep the body branch-free: decayed edge weights, then biases.
+    // a chunk lies wholly among the edge weights (decayed) or the biases (not): one launch.
     constexpr std::size_t chunk = 2048;
-    auto pass = [&](std::size_t first, std::size_t last, float dec) {
-        if (last <= first) return;
-        Kokkos::parallel_for("lm adam", Kokkos::RangePolicy<Exec>(0, (last - first + chunk - 1) / chunk), KOKKOS_LAMBDA(const std::size_t c) {
-            const std::size_t lo = first + c * chunk, hi = lo + chunk < last ? lo + chunk : last;
-            float* __restrict wp = w.data();
-            float* __restrict mp = m.data();
-            float* __restrict vp = v.data();
-            const float* __restrict gp = grad.data();
-            for (std::size_t i = lo; i < hi; ++i) {
-                const float gi = gp[i] * gs;
-                const float mi = b1 * mp[i] + (1.0f - b1) * gi;
-                const float vi = b2 * vp[i] + (1.0f - b2) * gi * gi;
-                mp[i] = mi;
-                vp[i] = vi;
-                wp[i] = wp[i] * dec - step_size * mi / (std::sqrt(vi) / bc2_sqrt + e);
-            }
-        });
-    };
-    pass(0, weights, decay);
-    pass(weights, w.extent(0), 1.0f);
+    const std::size_t n = w.extent(0);
+    const std::size_t weight_chunks = (weights + chunk - 1) / chunk;
+    const std::size_t chunks = weight_chunks + (n - weights + chunk - 1) / chunk;
+    Kokkos::parallel_for("lm adam", Kokkos::RangePolicy<Exec>(0, chunks), KOKKOS_LAMBDA(const std::size_t c) {
+        const bool is_weight = c < weight_chunks;
+        const std::size_t lo = is_weight ? c * chunk : weights + (c - weight_chunks) * chunk;
+        const std::size_t end = is_weight ? weights : n;
+        const std::size_t hi = lo + chunk < end ? lo + chunk : end;
+        const float dec = is_weight ? decay : 1.0f;
+        float* __restrict wp = w.data();
+        float* __restrict mp = m.data();
+        float* __restrict vp = v.data();
+        const float* __restrict gp = grad.data();
+        for (std::size_t i = lo; i < hi; ++i) {
+            const float gi = gp[i] * gs;
+            const float mi = b1 * mp[i] + (1.0f - b1) * gi;
+            const float vi = b2 * vp[i] + (1.0f - b2) * gi * gi;
+            mp[i] = mi;
+            vp[i] = vi;
+            wp[i] = wp[i] * dec - step_size * mi / (std::sqrt(vi) / bc2_sqrt + e);
+        }
+    });
 }
 
 #define SYNAPTOGEN_LM_OPTIMIZER(Exec)                                                                       \
