@@ -134,11 +134,10 @@ int lm_train_command(const lm_train_options& o) {
     };
     const bool tty = isatty(fileno(stderr));
     double held_out = std::nan("");
-    if (m->state().step == 0) held_out = evaluate(0);
+    if (m->step() == 0) held_out = evaluate(0);
     double loss_ema = std::nan("");
-    const std::uint64_t first_step = m->state().step;
-    const auto t_start = std::chrono::steady_clock::now();
-    auto last_print = t_start;
+    const std::uint64_t first_step = m->step();
+    auto last_print = std::chrono::steady_clock::now();
     const std::uint64_t every_ckpt = o.checkpoint_every ? std::max<std::uint64_t>(1, o.checkpoint_every / per_step) : 0;
     const std::uint64_t every_eval = lm.training.eval_every ? std::max<std::uint64_t>(1, lm.training.eval_every / per_step) : 0;
     for (std::uint64_t s = first_step; s < total; ++s) {

@@ -145,7 +145,6 @@ struct language_model::impl {
     std::vector<std::uint32_t> order_cache;    // window: the current epoch's order
     std::uint64_t order_epoch = ~0ull;
     std::uint64_t input_visits = 0;
-    std::vector<float> bias_bound;
 
     int train_lanes() const { return padded_lanes(lm.training.batch); }
     std::uint32_t slots() const { return lm.encoding == token_encoding::window ? lm.context : 1; }
@@ -253,13 +252,17 @@ language_model::language_model(const network_spec& spec, const lm_spec& lm, conn
     g.slots = m.slots();
     if (g.units >= index_mask || g.inputs >= index_mask) throw input_error(lm.origin, "too many neurons for a language model (2^30)");
 
-    // Parameters: weights in connectome order, then biases; initialised as lm.init says.
+    // Parameters: weights in connectome order, then biases; initialised as lm.init says,
+    // U(-b, b) with b = 1/sqrt(dense fan-in) as torch.nn.Linear.
+    auto bound_of = [&](std::size_t population) {
+        return m.plan.fan_in[population] ? 1.0 / std::sqrt(double(m.plan.fan_in[population])) : 0.0;
+    };
     std::vector<float> params;
     std::vector<std::uint64_t> param_first(m.graph.projections.size());
     for (std::size_t q = 0; q < m.graph.projections.size(); ++q) {
         const edge_set& es = m.graph.projections[q];
         param_first[q] = params.size();
-        const double bound = m.plan.fan_in[es.target_population] ? 1.0 / std::sqrt(double(m.plan.fan_in[es.target_population])) : 0.0;
+        const double bound = bound_of(es.target_population);
         // signed: a connectome's projections (explicit edges) keep each edge's sign, a graded
         // synapse reversing below the target's rest counting as inhibitory; projections drawn
         // by a rule have no signs to keep and start like `uniform`.
@@ -274,10 +277,9 @@ language_model::language_model(const network_spec& spec, const lm_spec& lm, conn
             for (edge_index e = es.row_map[s]; e < es.row_map[s + 1]; ++e) {
                 const double written = es.weight[e];
                 const double u = bound * (2.0 * rng.uniform() - 1.0);
-                double w = written;
-                if (lm.init == weight_init_kind::uniform) w = u;
-                else if (keeps_signs) w = sign * (written < 0.0 ? -1.0 : 1.0) * std::fabs(u);
-                else if (lm.init == weight_init_kind::signed_uniform) w = u;
+                const double w = lm.init == weight_init_kind::written ? written
+                                 : keeps_signs ? sign * (written < 0.0 ? -1.0 : 1.0) * std::fabs(u)
+                                               : u;
                 params.push_back(static_cast<float>(w));
             }
         }
@@ -286,7 +288,7 @@ language_model::language_model(const network_spec& spec, const lm_spec& lm, conn
     if (g.weights >= index_mask) throw input_error(lm.origin, "more than 2^30 edges; expected a smaller language model");
     for (std::size_t p = 0; p < pops.size(); ++p) {
         if (p == lm.input) continue;
-        const double bound = m.plan.fan_in[p] ? 1.0 / std::sqrt(double(m.plan.fan_in[p])) : 0.0;
+        const double bound = bound_of(p);
         counter_rng rng(m.seed, stream_purpose::lm_init, 0x80000000u + static_cast<std::uint32_t>(p), 0);
         for (neuron_id i = 0; i < pops[p].size; ++i) {
             const double u = bound * (2.0 * rng.uniform() - 1.0);
@@ -371,6 +373,8 @@ std::vector<float> language_model::biases() const {
     const std::vector<float> p = parameters();
     return {p.begin() + static_cast<std::ptrdiff_t>(impl_->hg.weights), p.end()};
 }
+
+std::uint64_t language_model::step() const { return impl_->step; }
 
 lm_state language_model::state() const {
     impl& m = *impl_;

@@ -47,6 +47,7 @@ public:
     connectome trained_graph() const;
     std::vector<float> biases() const;
 
+    std::uint64_t step() const;  // optimiser steps taken (without copying the state off the device)
     lm_state state() const;
     void restore(const lm_state& s);  // throws input_error if the sizes do not match
 
