@@ -875,10 +875,8 @@ private:
         lm.origin = t.where();
         if (t.has("input") || !spec_.language) lm.input = population_index(t, "input");
         if (t.has("output") || !spec_.language) lm.output = population_index(t, "output");
-        const std::string encoding = t.string("encoding", lm.encoding == token_encoding::window ? "window" : "stream");
-        if (encoding == "window") lm.encoding = token_encoding::window;
-        else if (encoding == "stream") lm.encoding = token_encoding::stream;
-        else t.fail("encoding", "unknown encoding '" + encoding + "'" + suggest(encoding, {"window", "stream"}));
+        lm.encoding = choice(t, "encoding", "encoding", lm.encoding,
+                             {{"window", token_encoding::window}, {"stream", token_encoding::stream}});
         if (t.has("context")) {
             if (lm.encoding != token_encoding::window) t.fail("context", "context is for encoding = \"window\"; a stream model's context is its state");
             lm.context = static_cast<std::uint32_t>(t.count("context", 4096));
@@ -890,7 +888,9 @@ private:
             if (lm.ticks == 0) t.fail("ticks", "expected at least one step per byte");
         }
         std::optional<activation_kind> forced;
-        if (t.has("activation")) forced = activation_of(t, "activation", t.string("activation"));
+        if (t.has("activation"))
+            forced = choice(t, "activation", "activation", activation_kind::identity,
+                            {{"relu", activation_kind::relu}, {"tanh", activation_kind::tanh}, {"sigmoid", activation_kind::sigmoid}});
         // An included model keeps its activations unless this file sets them again.
         const std::vector<activation_kind> included = forced ? std::vector<activation_kind>() : lm.activation;
         lm.activation.assign(spec_.layout.count(), activation_kind::identity);
@@ -910,16 +910,11 @@ private:
                                          "', which is not a rate unit; expected a rate model (rate_relu, rate_tanh, "
                                          "rate_sigmoid) or [lm] activation = \"relu\" | \"tanh\" | \"sigmoid\"");
         }
-        const std::string init = t.string("init", lm.init == weight_init_kind::uniform ? "uniform"
-                                                  : lm.init == weight_init_kind::signed_uniform ? "signed" : "written");
-        if (init == "uniform") lm.init = weight_init_kind::uniform;
-        else if (init == "signed") lm.init = weight_init_kind::signed_uniform;
-        else if (init == "written") lm.init = weight_init_kind::written;
-        else t.fail("init", "unknown init '" + init + "'" + suggest(init, {"uniform", "signed", "written"}));
-        const std::string null = t.string("null", lm.degree_preserving_null ? "degree_preserving" : "none");
-        if (null == "none") lm.degree_preserving_null = false;
-        else if (null == "degree_preserving") lm.degree_preserving_null = true;
-        else t.fail("null", "unknown null model '" + null + "'" + suggest(null, {"none", "degree_preserving"}));
+        lm.init = choice(t, "init", "init", lm.init,
+                         {{"uniform", weight_init_kind::uniform}, {"signed", weight_init_kind::signed_uniform},
+                          {"written", weight_init_kind::written}});
+        lm.degree_preserving_null =
+            choice(t, "null", "null model", lm.degree_preserving_null, {{"none", false}, {"degree_preserving", true}});
         if (t.has("training")) {
             table_reader r(t.get("training"), file_, "lm.training");
             read_training(r, lm.training);
@@ -930,11 +925,19 @@ private:
         spec_.language = std::make_shared<const lm_spec>(std::move(lm));
     }
 
-    activation_kind activation_of(table_reader& t, const std::string& key, const std::string& name) {
-        if (name == "relu") return activation_kind::relu;
-        if (name == "tanh") return activation_kind::tanh;
-        if (name == "sigmoid") return activation_kind::sigmoid;
-        t.fail(key, "unknown activation '" + name + "'" + suggest(name, {"relu", "tanh", "sigmoid"}));
+    // The value named by `key`, one of `names`; `current` when the key is absent. Anything
+    // else: "unknown <what> 'x'" with the closest name.
+    template <class T>
+    static T choice(table_reader& t, const std::string& key, const std::string& what, T current,
+                    const std::vector<std::pair<std::string, T>>& names) {
+        if (!t.has(key)) return current;
+        const std::string name = t.string(key);
+        std::vector<std::string> options;
+        for (const auto& [n, value] : names) {
+            if (n == name) return value;
+            options.push_back(n);
+        }
+        t.fail(key, "unknown " + what + " '" + name + "'" + suggest(name, options));
     }
 
     void read_training(table_reader& t, lm_training& tr) {
@@ -972,12 +975,9 @@ private:
             tr.beta1 = b[0];
             tr.beta2 = b[1];
         }
-        const std::string schedule = t.string("schedule", tr.schedule == lr_schedule_kind::linear ? "linear"
-                                                       : tr.schedule == lr_schedule_kind::cosine ? "cosine" : "constant");
-        if (schedule == "linear") tr.schedule = lr_schedule_kind::linear;
-        else if (schedule == "cosine") tr.schedule = lr_schedule_kind::cosine;
-        else if (schedule == "constant") tr.schedule = lr_schedule_kind::constant;
-        else t.fail("schedule", "unknown schedule '" + schedule + "'" + suggest(schedule, {"linear", "cosine", "constant"}));
+        tr.schedule = choice(t, "schedule", "schedule", tr.schedule,
+                             {{"linear", lr_schedule_kind::linear}, {"cosine", lr_schedule_kind::cosine},
+                              {"constant", lr_schedule_kind::constant}});
         if (t.has("eval_every")) tr.eval_every = t.count("eval_every", std::uint64_t(1) << 50);
         if (t.has("eval_bytes")) tr.eval_bytes = t.count("eval_bytes", std::uint64_t(1) << 50);
         t.finish({"train", "validation", "tokens", "batch", "unroll", "learning_rate", "betas", "epsilon", "weight_decay",
