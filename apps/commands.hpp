@@ -70,7 +70,38 @@ struct lm_generate_options : common_options {
     double temperature = 0.8;
 };
 
+// synaptogen evolve CONFIG | report RUN | controls CONFIG | compare CONFIG (docs/evolution.md).
+struct evolve_options : common_options {
+    std::string out_dir;  // default: out/evolve/<config stem>
+    bool resume = false;
+    bool progress = true;
+    std::optional<std::uint32_t> generations;
+};
+struct evolve_report_options {
+    std::string run;  // a run folder or its evolution.h5
+    bool plots = true;
+};
+struct evolve_controls_options : common_options {
+    std::string genome;  // an evolution checkpoint (its best individual); empty: the network's own edges
+    std::string out_dir;
+    double swaps_per_edge = 10.0;
+};
+struct evolve_compare_options : common_options {
+    std::string genome;
+    std::string out_dir;
+    std::uint32_t seeds = 3;
+    std::optional<std::uint64_t> tokens, eval_bytes;
+    std::string train;  // training text; empty: [lm.training] train
+    std::vector<double> points;
+    std::vector<std::string> controls = {"connectome", "random", "degree_preserving", "sign_shuffled", "dense"};
+    double swaps_per_edge = 10.0;
+};
+
 int run_command(const run_command_options& o);
+int evolve_command(const evolve_options& o);
+int evolve_report_command(const evolve_report_options& o);
+int evolve_controls_command(const evolve_controls_options& o);
+int evolve_compare_command(const evolve_compare_options& o);
 int lm_train_command(const lm_train_options& o);
 int lm_eval_command(const lm_eval_options& o);
 int lm_generate_command(const lm_generate_options& o);
@@ -88,5 +119,6 @@ network_spec load_with_overrides(const common_options& o);
 int thread_count(const network_spec& spec);
 std::string human_bytes(double bytes);
 std::string version_string();
+std::string format_duration(double seconds);  // "42 s", "3.5 min", "1.2 h"
 
 }  // namespace synaptogen::app

@@ -53,6 +53,8 @@ loaded_model load_checkpoint_model(const std::string& path, const common_options
     return m;
 }
 
+}  // namespace
+
 std::string format_duration(double s) {
     char buf[64];
     if (s < 120) std::snprintf(buf, sizeof buf, "%.0f s", s);
@@ -60,8 +62,6 @@ std::string format_duration(double s) {
     else std::snprintf(buf, sizeof buf, "%.1f h", s / 3600);
     return buf;
 }
-
-}  // namespace
 
 int lm_train_command(const lm_train_options& o) {
     network_spec spec = load_with_overrides(o);

@@ -205,6 +205,51 @@ int main(int argc, char** argv) {
     lm_generate_cmd->add_option("--threads,-t", lm_generate.threads, "threads")->check(CLI::Range(1, 4096));
     lm_generate_cmd->add_option("--backend,-b", lm_generate.backend, "Kokkos backend")->check(CLI::IsMember({"serial", "openmp", "cuda", "hip"}));
 
+    // synaptogen evolve CONFIG, and its report / controls / compare subcommands.
+    app::evolve_options evolve;
+    CLI::App* evolve_cmd = cli.add_subcommand("evolve", "evolve a network's connectome over generations (docs/evolution.md)");
+    evolve_cmd->require_subcommand(0, 1);
+    evolve_cmd->add_option("CONFIG", evolve.file, "network description with an [evolution] table");
+    evolve_cmd->add_option("--out,-o", evolve.out_dir, "run folder (default: out/evolve/<CONFIG stem>)");
+    evolve_cmd->add_flag("--resume", evolve.resume, "continue the run in the output folder from its last generation");
+    evolve_cmd->add_option("--generations", evolve.generations, "generations (overrides [evolution].generations)");
+    evolve_cmd->add_option("--threads,-t", evolve.threads, "threads")->check(CLI::Range(1, 4096));
+    evolve_cmd->add_option("--backend,-b", evolve.backend, "Kokkos backend")->check(CLI::IsMember({"serial", "openmp", "cuda", "hip"}));
+    evolve_cmd->add_option("--seed,-s", evolve.seed, "evolution seed (overrides [evolution].seed)");
+    bool evolve_no_progress = false;
+    evolve_cmd->add_flag("--no-progress", evolve_no_progress, "do not print the progress line");
+    app::evolve_report_options evolve_report;
+    CLI::App* evolve_report_cmd = evolve_cmd->add_subcommand("report", "print a run's lineage and write its plots");
+    evolve_report_cmd->add_option("RUN", evolve_report.run, "run folder or its evolution.h5")->required();
+    bool no_plots = false;
+    evolve_report_cmd->add_flag("--no-plots", no_plots, "write the tables only");
+    app::evolve_controls_options evolve_controls;
+    CLI::App* evolve_controls_cmd = evolve_cmd->add_subcommand(
+        "controls", "write a connectome's random, degree-preserving, sign-shuffled and dense controls");
+    evolve_controls_cmd->add_option("CONFIG", evolve_controls.file, "network description")->required();
+    evolve_controls_cmd->add_option("--genome", evolve_controls.genome, "an evolution checkpoint: use its best genome");
+    evolve_controls_cmd->add_option("--out,-o", evolve_controls.out_dir, "output folder")->required();
+    evolve_controls_cmd->add_option("--swaps-per-edge", evolve_controls.swaps_per_edge, "double-edge swaps per edge")->capture_default_str();
+    evolve_controls_cmd->add_option("--seed,-s", evolve_controls.seed, "seed of the nulls (overrides [simulation].seed)");
+    app::evolve_compare_options evolve_compare;
+    CLI::App* evolve_compare_cmd = evolve_cmd->add_subcommand("compare", "train or evaluate a connectome against its controls");
+    {
+        auto& c = evolve_compare;
+        CLI::App* a = evolve_compare_cmd;
+        a->add_option("CONFIG", c.file, "network description ([lm], or [evolution.fitness] for other networks)")->required();
+        a->add_option("--genome", c.genome, "an evolution checkpoint: use its best genome (default: the network's own edges)");
+        a->add_option("--out,-o", c.out_dir, "output folder")->required();
+        a->add_option("--seeds", c.seeds, "seeds per control")->capture_default_str()->check(CLI::Range(1, 1000));
+        a->add_option("--tokens", c.tokens, "training tokens per run (default: [lm.training] tokens)");
+        a->add_option("--eval-bytes", c.eval_bytes, "held-out bytes evaluated (default: [lm.training] eval_bytes)");
+        a->add_option("--train", c.train, "training text (default: [lm.training] train)");
+        a->add_option("--points", c.points, "fractions of the budget at which to evaluate (default: 1)")->delimiter(',');
+        a->add_option("--controls", c.controls, "which controls")->delimiter(',')->capture_default_str();
+        a->add_option("--swaps-per-edge", c.swaps_per_edge, "double-edge swaps per edge")->capture_default_str();
+        a->add_option("--threads,-t", c.threads, "threads")->check(CLI::Range(1, 4096));
+        a->add_option("--backend,-b", c.backend, "Kokkos backend")->check(CLI::IsMember({"serial", "openmp", "cuda", "hip"}));
+    }
+
     bool info_json = false;
     CLI::App* info_cmd = cli.add_subcommand("info", "backends compiled in, GPUs found on this node and their memory");
     info_cmd->add_flag("--json", info_json, "print the same as JSON");
@@ -229,6 +274,18 @@ int main(int argc, char** argv) {
             if (lm_train.out_dir.empty())
                 lm_train.out_dir = "out/lm/" + std::filesystem::path(lm_train.file).stem().string();
             return app::lm_train_command(lm_train);
+        }
+        if (*evolve_report_cmd) {
+            evolve_report.plots = !no_plots;
+            return app::evolve_report_command(evolve_report);
+        }
+        if (*evolve_controls_cmd) return app::evolve_controls_command(evolve_controls);
+        if (*evolve_compare_cmd) return app::evolve_compare_command(evolve_compare);
+        if (*evolve_cmd) {
+            if (evolve.file.empty()) throw input_error({"evolve", 0, "CONFIG"}, "expected a network file with an [evolution] table");
+            evolve.progress = !evolve_no_progress;
+            if (evolve.out_dir.empty()) evolve.out_dir = "out/evolve/" + std::filesystem::path(evolve.file).stem().string();
+            return app::evolve_command(evolve);
         }
         if (*lm_eval_cmd) return app::lm_eval_command(lm_eval);
         if (*lm_generate_cmd) return app::lm_generate_command(lm_generate);

@@ -20,6 +20,8 @@
 #include <synaptogen/io/background_writer.hpp>
 #include <synaptogen/io/checkpoint_file.hpp>
 #include <synaptogen/io/hdf5_file.hpp>
+#include <synaptogen/evolution/evolution_run.hpp>
+#include <synaptogen/io/evolution_checkpoint.hpp>
 #include <synaptogen/io/lm_checkpoint.hpp>
 #include <synaptogen/io/network_file.hpp>
 #include <synaptogen/io/sonata.hpp>
@@ -50,14 +52,34 @@ std::string human_bytes(double b) {
     return s;
 }
 
+namespace {
+network_spec evolved_network(const std::string& path) {
+    const evolution_checkpoint c = read_evolution_checkpoint(path);
+    if (!std::filesystem::exists(c.config_file))
+        throw input_error({path, 0, "config_file"}, "the description it evolved, " + c.config_file + ", is gone; expected that file");
+    network_spec spec = load_network_file(c.config_file);
+    if (description_hash(spec.source_text) != c.config_hash)
+        throw input_error({path, 0, "config_file"}, "the description " + c.config_file + " changed since this run; expected the text it evolved");
+    if (c.state.population.empty()) throw input_error({path, 0, "population"}, "no genome in the file");
+    const auto order = rank_by_fitness(c.state.population);
+    return with_connectome(spec, c.state.population[order.front()].genome);
+}
+}  // namespace
+
 network_spec load_with_overrides(const common_options& o) {
     const bool sonata = std::filesystem::path(o.file).extension() == ".json";  // a SONATA simulation config
     if (sonata && o.scale) throw input_error({o.file, 0, "--scale"}, "a SONATA circuit's explicit edges cannot be scaled");
     // A trained language model's checkpoint stands for its graph with the trained weights.
     const bool lm_checkpoint_file = !sonata && std::filesystem::path(o.file).extension() == ".h5" && is_lm_checkpoint(o.file);
     if (lm_checkpoint_file && o.scale) throw input_error({o.file, 0, "--scale"}, "a trained language model cannot be scaled");
+    // An evolution checkpoint (or a control written by evolve controls) stands for its
+    // description with the best genome's edges.
+    const bool evolution_file = !sonata && !lm_checkpoint_file && std::filesystem::path(o.file).extension() == ".h5" &&
+                                is_evolution_checkpoint(o.file);
+    if (evolution_file && o.scale) throw input_error({o.file, 0, "--scale"}, "an evolved connectome cannot be scaled");
     network_spec spec = sonata                 ? load_sonata_simulation(o.file)
                         : lm_checkpoint_file ? lm_checkpoint_network(read_lm_checkpoint(o.file), o.file)
+                        : evolution_file     ? evolved_network(o.file)
                                              : load_network_file(o.file, o.scale);
     if (o.threads) spec.simulation.threads = *o.threads;
     if (o.backend) spec.simulation.backend = *o.backend;

@@ -1,8 +1,10 @@
 #include <synaptogen/graph/connectome.hpp>
 
 #include <algorithm>
+#include <string>
 #include <unordered_set>
 
+#include <synaptogen/graph/errors.hpp>
 #include <synaptogen/graph/random.hpp>
 #include <synaptogen/graph/synapse_table.hpp>
 
@@ -35,6 +37,47 @@ bool edge_set::remove_edge(neuron_id source, neuron_id t) {
     return true;
 }
 
+std::vector<neuron_id> edge_set::sources() const {
+    std::vector<neuron_id> s(size());
+    for (neuron_id r = 0; r < n_sources; ++r)
+        for (edge_index e = row_map[r]; e < row_map[r + 1]; ++e) s[e] = r;
+    return s;
+}
+
+bool edge_set::allowed(neuron_id source, neuron_id t) const {
+    if (source >= n_sources || t >= n_targets) return false;
+    return allow_autapses || source_population != target_population || source != t;
+}
+
+void edge_set::assign(std::vector<triple> edges) {
+    // An endpoint out of range would write past row_map below.
+    for (const triple& t : edges)
+        if (t.source >= n_sources || t.target >= n_targets)
+            throw input_error(source_location{"", 0, "edges"}, "edge " + std::to_string(t.source) + " -> " +
+                                                                   std::to_string(t.target) + " is outside a projection of " +
+                                                                   std::to_string(n_sources) + " x " +
+                                                                   std::to_string(n_targets) + " neurons");
+    std::stable_sort(edges.begin(), edges.end(), [](const triple& a, const triple& b) {
+        return a.source != b.source ? a.source < b.source : a.target < b.target;
+    });
+    row_map.assign(static_cast<std::size_t>(n_sources) + 1, 0);
+    target.resize(edges.size());
+    weight.resize(edges.size());
+    for (std::size_t i = 0; i < edges.size(); ++i) {
+        ++row_map[edges[i].source + 1];
+        target[i] = edges[i].target;
+        weight[i] = edges[i].weight;
+    }
+    for (neuron_id s = 0; s < n_sources; ++s) row_map[s + 1] += row_map[s];
+}
+
+std::vector<edge_set::triple> edge_set::triples() const {
+    std::vector<triple> t(size());
+    for (neuron_id s = 0; s < n_sources; ++s)
+        for (edge_index e = row_map[s]; e < row_map[s + 1]; ++e) t[e] = {s, target[e], weight[e]};
+    return t;
+}
+
 edge_index connectome::size() const {
     edge_index n = 0;
     for (const auto& p : projections) n += p.size();
@@ -56,6 +99,8 @@ connectome build_connectome(const population_layout& layout, const std::vector<p
         edge_set e;
         e.source_population = p.source;
         e.target_population = p.target;
+        e.allow_autapses = p.allow_autapses;
+        e.allow_multapses = p.allow_multapses;
         e.n_sources = src.size;
         e.n_targets = tgt.size;
         e.row_map.assign(src.size + 1, 0);

@@ -4,6 +4,8 @@
 #include <stdexcept>
 
 #include <synaptogen/io/checkpoint_file.hpp>
+#include <synaptogen/io/connectome_h5.hpp>
+#include <synaptogen/graph/connectome.hpp>
 #include <synaptogen/io/hdf5_file.hpp>
 #include <synaptogen/io/network_file.hpp>
 
@@ -29,18 +31,7 @@ void write_lm_checkpoint(const std::string& path, const lm_checkpoint& c) {
         h5::write_array(g.get(), "adam_v", c.state.adam_v);
         h5::write_array(g.get(), "carried", c.state.carried);
         h5::write_array(g.get(), "lane_position", c.state.lane_position);
-        h5::handle graph = h5::create_group(g.get(), "graph");
-        for (std::size_t q = 0; q < c.graph.projections.size(); ++q) {
-            const edge_set& e = c.graph.projections[q];
-            h5::handle p = h5::create_group(graph.get(), std::to_string(q));
-            h5::write_u64_attribute(p.get(), "source_population", e.source_population);
-            h5::write_u64_attribute(p.get(), "target_population", e.target_population);
-            h5::write_u64_attribute(p.get(), "n_sources", e.n_sources);
-            h5::write_u64_attribute(p.get(), "n_targets", e.n_targets);
-            h5::write_array(p.get(), "row_map", e.row_map);
-            h5::write_array(p.get(), "target", e.target);
-            h5::write_array(p.get(), "weight", e.weight);
-        }
+        write_connectome_h5(g.get(), "graph", c.graph);
         H5Fflush(file.get(), H5F_SCOPE_GLOBAL);
     }
     std::filesystem::rename(part, path);  // atomic: the previous checkpoint stays valid until now
@@ -79,23 +70,7 @@ lm_checkpoint read_lm_checkpoint(const std::string& path) {
         c.state.adam_v = h5::read_array<float>(g.get(), "adam_v");
         c.state.carried = h5::read_array<float>(g.get(), "carried");
         c.state.lane_position = h5::read_array<std::uint64_t>(g.get(), "lane_position");
-        h5::handle graph = h5::open_group(g.get(), "graph");
-        const std::size_t n = h5::child_names(graph.get()).size();
-        for (std::size_t q = 0; q < n; ++q) {
-            h5::handle p = h5::open_group(graph.get(), std::to_string(q));
-            edge_set e;
-            e.source_population = h5::read_u64_attribute(p.get(), "source_population");
-            e.target_population = h5::read_u64_attribute(p.get(), "target_population");
-            e.n_sources = static_cast<neuron_id>(h5::read_u64_attribute(p.get(), "n_sources"));
-            e.n_targets = static_cast<neuron_id>(h5::read_u64_attribute(p.get(), "n_targets"));
-            e.row_map = h5::read_array<std::uint64_t>(p.get(), "row_map");
-            e.target = h5::read_array<std::uint32_t>(p.get(), "target");
-            e.weight = h5::read_array<float>(p.get(), "weight");
-            if (e.row_map.size() != e.n_sources + 1u || e.row_map.back() != e.target.size() ||
-                e.weight.size() != e.target.size())
-                throw input_error({path, 0, "lm/graph/" + std::to_string(q)}, "inconsistent edge arrays");
-            c.graph.projections.push_back(std::move(e));
-        }
+        c.graph = read_connectome_h5(g.get(), "graph", path + ": lm");
     } catch (const std::runtime_error& e) {
         if (dynamic_cast<const input_error*>(&e)) throw;
         throw input_error({path, 0, ""}, std::string("unreadable language-model checkpoint (") + e.what() + ")");
@@ -119,20 +94,7 @@ network_spec lm_checkpoint_description(const lm_checkpoint& c, const std::string
 }
 
 network_spec lm_checkpoint_network(const lm_checkpoint& c, const std::string& checkpoint_path) {
-    network_spec spec = lm_checkpoint_description(c, checkpoint_path);
-    for (std::size_t q = 0; q < spec.projections.size(); ++q) {
-        projection_spec& p = spec.projections[q];
-        const edge_set& e = c.graph.projections[q];
-        p.rule = connection_rule_kind::explicit_edges;
-        p.edges.clear();
-        for (neuron_id s = 0; s < e.n_sources; ++s)
-            for (edge_index k = e.row_map[s]; k < e.row_map[s + 1]; ++k)
-                p.edges.push_back({s, e.target[k], e.weight[k], 0.0});
-        p.edges_have_weights = true;
-        p.edges_have_delays = false;
-        p.allow_multapses = true;
-    }
-    return spec;
+    return with_connectome(lm_checkpoint_description(c, checkpoint_path), c.graph);
 }
 
 }  // namespace synaptogen

@@ -13,6 +13,7 @@
 
 #include <toml.hpp>
 
+#include <synaptogen/models/evolution.hpp>
 #include <synaptogen/io/hdf5_file.hpp>
 #include <synaptogen/io/sonata.hpp>
 #include <synaptogen/io/spike_file.hpp>
@@ -215,7 +216,9 @@ public:
         for_each_table("record", [&](table_reader& t) { read_record(t); });
         read_scaling();
         read_language();
-        root_.finish({"include", "simulation", "sonata", "population", "projection", "stimulus", "record", "scaling", "lm"});
+        read_evolution();
+        root_.finish({"include", "simulation", "sonata", "population", "projection", "stimulus", "record", "scaling", "lm",
+                      "evolution"});
         if (spec_.layout.count() == 0) root_.fail("population", "expected at least one [[population]]");
         if (spec_.language) plan_language_model(spec_, *spec_.language);  // roles, sizes, cycles: errors now
         return std::move(spec_);
@@ -923,6 +926,190 @@ private:
         }
         t.finish({"input", "output", "encoding", "context", "ticks", "activation", "init", "null", "training"});
         spec_.language = std::make_shared<const lm_spec>(std::move(lm));
+    }
+
+    // [evolution]: a generational run over this network's connectome (models/evolution.hpp,
+    // docs/evolution.md). Settings that cannot work together fail here, not generations later.
+    void read_evolution() {
+        if (!root_.has("evolution")) return;
+        table_reader t(root_.get("evolution"), file_, "evolution");
+        evolution_spec ev;
+        ev.origin = t.where();
+        auto whole = [&](const std::string& key, std::uint32_t& v, std::uint32_t min, std::uint32_t max) {
+            if (!t.has(key)) return;
+            v = static_cast<std::uint32_t>(t.count(key, max));
+            if (v < min) t.fail(key, "expected at least " + std::to_string(min));
+        };
+        whole("generations", ev.generations, 0, 1000000);
+        whole("population", ev.population, 1, 100000);
+        whole("offspring", ev.offspring, 1, 100000);
+        whole("tournament", ev.tournament, 1, 100000);
+        whole("elite", ev.elite, 0, 100000);
+        ev.selection = choice(t, "selection", "selection", ev.selection,
+                              {{"truncation", selection_kind::truncation}, {"tournament", selection_kind::tournament},
+                               {"plus", selection_kind::plus}, {"comma", selection_kind::comma}});
+        auto fraction = [&](table_reader& r, const std::string& key, double& v, bool zero_ok, bool one_ok) {
+            if (!r.has(key)) return;
+            v = r.number(key);
+            if (!(v >= 0.0 && v <= 1.0) || (!zero_ok && v == 0.0) || (!one_ok && v == 1.0))
+                r.fail(key, std::string("expected a fraction in ") + (zero_ok ? "[0" : "(0") + ", 1" + (one_ok ? "]" : ")"));
+        };
+        fraction(t, "truncation", ev.truncation, false, true);
+        fraction(t, "crossover", ev.crossover, true, true);
+        ev.inherit = choice(t, "inherit", "inheritance", ev.inherit,
+                            {{"genome", inherit_kind::genome}, {"trained", inherit_kind::trained}});
+        if (t.has("seed")) ev.seed = t.count("seed", ~std::uint64_t(0));
+        if (ev.seed == 0) ev.seed = spec_.simulation.seed;
+        if (ev.offspring == 0) ev.offspring = ev.population;
+        const bool generational = ev.selection == selection_kind::truncation || ev.selection == selection_kind::tournament;
+        if (generational && ev.elite >= ev.population)
+            t.fail("elite", "expected fewer elite than the population (" + std::to_string(ev.population) + "), or no offspring would be made");
+        if (!generational && t.has("elite")) t.fail("elite", "elite is for truncation and tournament selection; plus selection keeps the best parents anyway");
+        if (ev.selection == selection_kind::tournament && ev.tournament > ev.population)
+            t.fail("tournament", "expected a tournament no larger than the population (" + std::to_string(ev.population) + ")");
+        if (ev.selection == selection_kind::comma && ev.offspring < ev.population)
+            t.fail("offspring", "(mu, lambda) selection keeps the best mu of lambda offspring: expected offspring >= population (" +
+                                    std::to_string(ev.population) + ")");
+        if (t.has("mutation")) {
+            table_reader m(t.get("mutation"), file_, "evolution.mutation");
+            ev.mutation.origin = m.where();
+            for (auto [key, v] : {std::pair<const char*, double*>{"add", &ev.mutation.add}, {"remove", &ev.mutation.remove},
+                                  {"rewire_target", &ev.mutation.rewire_target}, {"rewire_source", &ev.mutation.rewire_source},
+                                  {"flip", &ev.mutation.flip}, {"perturb_sigma", &ev.mutation.perturb_sigma}}) {
+                if (!m.has(key)) continue;
+                *v = m.number(key);
+                if (!(*v >= 0.0 && *v <= 1e6)) m.fail(key, "expected a number of edits per offspring >= 0");
+            }
+            fraction(m, "perturb", ev.mutation.perturb, true, true);
+            m.finish({"add", "remove", "rewire_target", "rewire_source", "flip", "perturb", "perturb_sigma"});
+        }
+        if (t.has("pruning")) {
+            table_reader r(t.get("pruning"), file_, "evolution.pruning");
+            pruning_spec& pr = ev.pruning;
+            pr.enabled = true;
+            pr.origin = r.where();
+            fraction(r, "fraction", pr.fraction, false, false);
+            pr.scope = choice(r, "scope", "pruning scope", pr.scope,
+                              {{"projection", prune_scope::projection}, {"global", prune_scope::global}});
+            pr.reset = choice(r, "reset", "reset", pr.reset,
+                              {{"sign", prune_reset_kind::sign}, {"rewind", prune_reset_kind::rewind}, {"keep", prune_reset_kind::keep}});
+            if (r.has("magnitude")) {
+                if (pr.reset != prune_reset_kind::sign) r.fail("magnitude", "magnitude is for reset = \"sign\"");
+                pr.magnitude = r.number("magnitude");
+                if (!(pr.magnitude > 0.0 && std::isfinite(pr.magnitude))) r.fail("magnitude", "expected a positive weight");
+            }
+            if (r.has("rewind_step")) {
+                if (pr.reset != prune_reset_kind::rewind) r.fail("rewind_step", "rewind_step is for reset = \"rewind\"");
+                pr.rewind_step = r.count("rewind_step", std::uint64_t(1) << 40);
+            }
+            r.finish({"fraction", "scope", "reset", "magnitude", "rewind_step"});
+        }
+        if (!t.has("fitness")) t.fail("fitness", "expected an [evolution.fitness] table saying what is selected for");
+        table_reader f(t.get("fitness"), file_, "evolution.fitness");
+        read_fitness(f, ev.fitness);
+        const bool trains = ev.fitness.kind == fitness_kind::language;
+        if (ev.pruning.enabled && ev.pruning.reset == prune_reset_kind::rewind && !trains)
+            t.fail("pruning", "reset = \"rewind\" needs training weights to rewind to: expected fitness kind = \"language\"");
+        if (ev.pruning.enabled && ev.pruning.reset == prune_reset_kind::rewind && ev.crossover > 0.0)
+            t.fail("crossover", "crossover mixes edges of two parents, which reset = \"rewind\" cannot rewind; expected crossover = 0");
+        if (ev.inherit == inherit_kind::trained && !trains)
+            t.fail("inherit", "inherit = \"trained\" needs an inner training loop: expected fitness kind = \"language\"");
+        const mutation_spec& mu = ev.mutation;
+        const bool varies = ev.pruning.enabled || ev.crossover > 0.0 || mu.add > 0 || mu.remove > 0 || mu.rewire_target > 0 ||
+                            mu.rewire_source > 0 || mu.flip > 0 || mu.perturb > 0;
+        if (!varies && ev.generations > 0)
+            t.fail("", "nothing varies the offspring: expected [evolution.mutation] counts, [evolution.pruning] or crossover > 0");
+        t.finish({"generations", "population", "offspring", "selection", "truncation", "tournament", "elite", "crossover",
+                  "inherit", "seed", "mutation", "pruning", "fitness"});
+        spec_.evolution = std::make_shared<const evolution_spec>(std::move(ev));
+    }
+
+    void read_fitness(table_reader& f, fitness_spec& fs) {
+        fs.origin = f.where();
+        if (!f.has("kind")) f.fail("kind", "expected kind = \"language\", \"rates\" or \"response\"");
+        fs.kind = choice(f, "kind", "fitness kind", fs.kind,
+                         {{"language", fitness_kind::language}, {"rates", fitness_kind::rates}, {"response", fitness_kind::response}});
+        std::vector<std::string> known = {"kind"};
+        auto window = [&](const std::string& key, double& a, double& b) {
+            const toml_value& v = f.get(key);
+            if (!v.is_array() || v.as_array().size() != 2) f.fail(key, "expected [start, stop] in ms");
+            double x[2];
+            for (int i = 0; i < 2; ++i) {
+                const toml_value& e = v.as_array()[static_cast<std::size_t>(i)];
+                if (!e.is_floating() && !e.is_integer()) f.fail(key, "expected [start, stop] in ms");
+                x[i] = e.is_floating() ? e.as_floating() : double(e.as_integer());
+            }
+            if (!(x[0] >= 0.0 && x[1] > x[0])) f.fail(key, "expected 0 <= start < stop");
+            a = x[0];
+            b = x[1];
+        };
+        if (fs.kind == fitness_kind::language) {
+            if (!spec_.language) f.fail("kind", "kind = \"language\" needs an [lm] table in the network");
+            if (f.has("tokens")) fs.tokens = f.count("tokens", std::uint64_t(1) << 50);
+            if (f.has("tokens") && fs.tokens == 0) f.fail("tokens", "expected a positive number of training tokens");
+            if (f.has("eval_bytes")) fs.eval_bytes = f.count("eval_bytes", std::uint64_t(1) << 50);
+            known.insert(known.end(), {"tokens", "eval_bytes"});
+        } else {
+            if (spec_.language) f.fail("kind", "this network is a language model ([lm]); expected kind = \"language\"");
+            if (f.has("duration")) {
+                fs.duration_ms = f.number("duration");
+                if (!(fs.duration_ms > 0.0 && std::isfinite(fs.duration_ms))) f.fail("duration", "expected a positive time in ms");
+            }
+            const double duration = fs.duration_ms > 0.0 ? fs.duration_ms : spec_.simulation.duration;
+            known.push_back("duration");
+            if (fs.kind == fitness_kind::rates) {
+                if (!f.has("rates") || !f.get("rates").is_table() || f.get("rates").as_table().empty())
+                    f.fail("rates", "expected target rates per population, e.g. rates = { E = 8.0, I = 12.0 } (Hz)");
+                table_reader r(f.get("rates"), file_, "evolution.fitness.rates");
+                std::vector<std::string> names;
+                for (const auto& p : spec_.layout.populations()) names.push_back(p.name);
+                for (const auto& [name, value] : f.get("rates").as_table()) {
+                    const auto p = spec_.layout.find(name);
+                    if (!p) r.fail(name, "no population named '" + name + "'" + suggest(name, names));
+                    const double hz = r.number(name);
+                    if (!(hz > 0.0 && std::isfinite(hz))) r.fail(name, "expected a positive target rate in Hz");
+                    fs.rates.push_back({*p, hz});
+                }
+                r.finish(names);
+                known.push_back("rates");
+            } else {
+                fs.response_population = population_index(f, "population");
+                fs.prefer = read_cells(f, "prefer", fs.response_population);
+                fs.avoid = read_cells(f, "avoid", fs.response_population);
+                if (!f.has("window")) f.fail("window", "expected window = [start, stop] (ms): when the response is measured");
+                if (!f.has("baseline")) f.fail("baseline", "expected baseline = [start, stop] (ms): what the response is measured against");
+                window("window", fs.window_start, fs.window_stop);
+                window("baseline", fs.baseline_start, fs.baseline_stop);
+                if (fs.window_stop > duration || fs.baseline_stop > duration)
+                    f.fail("window", "the windows end after the simulated time (" + std::to_string(duration) + " ms)");
+                known.insert(known.end(), {"population", "prefer", "avoid", "window", "baseline"});
+            }
+        }
+        f.finish(known);
+    }
+
+    // A list of cell names (or local ids) of one population.
+    std::vector<neuron_id> read_cells(table_reader& f, const std::string& key, std::size_t population) {
+        if (!f.has(key) || !f.get(key).is_array() || f.get(key).as_array().empty())
+            f.fail(key, "expected a list of cell names or neuron indices");
+        const auto& names = spec_.models[population].cell_names;
+        const neuron_id size = spec_.layout[population].size;
+        std::vector<neuron_id> out;
+        for (const auto& x : f.get(key).as_array()) {
+            if (x.is_integer()) {
+                if (x.as_integer() < 0 || x.as_integer() >= size) f.fail_at(x, key, "expected indices in 0.." + std::to_string(size - 1));
+                out.push_back(static_cast<neuron_id>(x.as_integer()));
+                continue;
+            }
+            if (!x.is_string()) f.fail_at(x, key, "expected cell names or neuron indices");
+            const std::string& name = x.as_string().str;
+            const auto it = std::find(names.begin(), names.end(), name);
+            if (it == names.end())
+                f.fail_at(x, key, "no cell named '" + name + "' in population '" + spec_.layout[population].name + "'" +
+                                      suggest(name, names));
+            out.push_back(static_cast<neuron_id>(it - names.begin()));
+        }
+        return out;
     }
 
     // The value named by `key`, one of `names`; `current` when the key is absent. Anything

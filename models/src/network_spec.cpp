@@ -4,7 +4,9 @@
 #include <cmath>
 #include <string>
 
+#include <synaptogen/graph/connectome.hpp>
 #include <synaptogen/graph/synapse_table.hpp>
+#include <synaptogen/models/evolution.hpp>
 
 namespace synaptogen {
 
@@ -136,6 +138,48 @@ void apply_scaling(network_spec& spec) {
             dc.origin = spec.scaling.origin;
             spec.stimuli.push_back(dc);
         }
+}
+
+network_spec with_connectome(const network_spec& spec, const connectome& c) {
+    if (c.projections.size() != spec.projections.size())
+        throw input_error({spec.source_file, 0, "projection"}, "the connectome has " + std::to_string(c.projections.size()) + " projections; the network has " +
+                          std::to_string(spec.projections.size()));
+    network_spec out = spec;
+    for (std::size_t q = 0; q < out.projections.size(); ++q) {
+        projection_spec& p = out.projections[q];
+        const edge_set& e = c.projections[q];
+        if (e.n_sources != out.layout[p.source].size || e.n_targets != out.layout[p.target].size)
+            throw input_error(p.origin, "the connectome's projection " + std::to_string(q) + " connects other neuron counts");
+        p.rule = connection_rule_kind::explicit_edges;
+        p.edges.clear();
+        p.edges.reserve(e.size());
+        for (neuron_id s = 0; s < e.n_sources; ++s)
+            for (edge_index k = e.row_map[s]; k < e.row_map[s + 1]; ++k) p.edges.push_back({s, e.target[k], e.weight[k], 0.0});
+        p.edges_have_weights = true;
+        p.edges_have_delays = false;
+        p.allow_multapses = e.allow_multapses;
+        p.allow_autapses = e.allow_autapses;
+    }
+    return out;
+}
+
+const char* to_string(selection_kind k) {
+    switch (k) {
+        case selection_kind::truncation: return "truncation";
+        case selection_kind::tournament: return "tournament";
+        case selection_kind::plus: return "plus";
+        case selection_kind::comma: return "comma";
+    }
+    return "?";
+}
+
+const char* to_string(fitness_kind k) {
+    switch (k) {
+        case fitness_kind::language: return "language";
+        case fitness_kind::rates: return "rates";
+        case fitness_kind::response: return "response";
+    }
+    return "?";
 }
 
 }  // namespace synaptogen

@@ -26,7 +26,7 @@ using synaptogen::testing::error_of;
 
 namespace {
 
-class connectome : public synaptogen::testing::temp_dir_test {};
+class connectome_import : public synaptogen::testing::temp_dir_test {};
 
 // Edges of one type as (source name, target name, weight), in file order.
 std::vector<std::tuple<std::string, std::string, double>> edges_of(const edge_list& g, const std::string& type) {
@@ -78,7 +78,7 @@ const char* owmeta_fixture =
 
 }  // namespace
 
-TEST_F(connectome, cook_edge_list_reads_with_its_quirks) {
+TEST_F(connectome_import, cook_edge_list_reads_with_its_quirks) {
     edge_list g;
     EXPECT_EQ(read_celegans_table(file("herm.csv", cook_fixture), g), celegans_format::cook_edge_list);
     EXPECT_EQ(g.nodes, (std::vector<std::string>{"PLML", "PVCL", "AVBL", "VB1", "DD1", "dBWML1", "M4", "RIBL", "dBWML2"}));
@@ -90,7 +90,7 @@ TEST_F(connectome, cook_edge_list_reads_with_its_quirks) {
 
 // owmeta: motor before sensory before interneuron; GABA inhibits; unknown -> "other".
 // Cook's groups: neuron groups by name, muscles and glia are not neurons.
-TEST_F(connectome, cell_tables_give_classes_and_signs) {
+TEST_F(connectome_import, cell_tables_give_classes_and_signs) {
     const cell_metadata m = read_cell_metadata(file("owmeta.csv", owmeta_fixture));
     EXPECT_TRUE(m.has_transmitters);
     EXPECT_EQ(m.cells.size(), 9u);
@@ -119,7 +119,7 @@ TEST_F(connectome, cell_tables_give_classes_and_signs) {
     EXPECT_NE(e.problem().find("motor, sensory, interneuron"), std::string::npos) << e.what();
 }
 
-TEST_F(connectome, arrangement_by_class_with_signs_pairs_and_non_neurons) {
+TEST_F(connectome_import, arrangement_by_class_with_signs_pairs_and_non_neurons) {
     edge_list g;
     read_celegans_table(file("herm.csv", cook_fixture), g);
     const cell_metadata m = read_cell_metadata(file("owmeta.csv", owmeta_fixture));
@@ -181,7 +181,7 @@ TEST_F(connectome, arrangement_by_class_with_signs_pairs_and_non_neurons) {
 }
 
 // A neuron-like name the cell table does not know is an error at the line that named it.
-TEST_F(connectome, unknown_neuron_is_reported_with_file_and_line) {
+TEST_F(connectome_import, unknown_neuron_is_reported_with_file_and_line) {
     edge_list g;
     const std::string path = file("typo.csv", "Source,Target,Weight,Type\nPLML,PVCL,1,chemical\nPVCL,AVBX,2,chemical\n");
     read_celegans_table(path, g);
@@ -198,7 +198,7 @@ TEST_F(connectome, unknown_neuron_is_reported_with_file_and_line) {
 
 // Varshney's NeuronConnect: only S and Sp count (summed per pair), R/Rp are the same synapses
 // again, EJ is listed both ways, NMJ rows go to the pseudo-cell NMJ (two rows per key summed).
-TEST_F(connectome, neuron_connect_counts_sent_synapses_once) {
+TEST_F(connectome_import, neuron_connect_counts_sent_synapses_once) {
     edge_list g;
     const std::string path = file("NeuronConnect.csv",
                                   "Neuron 1,Neuron 2,Type,Nbr\nADAL,AVAL,S,2\nADAL,AVAL,Sp,1\nAVAL,ADAL,R,2\nAVAL,ADAL,Rp,1\n"
@@ -223,7 +223,7 @@ TEST_F(connectome, neuron_connect_counts_sent_synapses_once) {
     EXPECT_NE(e.problem().find("unknown connection type 'q'"), std::string::npos) << e.what();
 }
 
-TEST_F(connectome, neuron_tables_pair_lists_and_matrices) {
+TEST_F(connectome_import, neuron_tables_pair_lists_and_matrices) {
     edge_list g;
     EXPECT_EQ(read_celegans_table(file("Connectome.csv",
                                        "Origin,Target,Type,Number of Connections,Neurotransmitter\r\nADAL,ADAR,GapJunction,1,Generic_GJ\r\n"
@@ -264,7 +264,7 @@ TEST_F(connectome, neuron_tables_pair_lists_and_matrices) {
 
 // The description names cells: stimuli and records take them; a misspelt one is an error
 // on its line; an included network comes first and [simulation] overrides its values.
-TEST_F(connectome, include_and_cells_in_stimuli_and_records) {
+TEST_F(connectome_import, include_and_cells_in_stimuli_and_records) {
     file("net.toml",
          "[simulation]\ndt = 0.1\nduration = 1000.0\n[[population]]\nname = \"cells\"\nsize = 4\nmodel = \"graded\"\n"
          "parameters = { C_m = 1.0, g_L = 0.01, E_L = -35.0 }\ncell_names = [\"a\", \"b\", \"c\", \"d\"]\n");
@@ -301,7 +301,7 @@ TEST_F(connectome, include_and_cells_in_stimuli_and_records) {
 }
 
 // The real tables (../shared/data READMEs).
-TEST_F(connectome, real_celegans_tables) {
+TEST_F(connectome_import, real_celegans_tables) {
     const auto data = shared_data();
     if (data.empty() || !fs::exists(data / "celegans_cook2019")) GTEST_SKIP() << "../shared/data is not here";
     // Cook 2019 edge list + owmeta: 300 neurons (motor before sensory before inter), 148 others;
@@ -366,7 +366,7 @@ TEST_F(connectome, real_celegans_tables) {
 
 // The commands: import celegans from fixtures; import edgelist streamed into HDF5 (same
 // network as inline edges, by inspect); a bad row leaves no file behind.
-TEST_F(connectome, import_commands_write_networks_that_run) {
+TEST_F(connectome_import, import_commands_write_networks_that_run) {
     const auto run = synaptogen::testing::run_synaptogen;
     const auto slurp = synaptogen::testing::slurp;
     const std::string herm = file("herm.csv", cook_fixture), owmeta = file("owmeta.csv", owmeta_fixture);
@@ -417,7 +417,7 @@ TEST_F(connectome, import_commands_write_networks_that_run) {
 
 // The shipped example on the real connectome: PLM touch excites the forward circuit (PVC,
 // VB) more than the backward one (AVA, VA), as docs/connectomes.md reports.
-TEST_F(connectome, celegans_touch_example_on_cook_2019) {
+TEST_F(connectome_import, celegans_touch_example_on_cook_2019) {
     const auto data = shared_data();
     if (data.empty() || !fs::exists(data / "celegans_cook2019")) GTEST_SKIP() << "../shared/data is not here";
     const fs::path net = dir / "out" / "celegans" / "cook.toml";
@@ -446,7 +446,7 @@ TEST_F(connectome, celegans_touch_example_on_cook_2019) {
 
 // The larval Drosophila list (../shared/data): streamed into HDF5, it builds the same
 // 110,677 synapses as the file lists and runs as a LIF network (examples/drosophila_larva.toml).
-TEST_F(connectome, drosophila_larva_streams_and_runs) {
+TEST_F(connectome_import, drosophila_larva_streams_and_runs) {
     const auto data = shared_data();
     const fs::path list = data / "drosophila_larva_winding2023" / "derived_winding2023_edgelist.csv";
     if (data.empty() || !fs::exists(list)) GTEST_SKIP() << "../shared/data is not here";
@@ -481,7 +481,7 @@ TEST_F(connectome, drosophila_larva_streams_and_runs) {
 // An SI5 sheet as LibreOffice or Excel saves it: a byte-order mark, group labels, a numbering
 // row, names repeated in a last column and a last row; a totals row is refused. Edge types
 // that differ only in punctuation get distinct projection names.
-TEST_F(connectome, spreadsheet_matrices_and_awkward_names) {
+TEST_F(connectome_import, spreadsheet_matrices_and_awkward_names) {
     edge_list m;
     read_celegans_table(file("si5.csv",
                              "\xEF\xBB\xBF,,,SENSORY NEURONS,,MOTOR NEURONS\n,,,3,2,1\n,,,ADAL,AS01,DA01\n"
@@ -514,7 +514,7 @@ TEST_F(connectome, spreadsheet_matrices_and_awkward_names) {
 // Review findings, each once: an including file overrides single keys, not whole tables,
 // and may not change dt; edges come from one place; names must be UTF-8; shared cell names
 // across populations still export to GraphML.
-TEST_F(connectome, include_overrides_keys_and_inputs_are_checked) {
+TEST_F(connectome_import, include_overrides_keys_and_inputs_are_checked) {
     file("base.toml", "[simulation]\ndt = 0.1\nbackend = \"serial\"\n[scaling]\nscale = 0.5\ncompensate = false\n"
                       "[[population]]\nname = \"a\"\nsize = 100\nmodel = \"iaf_psc_delta\"\n");
     const network_spec spec = load_network_file(file("top.toml", "include = \"base.toml\"\n[simulation]\nduration = 10.0\n"

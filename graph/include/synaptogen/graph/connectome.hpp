@@ -22,6 +22,8 @@ struct edge_set {
     std::vector<edge_index> row_map;  // n_sources + 1
     std::vector<neuron_id> target;    // local target of each edge
     std::vector<float> weight;        // one per edge
+    bool allow_autapses = true;       // the projection's rules, kept so edits respect them
+    bool allow_multapses = true;      // (autapses only matter when source == target population)
 
     edge_index size() const { return target.size(); }
     std::vector<edge_index> in_degrees() const;
@@ -33,6 +35,19 @@ struct edge_set {
     bool remove_edge(neuron_id source, neuron_id target);
     // Index of the first edge source -> target, or size() if none.
     edge_index find(neuron_id source, neuron_id target) const;
+    // Source of every edge (the CSR rows expanded).
+    std::vector<neuron_id> sources() const;
+    // Whether source -> target may be an edge here (range, autapse rule), ignoring multapses.
+    bool allowed(neuron_id source, neuron_id target) const;
+    // Replaces the edges by (source, target, weight) triples in any order; they are sorted
+    // by (source, target), stably, so multapses keep their given order. An endpoint outside
+    // n_sources x n_targets throws input_error.
+    struct triple {
+        neuron_id source, target;
+        float weight;
+    };
+    void assign(std::vector<triple> edges);
+    std::vector<triple> triples() const;
 };
 
 struct connectome {

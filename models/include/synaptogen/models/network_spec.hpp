@@ -102,6 +102,9 @@ struct scaling_spec {
     source_location origin;
 };
 
+struct connectome;       // graph/connectome.hpp
+struct evolution_spec;  // models/evolution.hpp
+
 struct network_spec {
     std::string source_file;
     std::string source_text;  // the description as written, kept for the run manifest
@@ -115,6 +118,7 @@ struct network_spec {
     std::vector<trace_record_spec> traces;
     scaling_spec scaling;                   // as written; apply_scaling() applies it once
     std::shared_ptr<const lm_spec> language;  // an [lm] table: the network is a language model
+    std::shared_ptr<const evolution_spec> evolution;  // an [evolution] table: a run over its connectomes
 };
 
 // A spike emitted in step s is stamped (s + 1) dt (the end of the step). The inverse, for
@@ -125,6 +129,12 @@ step_t spike_time_to_step(double ms, double dt);
 // Applies spec.scaling to sizes, rules, weights and Poisson sources, and adds the DC
 // compensation; a no-op at scale 1. Throws input_error for what cannot be scaled.
 void apply_scaling(network_spec& spec);
+
+// The network with every projection given as the explicit edges (and weights) of `c`, which
+// must be over the same projections (the editable connectome lowered back into a spec: the
+// simulator builds from it as from any explicit-edge projection). Delays keep each
+// projection's delay rule.
+network_spec with_connectome(const network_spec& spec, const connectome& c);
 
 // State variables a trace can record.
 std::vector<std::string> recordable_variables(neuron_model_kind k);
