@@ -144,10 +144,16 @@ int evolve_command(const evolve_options& o) {
         last_print = std::chrono::steady_clock::now();
         const double rate = double(p.evaluations) / std::max(seconds_since(t_start), 1e-9);
         const double eta = double(total_evals - std::min<std::uint64_t>(total_evals, p.evaluations)) / std::max(rate, 1e-9);
-        const lineage_entry& l = state.lineage.back();
-        std::fprintf(stderr, "%sgeneration %u/%u  evaluation %zu/%zu  last %.4f  %.3f evaluations/s  ETA %s%s", tty ? "\r" : "",
-                     p.generation, ev.generations, p.done, p.total, l.fitness, rate, format_duration(eta).c_str(),
-                     tty ? "   " : "\n");
+        // Best of the run so far, and the mean of this generation's evaluations.
+        double best = std::nan(""), sum = 0.0;
+        std::size_t n = 0;
+        for (const lineage_entry& l : state.lineage) {
+            if (!(l.fitness >= best)) best = l.fitness;
+            if (l.born == p.generation) sum += l.fitness, ++n;
+        }
+        std::fprintf(stderr, "%sgeneration %u/%u  evaluation %zu/%zu  best %.4f  mean %.4f  %.3f evaluations/s  ETA %s%s",
+                     tty ? "\r" : "", p.generation, ev.generations, p.done, p.total, best, n ? sum / double(n) : std::nan(""),
+                     rate, format_duration(eta).c_str(), tty ? "   " : "\n");
     };
     nlohmann::json generations = nlohmann::json::array();
     obs.on_generation = [&](const evolution_state& s) {
@@ -168,13 +174,11 @@ int evolve_command(const evolve_options& o) {
     run_evolution(ev, state, *fitness, obs);
     const double seconds = seconds_since(t_start);
     const individual& best = best_of(state);
-    std::printf("  best        id %llu, fitness %.4f, %llu edges (%.1f%% of the seed's)\n", static_cast<unsigned long long>(best.id),
+    edge_index seed_edges = 0;  // individual 0 is the seed network's connectome
+    for (auto e : state.lineage.front().edges) seed_edges += e;
+    std::printf("  final best  id %llu, fitness %.4f, %llu edges (%.1f%% of the seed's)\n", static_cast<unsigned long long>(best.id),
                 best.fitness, static_cast<unsigned long long>(best.genome.size()),
-                100.0 * double(best.genome.size()) / std::max<double>(1.0, double(state.lineage.empty() ? 1 : [&] {
-                    edge_index n = 0;
-                    for (auto e : state.lineage.front().edges) n += e;
-                    return n;
-                }())));
+                100.0 * double(best.genome.size()) / std::max<double>(1.0, double(seed_edges)));
     std::printf("  time        %.1f s, %zu evaluations in the run\n", seconds, state.lineage.size());
     nlohmann::json j;
     j["config"] = spec.source_file;
@@ -232,7 +236,7 @@ int evolve_report_command(const evolve_report_options& o) {
     // The best's ancestry, back to the seed.
     std::map<std::uint64_t, const lineage_entry*> by_id;
     for (const auto& l : s.lineage) by_id[l.id] = &l;
-    std::printf("\nancestry of the best (id %llu):\n", static_cast<unsigned long long>(best.id));
+    std::printf("\nancestry of the final population's best (id %llu):\n", static_cast<unsigned long long>(best.id));
     for (std::int64_t id = static_cast<std::int64_t>(best.id); id >= 0;) {
         const auto it = by_id.find(static_cast<std::uint64_t>(id));
         if (it == by_id.end()) break;
@@ -313,8 +317,7 @@ int evolve_controls_command(const evolve_controls_options& o) {
         x.operators = to_string(k);
         x.fitness = std::nan("");
         c.state.population.push_back(x);
-        c.state.lineage.push_back({0, 0, -1, -1, x.operators, x.fitness, {}});
-        for (const auto& e : x.genome.projections) c.state.lineage.back().edges.push_back(e.size());
+        c.state.lineage.push_back(lineage_record(x));
         c.state.next_id = 1;
         const std::string path = (out / (std::string(to_string(k)) + ".h5")).string();
         write_evolution_checkpoint(path, c);

@@ -37,6 +37,12 @@ void evaluate(individual& x, fitness_evaluator& fitness, std::vector<lineage_ent
     x.evaluated = true;
     x.trained = e.has_trained ? std::move(e.trained) : connectome{};
     x.rewound = e.has_rewound ? std::move(e.rewound) : connectome{};
+    lineage.push_back(lineage_record(x));
+}
+
+}  // namespace
+
+lineage_entry lineage_record(const individual& x) {
     lineage_entry l;
     l.id = x.id;
     l.born = x.born;
@@ -45,10 +51,8 @@ void evaluate(individual& x, fitness_evaluator& fitness, std::vector<lineage_ent
     l.operators = x.operators;
     l.fitness = x.fitness;
     for (const auto& p : x.genome.projections) l.edges.push_back(p.size());
-    lineage.push_back(std::move(l));
+    return l;
 }
-
-}  // namespace
 
 std::vector<std::size_t> rank_by_fitness(const std::vector<individual>& population) {
     std::vector<std::size_t> order(population.size());

@@ -122,7 +122,7 @@ edge_index perturb_weights(edge_set& e, counter_rng& rng, double sigma, double f
     edge_index n = 0;
     for (float& w : e.weight) {
         if (rng.uniform() >= fraction) continue;
-        w = static_cast<float>(w + sigma * std::fabs(w) * rng.normal());
+        w = static_cast<float>(w * std::exp(sigma * rng.normal()));
         ++n;
     }
     return n;

@@ -84,15 +84,7 @@ void write_evolution_checkpoint(const std::string& path, const evolution_checkpo
     std::filesystem::rename(part, path);  // atomic: the previous generation's file stays valid until now
 }
 
-bool is_evolution_checkpoint(const std::string& path) {
-    if (!std::filesystem::is_regular_file(path) || H5Fis_hdf5(path.c_str()) <= 0) return false;
-    try {
-        h5::handle file = h5::open_file(path);
-        return h5::exists(file.get(), "evolution");
-    } catch (const std::runtime_error&) {
-        return false;
-    }
-}
+bool is_evolution_checkpoint(const std::string& path) { return h5::file_has(path, "evolution"); }
 
 evolution_checkpoint read_evolution_checkpoint(const std::string& path) {
     if (!std::filesystem::exists(path)) throw input_error({path, 0, ""}, "no such evolution checkpoint");

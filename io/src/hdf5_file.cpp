@@ -1,5 +1,6 @@
 #include <synaptogen/io/hdf5_file.hpp>
 
+#include <filesystem>
 #include <stdexcept>
 
 namespace synaptogen::h5 {
@@ -72,6 +73,16 @@ handle open_group(hid_t parent, const std::string& path) {
 }
 
 bool exists(hid_t parent, const std::string& path) { return H5Lexists(parent, path.c_str(), H5P_DEFAULT) > 0; }
+
+bool file_has(const std::string& path, const std::string& name) {
+    if (!std::filesystem::is_regular_file(path) || H5Fis_hdf5(path.c_str()) <= 0) return false;
+    try {
+        handle file = open_file(path);
+        return exists(file.get(), name);
+    } catch (const std::runtime_error&) {
+        return false;
+    }
+}
 
 std::vector<std::string> child_names(hid_t group) {
     H5G_info_t info;

@@ -37,15 +37,7 @@ void write_lm_checkpoint(const std::string& path, const lm_checkpoint& c) {
     std::filesystem::rename(part, path);  // atomic: the previous checkpoint stays valid until now
 }
 
-bool is_lm_checkpoint(const std::string& path) {
-    if (!std::filesystem::is_regular_file(path) || H5Fis_hdf5(path.c_str()) <= 0) return false;
-    try {
-        h5::handle file = h5::open_file(path);
-        return h5::exists(file.get(), "lm");
-    } catch (const std::runtime_error&) {
-        return false;
-    }
-}
+bool is_lm_checkpoint(const std::string& path) { return h5::file_has(path, "lm"); }
 
 lm_checkpoint read_lm_checkpoint(const std::string& path) {
     if (!std::filesystem::exists(path)) throw input_error({path, 0, ""}, "no such checkpoint file");

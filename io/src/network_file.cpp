@@ -267,7 +267,10 @@ private:
         const toml_value root = parse_toml(text.str(), path);  // outlives `inner`, which refers to it
         network_parser inner(root, path, depth_ + 1);
         spec_ = inner.parse();
-        included_text_ = "\n# include " + path + "\n" + text.str() + inner.included_text();
+        // The canonical path, so the text (and the checkpoint keys hashed from it) does not
+        // depend on how the including file was named (relative or absolute).
+        included_text_ = "\n# include " + std::filesystem::weakly_canonical(path).string() + "\n" + text.str() +
+                         inner.included_text();
         included_dt_ = spec_.simulation.dt;
         included_file_ = path;
     }

@@ -96,7 +96,7 @@ for d in /evolution/lineage/fitness /evolution/lineage/edges /evolution/lineage/
 done
 # The report: lineage, tables and (with matplotlib) plots.
 "$exe" evolve report "$out/straight" | tee "$out/report.txt"
-grep -q "ancestry of the best" "$out/report.txt"
+grep -q "ancestry of the final population.s best" "$out/report.txt"
 test "$(wc -l < "$out/straight/report/lineage.csv")" -eq 12
 if /usr/bin/python3 -c "import matplotlib" 2>/dev/null || python3 -c "import matplotlib" 2>/dev/null; then
   for p in fitness edges degrees; do test -s "$out/straight/report/$p.png"; done

@@ -14,6 +14,7 @@
 #include <synaptogen/io/evolution_checkpoint.hpp>
 #include <synaptogen/io/network_file.hpp>
 #include <synaptogen/runtime/kokkos_session.hpp>
+#include <synaptogen/runtime/language_model.hpp>
 
 #include "test_support.hpp"
 
@@ -343,6 +344,44 @@ TEST_F(evolution_files, language_evolution_is_identical_on_serial_and_openmp) {
     EXPECT_LT(fitness[0], 8.0);  // it learned something: below the uniform 8 bits per byte
 }
 
+// reset = "rewind": the survivors of pruning restart from the weights the parent had at
+// training step k (k = 0: the parent's initial weights, drawn by [lm] init).
+TEST_F(evolution_files, rewind_resets_survivors_to_the_parents_weights_at_step_k) {
+    std::string text;
+    for (int i = 0; i < 300; ++i) text += "the cat sat on the mat. a dog ran. ";
+    const std::string train = file("train.txt", text), valid = file("valid.txt", text.substr(0, 2000));
+    const std::string rewind = R"(
+[evolution]
+generations = 1
+population = 1
+selection = "comma"
+[evolution.pruning]
+fraction = 0.5
+reset = "rewind"
+rewind_step = 0
+[evolution.fitness]
+kind = "language"
+)";
+    const network_spec spec = parse_network(lm_evolution(train, valid, rewind), (dir / "r.toml").string());
+    const connectome seed = build_connectome(spec.layout, spec.projections, spec.simulation.seed, spec.simulation.dt);
+    auto f = make_fitness_evaluator(spec, {"serial"});
+    evolution_state s = initial_state(*spec.evolution, seed, false);
+    ASSERT_TRUE(run_evolution(*spec.evolution, s, *f));
+    // The parent's weights at step 0: what a fresh model of the seed starts from.
+    language_model initial(spec, *spec.language, seed, {"serial"});
+    const connectome at0 = initial.trained_graph();
+    const individual& child = s.population[0];
+    ASSERT_EQ(child.born, 1u);
+    EXPECT_TRUE(child.written_weights);
+    for (std::size_t q = 0; q < seed.projections.size(); ++q) {
+        const edge_set& c = child.genome.projections[q];
+        EXPECT_EQ(c.size(), seed.projections[q].size() - static_cast<edge_index>(std::llround(0.5 * double(seed.projections[q].size()))));
+        for (neuron_id src = 0; src < c.n_sources; ++src)
+            for (edge_index k = c.row_map[src]; k < c.row_map[src + 1]; ++k)
+                ASSERT_EQ(c.weight[k], at0.projections[q].weight[at0.projections[q].find(src, c.target[k])]);
+    }
+}
+
 TEST_F(evolution_files, bad_evolution_tables_give_one_clear_error) {
     const std::string train = file("train.txt", std::string(4000, 'a')), valid = file("valid.txt", "abcabc");
     auto error = [&](const std::string& evolution) {
@@ -403,11 +442,13 @@ add = 1
     EXPECT_EQ(ok.evolution->seed, ok.simulation.seed);
 }
 
-// Rates fitness is the relative RMS error of simulated rates: a silent network scores 1.
-TEST_F(evolution_files, rates_fitness_of_a_silent_network_is_one) {
-    const std::string net = R"(
+// Rates fitness is the relative RMS error of simulated rates: a silent network scores
+// exactly 1, and a driven one scores |r - r*| / r* for one rate r whatever the target.
+TEST_F(evolution_files, rates_fitness_is_the_relative_error_of_the_simulated_rate) {
+    auto net = [](const std::string& drive, double target) {
+        return R"(
 [simulation]
-duration = 200.0
+duration = 500.0
 [[population]]
 name = "E"
 size = 20
@@ -418,17 +459,29 @@ target = "E"
 rule = "fixed_probability"
 p = 0.2
 weight = 10.0
+)" + drive + R"(
 [evolution]
 [evolution.mutation]
 add = 1
 [evolution.fitness]
 kind = "rates"
-rates = { E = 5.0 }
-)";
-    const network_spec spec = parse_network(net, "s.toml");
-    auto f = make_fitness_evaluator(spec, {"serial"});
-    const connectome c = build_connectome(spec.layout, spec.projections, spec.simulation.seed, spec.simulation.dt);
-    EXPECT_DOUBLE_EQ(f->evaluate(c, true).fitness, 1.0);
+rates = { E = )" + std::to_string(target) + " }\n";
+    };
+    auto fitness = [&](const std::string& drive, double target) {
+        const network_spec spec = parse_network(net(drive, target), "s.toml");
+        auto f = make_fitness_evaluator(spec, {"serial"});
+        const connectome c = build_connectome(spec.layout, spec.projections, spec.simulation.seed, spec.simulation.dt);
+        return f->evaluate(c, true).fitness;
+    };
+    EXPECT_DOUBLE_EQ(fitness("", 5.0), 1.0);
+    const std::string drive = "[[stimulus]]\ntype = \"poisson\"\ntarget = \"E\"\nrate = 20.0\nsources = 1000\nweight = 40.0\n";
+    const double f5 = fitness(drive, 5.0), f10 = fitness(drive, 10.0);
+    bool consistent = false;
+    for (double r5 : {5.0 * (1 + f5), 5.0 * (1 - f5)})
+        for (double r10 : {10.0 * (1 + f10), 10.0 * (1 - f10)})
+            if (r5 > 0.0 && std::fabs(r5 - r10) < 1e-9) consistent = true;
+    EXPECT_TRUE(consistent) << f5 << " " << f10;
+    EXPECT_NE(f5, 1.0);  // it fires
 }
 
 }  // namespace

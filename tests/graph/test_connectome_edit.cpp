@@ -324,8 +324,11 @@ TEST(connectome_edit, perturb_weights_all_none_and_zero) {
                 EXPECT_EQ(e.weight[k], 0.0f) << k;
             } else {
                 EXPECT_NE(e.weight[k], original.weight[k]) << k;
-                // Multiplicative: a change of order sigma * |w| (8 sigma at most here).
-                EXPECT_LT(std::fabs(e.weight[k] - original.weight[k]), 0.8f * std::fabs(original.weight[k])) << k;
+                // Log-normal: the sign is kept and the factor is exp(0.1 N) (within 8 sigma here).
+                EXPECT_EQ(std::signbit(e.weight[k]), std::signbit(original.weight[k])) << k;
+                const double factor = e.weight[k] / original.weight[k];
+                EXPECT_GT(factor, std::exp(-0.8)) << k;
+                EXPECT_LT(factor, std::exp(0.8)) << k;
             }
         }
     }

@@ -41,6 +41,9 @@ bool run_evolution(const evolution_spec& ev, evolution_state& state, fitness_eva
 
 // --- the parts, for tests and other loops -------------------------------------------------
 
+// The lineage record of an individual (its fitness as it stands).
+lineage_entry lineage_record(const individual& x);
+
 // Indices of the population best first: by fitness, then by id (a total order).
 std::vector<std::size_t> rank_by_fitness(const std::vector<individual>& population);
 

@@ -28,8 +28,9 @@ bool rewire_random_target(edge_set& e, counter_rng& rng);
 bool rewire_random_source(edge_set& e, counter_rng& rng);
 // Negates the weight of one uniformly drawn edge.
 bool flip_random_sign(edge_set& e, counter_rng& rng);
-// Adds N(0, sigma * |w|) to the weight of each edge with probability `fraction` (a
-// multiplicative perturbation, so zero weights stay zero and signs rarely change).
+// Multiplies the weight of each edge, with probability `fraction`, by exp(sigma * N(0, 1)):
+// a log-normal, scale-free change that never flips a sign (conductances stay conductances)
+// and keeps zero weights zero; flip_random_sign is the operator that changes signs.
 edge_index perturb_weights(edge_set& e, counter_rng& rng, double sigma, double fraction);
 
 // A uniformly drawn projection, weighted by its number of edges (or, for adds, by its

@@ -35,6 +35,9 @@ handle create_group(hid_t parent, const std::string& path);
 handle open_group(hid_t parent, const std::string& path);
 std::vector<std::string> child_names(hid_t group);
 bool exists(hid_t parent, const std::string& path);
+// Whether `path` is a readable HDF5 file with an object `name` at its root (false, not an
+// error, for anything else: what tells one kind of checkpoint from another).
+bool file_has(const std::string& path, const std::string& name);
 
 void write_string_attribute(hid_t object, const std::string& name, const std::string& value);
 std::string read_string_attribute(hid_t object, const std::string& name);

@@ -50,8 +50,8 @@ struct pruning_spec {
 
 // Mutation operators applied to each offspring: an expected number of each edit (the
 // integer part always, the fraction as a probability), on a projection drawn in proportion
-// to its edges (adds: to its free pairs). perturb: the fraction of edges whose weight gets
-// N(0, perturb_sigma * |w|).
+// to its edges (adds: to its free pairs). perturb: the fraction of edges whose weight is
+// multiplied by exp(perturb_sigma * N(0, 1)).
 struct mutation_spec {
     double add = 0.0, remove = 0.0, rewire_target = 0.0, rewire_source = 0.0, flip = 0.0;
     double perturb = 0.0, perturb_sigma = 0.1;
