@@ -53,7 +53,7 @@ context = 3
 [lm.training]
 train = "train.txt"
 validation = "valid.txt"
-tokens = 8000
+tokens = 16000
 batch = 32
 learning_rate = 5e-3
 [evolution]
@@ -89,7 +89,7 @@ kill -9 "$pid" 2>/dev/null || true
 wait "$pid" 2>/dev/null || true
 test -e "$out/killed/evolution.h5"
 "$exe" evolve "$out/evolve.toml" --threads 1 --out "$out/killed" --resume --no-progress | tee "$out/resumed.txt"
-grep -q "resumed" "$out/resumed.txt"
+grep -qE "resumed .* after generation [0-3] " "$out/resumed.txt"  # it was killed before the end
 for d in /evolution/lineage/fitness /evolution/lineage/edges /evolution/lineage/parent_a /evolution/population/0/genome/0/target \
          /evolution/population/0/genome/0/weight /evolution/population/2/genome/1/target /evolution/population/0/trained/1/weight; do
   h5diff "$out/straight/evolution.h5" "$out/killed/evolution.h5" "$d" "$d"
