@@ -77,6 +77,22 @@ json parse_json(const std::string& text, const std::string& file) {
 
 std::string json_type(const json& v) { return v.type_name(); }
 
+// Keys and columns that other tools write and that change nothing in a point-neuron run
+// (docs/sonata.md lists them): accepted, and named together in one warning per load so
+// that nothing is dropped silently.
+class ignored_keys {
+public:
+    void add(const std::string& what) {
+        if (std::find(names_.begin(), names_.end(), what) == names_.end()) names_.push_back(what);
+    }
+    void warn(const std::string& file) const {
+        if (!names_.empty()) spdlog::warn("{}: ignored (no effect on a point-neuron run): {}", file, join(names_));
+    }
+
+private:
+    std::vector<std::string> names_;
+};
+
 // One JSON object being read: knows its dotted path for messages and which keys were used,
 // so that leftovers can be reported with the closest known key.
 class json_reader {
@@ -120,6 +136,14 @@ public:
         for (const auto& item : object_.items())
             if (!used_.count(item.key()) && std::find(known.begin(), known.end(), item.key()) == known.end())
                 fail_at(item.key(), "unknown or unsupported key '" + item.key() + "'" + suggest(item.key(), known));
+    }
+    // As above, but the `ignorable` keys (written by other tools, no effect here) are
+    // accepted and collected for the one warning of the load.
+    void finish(std::vector<std::string> known, const std::vector<std::string>& ignorable, ignored_keys& ignored) const {
+        for (const auto& key : ignorable)
+            if (has(key) && !used_.count(key)) ignored.add(field(key));
+        known.insert(known.end(), ignorable.begin(), ignorable.end());
+        finish(known);
     }
     const json& object() const { return object_; }
     const std::string& file() const { return file_; }
@@ -344,6 +368,11 @@ public:
         rows = static_cast<std::size_t>(shape[0]);
         return h5::read_int64s(group_, name);
     }
+    const std::string& file() const { return file_; }
+    bool has_attribute(const std::string& dataset, const std::string& attribute) const {
+        h5::handle d(H5Dopen2(group_, dataset.c_str(), H5P_DEFAULT));
+        return d && h5::has_attribute(d.get(), attribute);
+    }
     std::string text_attribute(const std::string& dataset, const std::string& attribute) const {
         h5::handle d(H5Dopen2(group_, dataset.c_str(), H5P_DEFAULT));
         if (!d || !h5::has_attribute(d.get(), attribute))
@@ -530,8 +559,20 @@ population_model resolve_node_type(const type_table& types, std::int64_t id, con
     return m;
 }
 
-void import_node_population(hid_t nodes, const std::string& file, const std::string& name, const type_table& types,
-                            const circuit_dirs& dirs, network_spec& spec) {
+// A node population as node sets see it: node sets select by node-type attributes.
+struct circuit_population {
+    std::string name;
+    std::size_t index = 0;  // in spec.layout
+    std::shared_ptr<const type_table> types;
+    std::set<std::int64_t> used_types;
+    std::set<std::string> node_attributes;  // per-node datasets of its node groups
+};
+
+circuit_population import_node_population(hid_t nodes, const std::string& file, const std::string& name,
+                                          const std::shared_ptr<const type_table>& types_ptr, const circuit_dirs& dirs,
+                                          network_spec& spec) {
+    const type_table& types = *types_ptr;
+    circuit_population info{name, spec.layout.count(), types_ptr, {}, {}};
     const std::string base = "/nodes/" + name;
     h5::handle group = h5::open_group(nodes, name);
     dataset_reader d(group.get(), file, base);
@@ -552,6 +593,7 @@ void import_node_population(hid_t nodes, const std::string& file, const std::str
     const auto groups = numbered_groups(group.get());
     for (const auto g : groups) {
         h5::handle gg = h5::open_group(group.get(), std::to_string(g));
+        for (const auto& child : h5::child_names(gg.get())) info.node_attributes.insert(child);
         for (const char* override_name : {"dynamics_params", "model_template", "model_type"})
             if (h5::exists(gg.get(), override_name))
                 fail(file, base + "/" + std::to_string(g) + "/" + override_name,
@@ -606,6 +648,8 @@ void import_node_population(hid_t nodes, const std::string& file, const std::str
     model->origin = {file, 0, base};
     spec.models.push_back(*model);
     spec.record_spikes.resize(spec.layout.count(), false);
+    info.used_types.insert(type_ids.begin(), type_ids.end());
+    return info;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -722,8 +766,35 @@ void check_index(hid_t population, const std::string& file, const std::string& b
                                        ") is in no range; the index does not match the edge arrays");
 }
 
-std::size_t node_population(dataset_reader& d, const std::string& dataset, const network_spec& spec) {
-    const std::string name = d.text_attribute(dataset, "node_population");
+// The node population of source_node_id or target_node_id: its node_population attribute,
+// or, where a tool left it out (bmtk), the only node population of the circuit or the
+// matching side of an edge population named "<source>_to_<target>".
+std::size_t node_population(dataset_reader& d, const std::string& dataset, const std::string& edge_population,
+                            const std::vector<std::string>& circuit_populations, const network_spec& spec) {
+    std::string name;
+    if (d.has_attribute(dataset, "node_population")) {
+        name = d.text_attribute(dataset, "node_population");
+    } else {
+        const bool source = dataset == "source_node_id";
+        std::vector<std::string> candidates;
+        if (circuit_populations.size() == 1) candidates = circuit_populations;
+        for (auto at = edge_population.find("_to_"); circuit_populations.size() > 1 && at != std::string::npos;
+             at = edge_population.find("_to_", at + 1)) {
+            const std::string a = edge_population.substr(0, at), b = edge_population.substr(at + 4);
+            const auto is_node_population = [&](const std::string& x) {
+                return std::find(circuit_populations.begin(), circuit_populations.end(), x) != circuit_populations.end();
+            };
+            if (is_node_population(a) && is_node_population(b)) candidates.push_back(source ? a : b);
+        }
+        if (candidates.size() != 1)
+            d.fail_at(dataset, "missing attribute 'node_population', and it cannot be inferred: the circuit has " +
+                                   std::to_string(circuit_populations.size()) + " node populations (" + join(circuit_populations) +
+                                   ") and the edge population's name '" + edge_population +
+                                   "' is not '<source>_to_<target>' of two of them; expected the attribute naming the node "
+                                   "population");
+        name = candidates.front();
+        spdlog::info("{}: {} has no node_population attribute; taken to be '{}'", d.file(), d.path(dataset), name);
+    }
     if (auto p = spec.layout.find(name)) return *p;
     std::vector<std::string> names;
     for (const auto& p : spec.layout.populations()) names.push_back(p.name);
@@ -731,7 +802,7 @@ std::size_t node_population(dataset_reader& d, const std::string& dataset, const
 }
 
 void import_edge_population(hid_t edges, const std::string& file, const std::string& name, const type_table& types,
-                            const circuit_dirs& dirs, network_spec& spec) {
+                            const circuit_dirs& dirs, const std::vector<std::string>& circuit_populations, network_spec& spec) {
     const std::string base = "/edges/" + name;
     h5::handle group = h5::open_group(edges, name);
     dataset_reader d(group.get(), file, base);
@@ -744,7 +815,8 @@ void import_edge_population(hid_t edges, const std::string& file, const std::str
                                    "; expected one per edge");
     };
     same_length("target_node_id", tgt.size());
-    const std::size_t s = node_population(d, "source_node_id", spec), t = node_population(d, "target_node_id", spec);
+    const std::size_t s = node_population(d, "source_node_id", name, circuit_populations, spec),
+                      t = node_population(d, "target_node_id", name, circuit_populations, spec);
     const neuron_id ns = spec.layout[s].size, nt = spec.layout[t].size;
     for (std::size_t e = 0; e < n; ++e) {
         if (src[e] < 0 || src[e] >= static_cast<std::int64_t>(ns))
@@ -896,8 +968,9 @@ std::vector<network_entry> network_entries(const config_file& c, json_reader& ne
         json_reader r(list[k], c.path, networks.field(key) + "[" + std::to_string(k) + "]");
         network_entry e{c.resolve(r.string(data_key)), c.resolve(r.string(types_key)), r.field(data_key)};
         r.mark_used("populations");  // SONATA 2 per-population properties; the node types say it all
-        r.finish({data_key, types_key, "populations"});
-        out.push_back(e);
+        const bool enabled = r.boolean("enabled", true);
+        r.finish({data_key, types_key, "populations", "enabled"});
+        if (enabled) out.push_back(e);
     }
     return out;
 }
@@ -916,18 +989,27 @@ void reading(const std::string& file, Fn fn) {
     }
 }
 
-// /spikes/<population>/{timestamps [ms], node_ids} of one population as spike trains.
-std::shared_ptr<spike_trains> read_spike_group(hid_t spikes, const std::string& file, const std::string& population,
-                                               neuron_id size) {
-    const std::string base = "/spikes/" + population;
-    h5::handle g = h5::open_group(spikes, population);
-    dataset_reader d(g.get(), file, base);
+// Spikes from node ids outside the population: input files often cover a larger network
+// than the one simulated, so they are counted and dropped with one warning per input.
+void warn_dropped_ids(std::size_t dropped, std::size_t total, const std::string& file, const std::string& population,
+                      neuron_id size) {
+    if (dropped > 0)
+        spdlog::warn("{}: {} of {} spikes are from node ids outside '{}' (0..{}); dropped", file, dropped, total, population,
+                     size - 1);
+}
+
+// The spikes of one population as spike trains: /spikes/<population>/{timestamps [ms],
+// node_ids}, or the old unnamed layout /spikes/{timestamps, gids} when `g` is /spikes.
+std::shared_ptr<spike_trains> read_spike_datasets(hid_t g, const std::string& file, const std::string& base,
+                                                  const std::string& population, neuron_id size) {
+    dataset_reader d(g, file, base);
     const auto t = d.reals("timestamps", "spike times [ms]");
-    const auto id = d.integers("node_ids", "the node of each spike");
+    const std::string ids_name = !d.has("node_ids") && d.has("gids") ? "gids" : "node_ids";
+    const auto id = d.integers(ids_name, "the node of each spike");
     if (id.size() != t.size())
-        d.fail_at("node_ids", std::to_string(id.size()) + " entries but timestamps has " + std::to_string(t.size()));
+        d.fail_at(ids_name, std::to_string(id.size()) + " entries but timestamps has " + std::to_string(t.size()));
     {
-        h5::handle ts(H5Dopen2(g.get(), "timestamps", H5P_DEFAULT));
+        h5::handle ts(H5Dopen2(g, "timestamps", H5P_DEFAULT));
         if (h5::has_attribute(ts.get(), "units")) {
             const std::string units = h5::read_text_attribute(ts.get(), "units");
             if (units != "ms") d.fail_at("timestamps", "units '" + units + "'; expected 'ms'");
@@ -935,17 +1017,29 @@ std::shared_ptr<spike_trains> read_spike_group(hid_t spikes, const std::string& 
     }
     auto trains = std::make_shared<spike_trains>();
     trains->file = file;
+    std::size_t dropped = 0;
     for (std::size_t k = 0; k < t.size(); ++k) {
-        if (id[k] < 0 || id[k] >= static_cast<std::int64_t>(size))
-            d.fail_at("node_ids", "spike " + std::to_string(k) + " is from node " + std::to_string(id[k]) + ", outside '" +
-                                      population + "' (0.." + std::to_string(size - 1) + ")");
         if (!(t[k] >= 0.0) || !std::isfinite(t[k]))
             d.fail_at("timestamps", "spike " + std::to_string(k) + " at " + exact_number_text(t[k]) + " ms; expected a finite time >= 0");
+        if (id[k] < 0 || id[k] >= static_cast<std::int64_t>(size)) {
+            ++dropped;
+            continue;
+        }
         trains->neuron.push_back(static_cast<neuron_id>(id[k]));
         trains->time.push_back(t[k]);
     }
+    warn_dropped_ids(dropped, t.size(), file, population, size);
     return trains;
 }
+
+std::shared_ptr<spike_trains> read_spike_group(hid_t spikes, const std::string& file, const std::string& population,
+                                               neuron_id size) {
+    h5::handle g = h5::open_group(spikes, population);
+    return read_spike_datasets(g.get(), file, "/spikes/" + population, population, size);
+}
+
+// Whether /spikes holds the old layout (bmtk before SONATA named populations).
+bool is_unnamed_spike_layout(hid_t spikes) { return h5::exists(spikes, "timestamps") && !h5::is_group(spikes, "timestamps"); }
 
 // Adds trains to a population's (several inputs may drive one population).
 void add_trains(population_model& m, std::shared_ptr<spike_trains> more) {
@@ -960,9 +1054,23 @@ void add_trains(population_model& m, std::shared_ptr<spike_trains> more) {
     }
 }
 
-}  // namespace
+// Node-type columns that change the model (read or refused); any other column describes
+// the type (pop_name, ei, ...) and is listed as ignored. Same for edge types.
+const std::vector<std::string> node_type_columns = {"node_type_id", "model_type", "model_template", "dynamics_params",
+                                                    "population", "model_processing", "morphology"};
+const std::vector<std::string> edge_type_columns = {"edge_type_id", "model_template", "dynamics_params", "syn_weight",
+                                                    "delay", "weight_function", "weight_sigma", "nsyns"};
 
-void import_sonata_circuit(const std::string& circuit_config_path, network_spec& spec, const source_location& where) {
+void note_ignored_columns(const type_table& t, const std::vector<std::string>& used, ignored_keys& ignored) {
+    std::vector<std::string> unused;
+    for (const auto& column : t.columns)
+        if (std::find(used.begin(), used.end(), column) == used.end()) unused.push_back(column);
+    if (!unused.empty())
+        ignored.add(fs::path(t.file).filename().string() + (unused.size() == 1 ? " column " : " columns ") + join(unused));
+}
+
+std::vector<circuit_population> import_circuit(const std::string& circuit_config_path, network_spec& spec,
+                                               const source_location& where, ignored_keys& ignored) {
     const config_file c = load_config(circuit_config_path, where);
     json_reader root(c.root, c.path, "");
     json_reader networks(root.get("networks"), c.path, "networks");
@@ -976,27 +1084,53 @@ void import_sonata_circuit(const std::string& circuit_config_path, network_spec&
     }
     const auto node_files = network_entries(c, networks, "nodes", "nodes_file", "node_types_file");
     const auto edge_files = network_entries(c, networks, "edges", "edges_file", "edge_types_file");
+    // bmtk writes "gap_juncs": [] into point circuits; listed gap-junction files would have
+    // to be honoured.
+    if (networks.has("gap_juncs")) {
+        const json& g = networks.get("gap_juncs");
+        if (!g.is_array() || !g.empty())
+            networks.fail_at("gap_juncs", "gap-junction files are not read; expected an empty list (Synaptogen gap junctions "
+                                          "are edges with model_template synaptogen:gap_junction)");
+        ignored.add(networks.field("gap_juncs"));
+    }
     networks.finish({"nodes", "edges"});
-    if (node_files.empty()) networks.fail_at("nodes", "expected at least one entry with nodes_file and node_types_file");
+    if (node_files.empty()) networks.fail_at("nodes", "expected at least one enabled entry with nodes_file and node_types_file");
 
     quiet_hdf5_errors quiet;
     // Each file: its type table, then every population under /nodes or /edges.
-    auto import_files = [&](const std::vector<network_entry>& files, const std::string& kind, const auto& import_population) {
+    auto for_each_population = [&](const std::vector<network_entry>& files, const std::string& kind, const auto& fn) {
         for (const auto& e : files) {
-            const type_table types = read_type_table(e.types_file, kind.substr(0, 4) + "_type_id", {c.path, 0, e.field});
+            auto types = std::make_shared<const type_table>(
+                read_type_table(e.types_file, kind.substr(0, 4) + "_type_id", {c.path, 0, e.field}));
+            note_ignored_columns(*types, kind == "nodes" ? node_type_columns : edge_type_columns, ignored);
             reading(e.data_file, [&] {
                 h5::handle file = open_hdf5(e.data_file, {c.path, 0, e.field}, "a SONATA " + kind + " file (HDF5)");
                 if (!h5::is_group(file.get(), kind))
                     fail(e.data_file, "/" + kind, "missing group '/" + kind + "'; expected /" + kind + "/<population>/...");
                 h5::handle group = h5::open_group(file.get(), kind);
-                for (const auto& name : h5::child_names(group.get()))
-                    import_population(group.get(), e.data_file, name, types, dirs, spec);
+                for (const auto& name : h5::child_names(group.get())) fn(group.get(), e.data_file, name, types);
             });
         }
     };
     // All node populations first: edges name them.
-    import_files(node_files, "nodes", import_node_population);
-    import_files(edge_files, "edges", import_edge_population);
+    std::vector<circuit_population> populations;
+    std::vector<std::string> names;
+    for_each_population(node_files, "nodes", [&](hid_t g, const std::string& file, const std::string& name, const auto& types) {
+        populations.push_back(import_node_population(g, file, name, types, dirs, spec));
+        names.push_back(name);
+    });
+    for_each_population(edge_files, "edges", [&](hid_t g, const std::string& file, const std::string& name, const auto& types) {
+        import_edge_population(g, file, name, *types, dirs, names, spec);
+    });
+    return populations;
+}
+
+}  // namespace
+
+void import_sonata_circuit(const std::string& circuit_config_path, network_spec& spec, const source_location& where) {
+    ignored_keys ignored;
+    import_circuit(circuit_config_path, spec, where, ignored);
+    ignored.warn(circuit_config_path);
 }
 
 void read_sonata_input_spikes(const std::string& spike_file, network_spec& spec, const source_location& where) {
@@ -1005,11 +1139,20 @@ void read_sonata_input_spikes(const std::string& spike_file, network_spec& spec,
         h5::handle file = open_hdf5(spike_file, where, "a SONATA spike file (HDF5)");
         if (!h5::is_group(file.get(), "spikes")) fail(spike_file, "/spikes", "missing group '/spikes'; expected /spikes/<population>/...");
         h5::handle spikes = h5::open_group(file.get(), "spikes");
+        std::vector<std::string> sources;
+        for (std::size_t k = 0; k < spec.layout.count(); ++k)
+            if (spec.models[k].model == neuron_model_kind::spike_source) sources.push_back(spec.layout[k].name);
+        if (is_unnamed_spike_layout(spikes.get())) {  // names no population: only one can be meant
+            if (sources.size() != 1)
+                fail(spike_file, "/spikes/timestamps", "the old layout /spikes/{timestamps, gids} names no population, and "
+                                                       "the network has " + std::to_string(sources.size()) +
+                                                       " virtual populations; expected /spikes/<population>/...");
+            const std::size_t p = *spec.layout.find(sources[0]);
+            add_trains(spec.models[p], read_spike_datasets(spikes.get(), spike_file, "/spikes", sources[0], spec.layout[p].size));
+            return;
+        }
         for (const auto& name : h5::child_names(spikes.get())) {
             auto p = spec.layout.find(name);
-            std::vector<std::string> sources;
-            for (std::size_t k = 0; k < spec.layout.count(); ++k)
-                if (spec.models[k].model == neuron_model_kind::spike_source) sources.push_back(spec.layout[k].name);
             if (!p || spec.models[*p].model != neuron_model_kind::spike_source)
                 fail(spike_file, "/spikes/" + name, "'" + name + "' is not a virtual (spike_source) population" + suggest(name, sources));
             add_trains(spec.models[*p], read_spike_group(spikes.get(), spike_file, name, spec.layout[*p].size));
@@ -1024,7 +1167,10 @@ namespace {
 
 class simulation_loader {
 public:
-    explicit simulation_loader(const std::string& path) : c_(load_config(path, {path, 0, ""})), root_(c_.root, path, "") {}
+    // `circuit`: the circuit named next to the simulation by bmtk's top-level config.json.
+    simulation_loader(config_file c, std::optional<std::string> circuit, source_location circuit_where)
+        : c_(std::move(c)), root_(c_.root, c_.path, ""), outer_circuit_(std::move(circuit)),
+          outer_circuit_where_(std::move(circuit_where)) {}
 
     network_spec load() {
         spec_.source_file = c_.path;
@@ -1040,6 +1186,7 @@ public:
             json_reader inputs(root_.get("inputs"), c_.path, "inputs");
             for (const auto& item : inputs.object().items()) read_input(item.key(), item.value());
         }
+        drop_spikes_after_tstop();
         if (root_.has("reports")) {
             json_reader reports(root_.get("reports"), c_.path, "reports");
             for (const auto& item : reports.object().items()) read_report(item.key(), item.value());
@@ -1051,6 +1198,7 @@ public:
         root_.string("target_simulator", "");  // written for other simulators; nothing to do
         root_.finish({"manifest", "run", "network", "networks", "components", "node_sets_file", "inputs", "reports",
                       "output", "conditions", "target_simulator"});
+        ignored_.warn(c_.path);
         return std::move(spec_);
     }
 
@@ -1069,21 +1217,59 @@ private:
             run.mark_used("spike_threshold");
             spdlog::warn("{}: run.spike_threshold is ignored: point models use their own threshold (V_th)", c_.path);
         }
-        // dL (segment length), nsteps_block (NEURON's buffering) and overwrite_output_dir
-        // do not apply to point-neuron runs.
-        run.finish({"tstop", "dt", "tstart", "spike_threshold", "dL", "nsteps_block", "overwrite_output_dir"});
+        if (run.has("random_seed")) {  // the seed of the run's random streams, as --seed
+            const json& seed = run.get("random_seed");
+            if (!seed.is_number_unsigned())
+                run.fail_at("random_seed", "expected an integer >= 0, got " + seed.dump());
+            s.seed = seed.get<std::uint64_t>();
+        }
+        // NEURON's and bmtk's execution settings (segment length, buffering, block-wise
+        // runs, seeds of NEURON mechanisms) do not apply to point-neuron runs.
+        run.finish({"tstop", "dt", "tstart", "spike_threshold", "random_seed"},
+                   {"dL", "nsteps_block", "overwrite_output_dir", "block_run", "block_size", "integration_method",
+                    "stimulus_seed", "ionchannel_seed", "minis_seed", "synapse_seed"},
+                   ignored_);
+    }
+
+    // Spikes after tstop would never be delivered; input files often cover longer runs.
+    void drop_spikes_after_tstop() {
+        const std::uint64_t steps = spec_.simulation.steps();
+        for (std::size_t p = 0; p < spec_.layout.count(); ++p) {
+            population_model& m = spec_.models[p];
+            if (!m.spikes) continue;
+            auto kept = std::make_shared<spike_trains>();
+            kept->file = m.spikes->file;
+            for (std::size_t k = 0; k < m.spikes->time.size(); ++k)
+                if (spike_time_to_step(m.spikes->time[k], spec_.simulation.dt) < steps) {
+                    kept->time.push_back(m.spikes->time[k]);
+                    kept->neuron.push_back(m.spikes->neuron[k]);
+                }
+            if (kept->time.size() == m.spikes->time.size()) continue;
+            spdlog::info("{}: {} spikes of '{}' come after tstop = {} ms; dropped", kept->file,
+                         m.spikes->time.size() - kept->time.size(), spec_.layout[p].name, exact_number_text(spec_.simulation.duration));
+            m.spikes = kept;
+        }
     }
 
     void read_circuit() {
+        if (outer_circuit_) {
+            if (root_.has("networks") || (root_.has("network") && c_.resolve(root_.string("network")) != *outer_circuit_))
+                root_.fail_at(root_.has("networks") ? "networks" : "network",
+                              "a second circuit; " + outer_circuit_where_.file + " already names '" + *outer_circuit_ +
+                                  "'; expected the circuit in one place");
+            circuit_path_ = *outer_circuit_;
+            populations_ = import_circuit(circuit_path_, spec_, outer_circuit_where_, ignored_);
+            return;
+        }
         if (root_.has("network") == root_.has("networks"))
             root_.fail_at("", "expected either \"network\" (the path of a circuit config) or inline \"networks\"");
         if (root_.has("network")) {
             circuit_path_ = c_.resolve(root_.string("network"));
-            import_sonata_circuit(circuit_path_, spec_, root_.where("network"));
+            populations_ = import_circuit(circuit_path_, spec_, root_.where("network"), ignored_);
         } else {
             root_.mark_used("networks");
             circuit_path_ = c_.path;
-            import_sonata_circuit(c_.path, spec_, root_.where("networks"));
+            populations_ = import_circuit(c_.path, spec_, root_.where("networks"), ignored_);
         }
     }
 
@@ -1097,7 +1283,7 @@ private:
             for (const auto& item : sets.items()) node_sets_[item.key()] = {item.value(), file};
         };
         if (circuit_path_ != c_.path) {
-            const config_file circuit = load_config(circuit_path_, root_.where("network"));
+            const config_file circuit = load_config(circuit_path_, outer_circuit_ ? outer_circuit_where_ : root_.where("network"));
             json_reader r(circuit.root, circuit.path, "");
             load(circuit, r);
         }
@@ -1129,25 +1315,87 @@ private:
             }
         } else if (set.is_object()) {
             json_reader r(set, file, field);
-            const json& pop = r.get("population");
-            if (pop.is_string()) out.push_back(population(pop.get<std::string>()));
-            else if (pop.is_array())
-                for (const auto& x : pop) {
-                    if (!x.is_string()) r.fail_at("population", "expected population names");
-                    out.push_back(population(x.get<std::string>()));
-                }
-            else r.fail_at("population", "expected a population name or a list of names");
+            std::vector<std::size_t> candidates;
+            if (r.has("population")) {
+                const json& pop = r.get("population");
+                if (pop.is_string()) candidates.push_back(population(pop.get<std::string>()));
+                else if (pop.is_array())
+                    for (const auto& x : pop) {
+                        if (!x.is_string()) r.fail_at("population", "expected population names");
+                        candidates.push_back(population(x.get<std::string>()));
+                    }
+                else r.fail_at("population", "expected a population name or a list of names");
+            } else {
+                for (const auto& c : populations_) candidates.push_back(c.index);
+            }
             for (const auto& item : set.items())
-                if (item.key() != "population")
+                if (item.key() == "node_id" || item.key() == "node_ids")
                     r.fail_at(item.key(), "node sets that select part of a population ('" + item.key() +
                                               "') are not supported: stimuli and reports act on whole populations; "
                                               "expected {\"population\": name}");
+            for (const auto p : candidates)
+                if (selects_population(r, p)) out.push_back(p);
+            if (out.empty())
+                r.fail_at("", "the node set " + set.dump() + " selects no node; expected it to select whole populations");
         } else {
             fail(file, field, "expected a node set name, {\"population\": name} or a list of them");
         }
         std::sort(out.begin(), out.end());
         out.erase(std::unique(out.begin(), out.end()), out.end());
         return out;
+    }
+
+    // Whether the attribute query `r` (keys other than "population") selects population p:
+    // all its nodes or none, decided by the columns of its node types (node_types.csv).
+    // Per-node attributes of node groups are not read; a query on them is refused.
+    bool selects_population(const json_reader& r, std::size_t p) const {
+        const auto info = std::find_if(populations_.begin(), populations_.end(), [&](const auto& c) { return c.index == p; });
+        if (info == populations_.end()) return true;  // not from the circuit: nothing to query
+        const type_table& types = *info->types;
+        for (const auto& item : r.object().items()) {
+            const auto scalar = [](const json& v) { return v.is_string() || v.is_number(); };
+            if (!scalar(item.value()) && !(item.value().is_array() && std::all_of(item.value().begin(), item.value().end(), scalar)))
+                r.fail_at(item.key(), "expected a string, a number or a list of them, got " + item.value().dump());
+        }
+        std::size_t matching = 0;
+        std::vector<std::string> matched, unmatched;
+        for (const auto id : info->used_types) {
+            const type_table::row& row = types.rows.at(id);
+            bool all = true;
+            for (const auto& item : r.object().items()) {
+                if (item.key() == "population") continue;
+                if (std::find(types.columns.begin(), types.columns.end(), item.key()) == types.columns.end() &&
+                    info->node_attributes.count(item.key()))
+                    r.fail_at(item.key(), "'" + item.key() + "' is a per-node attribute of population '" + info->name +
+                                              "' (a node group dataset); node sets select whole populations by node-type "
+                                              "attributes (" + types.file + ")");
+                all = all && attribute_matches(types, row, item.key(), item.value());
+            }
+            (all ? matched : unmatched).push_back(std::to_string(id));
+            matching += all;
+        }
+        if (matching == 0) return false;
+        if (matching < info->used_types.size())
+            r.fail_at("", "the node set selects part of population '" + info->name + "' (node types " + join(matched) +
+                              " but not " + join(unmatched) + "); stimuli and reports act on whole populations: expected "
+                              "a node set that selects all of its node types or none");
+        return true;
+    }
+
+    // A node-type cell against a node-set value: a string, a number, or a list of either
+    // (any of them). A type without the column does not match.
+    static bool attribute_matches(const type_table& types, const type_table::row& row, const std::string& column, const json& value) {
+        if (value.is_array())
+            return std::any_of(value.begin(), value.end(), [&](const json& v) { return attribute_matches(types, row, column, v); });
+        const auto cell = types.cell(row, column);
+        if (!cell) return false;
+        if (value.is_string()) return *cell == value.get<std::string>();
+        if (value.is_number()) {
+            char* end = nullptr;
+            const double x = std::strtod(cell->c_str(), &end);
+            return end == cell->c_str() + cell->size() && x == value.get<double>();
+        }
+        return false;
     }
 
     void read_input(const std::string& name, const json& value) {
@@ -1168,8 +1416,16 @@ private:
                     h5::handle f = open_hdf5(file, in.where("input_file"), "a SONATA spike file (HDF5)");
                     if (!h5::is_group(f.get(), "spikes")) fail(file, "/spikes", "missing group '/spikes'; expected /spikes/<population>/{timestamps, node_ids}");
                     h5::handle spikes = h5::open_group(f.get(), "spikes");
-                    if (h5::exists(spikes.get(), "timestamps"))
-                        fail(file, "/spikes/timestamps", "an old (unnamed population) layout; expected /spikes/<population>/{timestamps, node_ids}");
+                    if (is_unnamed_spike_layout(spikes.get())) {  // the node set says whose spikes they are
+                        if (pops.size() != 1)
+                            in.fail_at("node_set", "the old spike layout /spikes/{timestamps, gids} of '" + file +
+                                                       "' names no population; expected a node set of one population (it selects " +
+                                                       std::to_string(pops.size()) + ")");
+                        const std::string& pop = spec_.layout[pops[0]].name;
+                        add_trains(spec_.models[pops[0]],
+                                   read_spike_datasets(spikes.get(), file, "/spikes", pop, spec_.layout[pops[0]].size));
+                        return;
+                    }
                     const auto groups = h5::child_names(spikes.get());
                     for (const auto p : pops) {
                         const std::string& pop = spec_.layout[p].name;
@@ -1240,6 +1496,7 @@ private:
         std::vector<std::string> header;
         int line_no = 0;
         std::ptrdiff_t t_col = -1, id_col = -1, pop_col = -1;
+        std::size_t total = 0, dropped = 0;
         while (std::getline(in, line)) {
             ++line_no;
             std::replace(line.begin(), line.end(), ',', ' ');
@@ -1264,12 +1521,16 @@ private:
             const double t = std::strtod(cells[t_col].c_str(), &end);
             if (*end || !(t >= 0.0) || !std::isfinite(t)) fail(file, "timestamps", "expected a time >= 0 ms, got '" + cells[t_col] + "'", line_no);
             const long long id = std::strtoll(cells[id_col].c_str(), &end, 10);
-            if (*end || id < 0 || id >= static_cast<long long>(spec_.layout[p].size))
-                fail(file, "node_ids", "expected a node of '" + pop + "' (0.." + std::to_string(spec_.layout[p].size - 1) +
-                                           "), got '" + cells[id_col] + "'", line_no);
+            if (*end || cells[id_col].empty()) fail(file, "node_ids", "expected an integer node id, got '" + cells[id_col] + "'", line_no);
+            ++total;
+            if (id < 0 || id >= static_cast<long long>(spec_.layout[p].size)) {
+                ++dropped;
+                continue;
+            }
             trains->neuron.push_back(static_cast<neuron_id>(id));
             trains->time.push_back(t);
         }
+        warn_dropped_ids(dropped, total, file, pop, spec_.layout[p].size);
         return trains;
     }
 
@@ -1324,21 +1585,37 @@ private:
         if (out.has("output_dir") || out.has("spikes_file"))
             spdlog::info("{}: output.output_dir and output.spikes_file are replaced by `synaptogen run --out DIR` "
                          "(DIR/spikes.h5)", c_.path);
-        out.finish({"output_dir", "spikes_file", "log_file", "spikes_sort_order", "overwrite_output_dir", "quiet_simulator",
-                    "spikes_file_csv"});
+        out.mark_used("output_dir");
+        out.mark_used("spikes_file");
+        out.finish({}, {"log_file", "spikes_sort_order", "overwrite_output_dir", "quiet_simulator", "spikes_file_csv"}, ignored_);
     }
 
     config_file c_;
     json_reader root_;
+    std::optional<std::string> outer_circuit_;
+    source_location outer_circuit_where_;
     network_spec spec_;
     std::string circuit_path_;
+    std::vector<circuit_population> populations_;
+    ignored_keys ignored_;
     std::map<std::string, std::pair<json, std::string>> node_sets_;  // name -> (definition, file)
 };
 
 }  // namespace
 
 network_spec load_sonata_simulation(const std::string& simulation_config_path) {
-    return simulation_loader(simulation_config_path).load();
+    config_file c = load_config(simulation_config_path, {simulation_config_path, 0, ""});
+    // bmtk's top-level config.json names the two configs: {"network": ..., "simulation": ...}.
+    if (c.root.contains("simulation") && !c.root.contains("run")) {
+        json_reader top(c.root, c.path, "");
+        const std::string simulation = c.resolve(top.string("simulation"));
+        std::optional<std::string> circuit;
+        if (top.has("network")) circuit = c.resolve(top.string("network"));
+        top.finish({"manifest", "network", "simulation"});
+        const source_location where = top.where("simulation");
+        return simulation_loader(load_config(simulation, where), circuit, top.where("network")).load();
+    }
+    return simulation_loader(std::move(c), std::nullopt, {}).load();
 }
 
 // ---------------------------------------------------------------------------------------

@@ -28,11 +28,15 @@ void import_sonata_circuit(const std::string& circuit_config_path, network_spec&
 
 // Sets the spike trains of the spike_source (virtual) populations of `spec` from a SONATA
 // spike file (/spikes/<population>/{timestamps, node_ids}): each such population takes the
-// group of its own name; populations without a group fire no spikes.
+// group of its own name; populations without a group fire no spikes. The old layout
+// /spikes/{timestamps, gids} is taken when exactly one population is virtual. Spikes from
+// node ids outside the population are dropped with one warning.
 void read_sonata_input_spikes(const std::string& spike_file, network_spec& spec, const source_location& where);
 
 // Reads simulation_config.json: the run, the circuit ("network" or inline "networks"),
-// spike and current-clamp inputs, outputs and membrane reports.
+// spike and current-clamp inputs, outputs and membrane reports; or bmtk's top-level
+// config.json, {"network": circuit config, "simulation": simulation config}. Keys other
+// tools write without effect here are named in one warning (docs/sonata.md).
 network_spec load_sonata_simulation(const std::string& simulation_config_path);
 
 // Writes out_dir/circuit_config.json, out_dir/network/ (nodes, node types, edges with
