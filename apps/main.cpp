@@ -215,7 +215,7 @@ int main(int argc, char** argv) {
     evolve_cmd->add_option("--generations", evolve.generations, "generations (overrides [evolution].generations)");
     evolve_cmd->add_option("--threads,-t", evolve.threads, "threads")->check(CLI::Range(1, 4096));
     evolve_cmd->add_option("--backend,-b", evolve.backend, "Kokkos backend")->check(CLI::IsMember({"serial", "openmp", "cuda", "hip"}));
-    evolve_cmd->add_option("--seed,-s", evolve.seed, "evolution seed (overrides [evolution].seed)");
+    evolve_cmd->add_option("--seed,-s", evolve.seed, "seed of the evolution and of the network (overrides [evolution].seed and [simulation].seed)");
     bool evolve_no_progress = false;
     evolve_cmd->add_flag("--no-progress", evolve_no_progress, "do not print the progress line");
     app::evolve_report_options evolve_report;
