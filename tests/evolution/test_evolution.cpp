@@ -484,5 +484,43 @@ rates = { E = )" + std::to_string(target) + " }\n";
     EXPECT_NE(f5, 1.0);  // it fires
 }
 
+// Response fitness against a leaky cell's analytic step response: the driven cell (prefer)
+// depolarises by I/g_L (1 - exp(-(t - t0)/tau)), the undriven ones (avoid) not at all; the
+// fitness is minus the window mean of that (1 ms samples), the baselines being equal.
+TEST_F(evolution_files, response_fitness_is_the_analytic_depolarisation_difference) {
+    const std::string net = R"(
+[simulation]
+duration = 300.0
+[[population]]
+name = "cells"
+size = 3
+model = "graded"
+parameters = { C_m = 10.0, g_L = 1.0 }
+[[stimulus]]
+type = "dc"
+target = "cells"
+neurons = [0]
+amplitude = 5.0
+start = 100.0
+[evolution]
+[evolution.mutation]
+add = 1
+[evolution.fitness]
+kind = "response"
+population = "cells"
+prefer = [0]
+avoid = [1, 2]
+baseline = [0, 100]
+window = [200, 300]
+)";
+    const network_spec spec = parse_network(net, "g.toml");
+    auto f = make_fitness_evaluator(spec, {"serial"});
+    const connectome none = build_connectome(spec.layout, spec.projections, spec.simulation.seed, spec.simulation.dt);
+    double mean = 0.0;  // samples after the steps ending at 201, ..., 300 ms; tau = C_m / g_L = 10 ms
+    for (int k = 201; k <= 300; ++k) mean += 5.0 * (1.0 - std::exp(-(k - 100) / 10.0)) / 100.0;
+    // 1e-5 mV: V near -35 mV is sampled from single-precision state (a step of 3.8e-6 mV).
+    EXPECT_NEAR(f->evaluate(none, true).fitness, -mean, 1e-5);
+}
+
 }  // namespace
 }  // namespace synaptogen
