@@ -96,27 +96,38 @@ KOKKOS_INLINE_FUNCTION float activation_slope(activation_kind k, float a) {
 }
 
 // 32 lanes as one value for the edge loops of the forward and backward passes. Host-only
-// builds use GCC/Clang vector types (two 16-float registers: whole AVX-512 or 2x AVX2
-// instructions whatever the vectoriser decides); GPU builds a plain array, one thread's
-// registers. Both compute a + w * x lane by lane (no fused multiply-add), so every backend
-// rounds alike.
+// builds use GCC/Clang vector types of the target's widest float register (16 floats with
+// AVX-512, else 8: GCC lowers a vector wider than the hardware's piecewise, and on AVX2 it
+// turned 16-float operations into scalar ones, 4x slower); GPU builds a plain array, one
+// thread's registers. All compute a + w * x lane by lane (no fused multiply-add), so every
+// backend and register width rounds alike.
 #if defined(__GNUC__) && !defined(__CUDACC__) && !defined(__HIPCC__)
-typedef float lane16 __attribute__((vector_size(64)));
+#if defined(__AVX512F__)
+constexpr int lane_vector_floats = 16;
+#else
+constexpr int lane_vector_floats = 8;
+#endif
+typedef float lane_vector __attribute__((vector_size(lane_vector_floats * sizeof(float))));
+constexpr int lane_vectors = 32 / lane_vector_floats;
 struct lanes32 {
-    lane16 lo, hi;
+    lane_vector part[lane_vectors];
 };
-inline lanes32 lanes_splat(float x) { return {lane16{} + x, lane16{} + x}; }
-inline lanes32 lanes_load(const float* p) {
+inline lanes32 lanes_splat(float x) {
     lanes32 r;
-    std::memcpy(&r.lo, p, sizeof(lane16));
-    std::memcpy(&r.hi, p + 16, sizeof(lane16));
+    for (int k = 0; k < lane_vectors; ++k) r.part[k] = lane_vector{} + x;
     return r;
 }
-inline void lanes_store(float* p, const lanes32& a) {
-    std::memcpy(p, &a.lo, sizeof(lane16));
-    std::memcpy(p + 16, &a.hi, sizeof(lane16));
+inline lanes32 lanes_load(const float* p) {
+    lanes32 r;
+    std::memcpy(&r.part, p, sizeof(r.part));
+    return r;
 }
-inline lanes32 lanes_madd(const lanes32& a, float w, const lanes32& x) { return {a.lo + w * x.lo, a.hi + w * x.hi}; }
+inline void lanes_store(float* p, const lanes32& a) { std::memcpy(p, &a.part, sizeof(a.part)); }
+inline lanes32 lanes_madd(const lanes32& a, float w, const lanes32& x) {
+    lanes32 r;
+    for (int k = 0; k < lane_vectors; ++k) r.part[k] = a.part[k] + w * x.part[k];
+    return r;
+}
 #else
 struct lanes32 {
     float v[lane_block];
