@@ -1,5 +1,6 @@
 #pragma once
 // The subcommands of the `synaptogen` program; main.cpp parses flags and calls these.
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -120,5 +121,8 @@ int thread_count(const network_spec& spec);
 std::string human_bytes(double bytes);
 std::string version_string();
 std::string format_duration(double seconds);  // "42 s", "3.5 min", "1.2 h"
+double seconds_since(std::chrono::steady_clock::time_point t);
+// Writes `text` to path.part and renames it over `path`: a summary is whole or absent.
+void write_file_atomically(const std::string& path, const std::string& text);
 
 }  // namespace synaptogen::app

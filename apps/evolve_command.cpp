@@ -28,15 +28,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-double seconds_since(std::chrono::steady_clock::time_point t) {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
-}
-
-void write_json(const fs::path& path, const nlohmann::json& j) {
-    std::ofstream(path.string() + ".part") << j.dump(2) << "\n";
-    fs::rename(path.string() + ".part", path);
-}
-
 // The network's own connectome (drawn by its rules; an [lm] null applied) and whether its
 // weights are initial weights (a language model's are unless its init is "written").
 std::pair<connectome, bool> network_connectome(const network_spec& spec) {
@@ -48,18 +39,12 @@ std::pair<connectome, bool> network_connectome(const network_spec& spec) {
     return {std::move(c), true};
 }
 
-// The best individual of a checkpoint's population (population is kept ranked).
-const individual& best_of(const evolution_state& s) {
-    if (s.population.empty()) throw input_error({}, "the evolution checkpoint holds no individuals");
-    return s.population[rank_by_fitness(s.population).front()];
-}
-
 // A genome given on the command line (an evolution checkpoint: its best individual) or the
 // network's own connectome.
 std::pair<connectome, bool> chosen_genome(const network_spec& spec, const std::string& genome_file) {
     if (genome_file.empty()) return network_connectome(spec);
     const evolution_checkpoint c = read_evolution_checkpoint(genome_file);
-    const individual& best = best_of(c.state);
+    const individual& best = best_individual(c.state);
     if (best.genome.projections.size() != spec.projections.size())
         throw input_error({genome_file, 0, "--genome"}, "its genomes have " + std::to_string(best.genome.projections.size()) +
                                                             " projections; " + spec.source_file + " has " +
@@ -73,10 +58,6 @@ std::string projection_name(const network_spec& spec, std::size_t q) {
     return spec.layout[p.source].name + "->" + spec.layout[p.target].name;
 }
 
-std::uint64_t evaluations_per_generation(const evolution_spec& ev) {
-    const bool generational = ev.selection == selection_kind::truncation || ev.selection == selection_kind::tournament;
-    return generational ? ev.population - ev.elite : ev.offspring;
-}
 
 }  // namespace
 
@@ -122,7 +103,7 @@ int evolve_command(const evolve_options& o) {
     std::printf("  genome      %llu edges in %zu projections over %u neurons\n",
                 static_cast<unsigned long long>(seed.size()), seed.projections.size(), spec.layout.total());
     std::printf("  loop        %u generations of %u (%s selection, %llu evaluations each), seed %llu\n", ev.generations,
-                ev.population, to_string(ev.selection), static_cast<unsigned long long>(evaluations_per_generation(ev)),
+                ev.population, to_string(ev.selection), static_cast<unsigned long long>(offspring_per_generation(ev)),
                 static_cast<unsigned long long>(ev.seed));
     std::printf("  fitness     %s (%s; lower is better), evaluated one at a time on %d thread%s\n", to_string(ev.fitness.kind),
                 fitness->describe().c_str(), threads, threads == 1 ? "" : "s");
@@ -135,7 +116,7 @@ int evolve_command(const evolve_options& o) {
     const std::uint64_t total_evals =
         (state.generation == 0 && state.lineage.empty() ? ev.population : 0) +
         static_cast<std::uint64_t>(ev.generations > state.generation ? ev.generations - state.generation : 0) *
-            evaluations_per_generation(ev);
+            offspring_per_generation(ev);
     evolution_observer obs;
     obs.on_evaluation = [&](const evolution_progress& p) {
         if (!o.progress) return;
@@ -159,7 +140,7 @@ int evolve_command(const evolve_options& o) {
     obs.on_generation = [&](const evolution_state& s) {
         ckpt.state = s;
         write_evolution_checkpoint(ckpt_path, ckpt);
-        const individual& best = best_of(s);
+        const individual& best = best_individual(s);
         double mean = 0.0;
         for (const auto& x : s.population) mean += x.fitness;
         mean /= static_cast<double>(s.population.size());
@@ -173,7 +154,7 @@ int evolve_command(const evolve_options& o) {
     };
     run_evolution(ev, state, *fitness, obs);
     const double seconds = seconds_since(t_start);
-    const individual& best = best_of(state);
+    const individual& best = best_individual(state);
     edge_index seed_edges = 0;  // individual 0 is the seed network's connectome
     for (auto e : state.lineage.front().edges) seed_edges += e;
     std::printf("  final best  id %llu, fitness %.4f, %llu edges (%.1f%% of the seed's)\n", static_cast<unsigned long long>(best.id),
@@ -192,7 +173,7 @@ int evolve_command(const evolve_options& o) {
     std::vector<edge_index> per;
     for (const auto& e : best.genome.projections) per.push_back(e.size());
     j["best"]["edges_per_projection"] = per;
-    write_json(out / "summary.json", j);
+    write_file_atomically((out / "summary.json").string(), j.dump(2) + "\n");
     std::printf("  summary     %s\n", (out / "summary.json").string().c_str());
     std::printf("  report      synaptogen evolve report %s\n", out.string().c_str());
     return 0;
@@ -206,7 +187,7 @@ int evolve_report_command(const evolve_report_options& o) {
     // Projection names from the description where it is still there.
     std::unique_ptr<network_spec> spec;
     if (fs::exists(c.config_file)) spec = std::make_unique<network_spec>(load_network_file(c.config_file));
-    const individual& best = best_of(s);
+    const individual& best = best_individual(s);
     std::printf("Evolution run %s\n", path.c_str());
     std::printf("  config      %s%s\n", c.config_file.c_str(), spec ? "" : " (gone)");
     std::printf("  fitness     %s (lower is better), seed %llu\n", c.fitness.c_str(), static_cast<unsigned long long>(c.seed));
@@ -389,7 +370,7 @@ int evolve_compare_command(const evolve_compare_options& o) {
     j["genome"] = o.genome;
     j["threads"] = threads;
     j["runs"] = runs;
-    write_json(out / "compare.json", j);
+    write_file_atomically((out / "compare.json").string(), j.dump(2) + "\n");
     std::printf("  results     %s\n", (out / "compare.json").string().c_str());
     return 0;
 }

@@ -3,7 +3,6 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <unistd.h>
 
 #include <nlohmann/json.hpp>
@@ -21,10 +20,6 @@
 namespace synaptogen::app {
 
 namespace {
-
-double seconds_since(std::chrono::steady_clock::time_point t) {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
-}
 
 lm_checkpoint make_checkpoint(const network_spec& spec, const language_model& model) {
     lm_checkpoint c;
@@ -54,14 +49,6 @@ loaded_model load_checkpoint_model(const std::string& path, const common_options
 }
 
 }  // namespace
-
-std::string format_duration(double s) {
-    char buf[64];
-    if (s < 120) std::snprintf(buf, sizeof buf, "%.0f s", s);
-    else if (s < 7200) std::snprintf(buf, sizeof buf, "%.1f min", s / 60);
-    else std::snprintf(buf, sizeof buf, "%.1f h", s / 3600);
-    return buf;
-}
 
 int lm_train_command(const lm_train_options& o) {
     network_spec spec = load_with_overrides(o);
@@ -187,8 +174,7 @@ int lm_train_command(const lm_train_options& o) {
     j["curve"] = curve;
     j["resumed_from_step"] = first_step;
     const std::string summary = (out / "train.json").string();
-    std::ofstream(summary + ".part") << j.dump(2) << "\n";
-    std::filesystem::rename(summary + ".part", summary);
+    write_file_atomically(summary, j.dump(2) + "\n");
     std::printf("  summary     %s\n", summary.c_str());
     return 0;
 }

@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
+#include <fstream>
 #include <memory>
 #include <thread>
 
@@ -40,6 +41,23 @@ using clock_type = std::chrono::steady_clock;
 
 std::string version_string() { return SYNAPTOGEN_VERSION; }
 
+double seconds_since(std::chrono::steady_clock::time_point t) {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+}
+
+std::string format_duration(double s) {
+    char buf[64];
+    if (s < 120) std::snprintf(buf, sizeof buf, "%.0f s", s);
+    else if (s < 7200) std::snprintf(buf, sizeof buf, "%.1f min", s / 60);
+    else std::snprintf(buf, sizeof buf, "%.1f h", s / 3600);
+    return buf;
+}
+
+void write_file_atomically(const std::string& path, const std::string& text) {
+    std::ofstream(path + ".part", std::ios::binary) << text;
+    std::filesystem::rename(path + ".part", path);
+}
+
 std::string human_bytes(double b) {
     const char* unit[] = {"B", "KiB", "MiB", "GiB", "TiB"};
     int u = 0;
@@ -55,14 +73,7 @@ std::string human_bytes(double b) {
 namespace {
 network_spec evolved_network(const std::string& path) {
     const evolution_checkpoint c = read_evolution_checkpoint(path);
-    if (!std::filesystem::exists(c.config_file))
-        throw input_error({path, 0, "config_file"}, "the description it evolved, " + c.config_file + ", is gone; expected that file");
-    network_spec spec = load_network_file(c.config_file);
-    if (description_hash(spec.source_text) != c.config_hash)
-        throw input_error({path, 0, "config_file"}, "the description " + c.config_file + " changed since this run; expected the text it evolved");
-    if (c.state.population.empty()) throw input_error({path, 0, "population"}, "no genome in the file");
-    const auto order = rank_by_fitness(c.state.population);
-    return with_connectome(spec, c.state.population[order.front()].genome);
+    return with_connectome(load_checkpoint_description(c.config_file, c.config_hash, path), best_individual(c.state).genome);
 }
 }  // namespace
 
@@ -109,10 +120,6 @@ int thread_count(const network_spec& spec) {
 }
 
 namespace {
-
-double seconds_since(clock_type::time_point t0) {
-    return std::chrono::duration<double>(clock_type::now() - t0).count();
-}
 
 double current_rss_bytes() {
     long pages = 0, resident = 0;

@@ -54,6 +54,15 @@ lineage_entry lineage_record(const individual& x) {
     return l;
 }
 
+std::size_t offspring_per_generation(const evolution_spec& ev) {
+    return generational(ev.selection) ? ev.population - ev.elite : ev.offspring;
+}
+
+const individual& best_individual(const evolution_state& state) {
+    if (state.population.empty()) throw input_error({}, "the evolution state holds no individuals");
+    return state.population[rank_by_fitness(state.population).front()];
+}
+
 std::vector<std::size_t> rank_by_fitness(const std::vector<individual>& population) {
     std::vector<std::size_t> order(population.size());
     for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
@@ -185,8 +194,8 @@ evolution_state initial_state(const evolution_spec& ev, const connectome& seed, 
 bool run_evolution(const evolution_spec& ev, evolution_state& state, fitness_evaluator& fitness,
                    const evolution_observer& observer) {
     evolution_progress progress;
-    auto evaluate_all = [&](std::vector<individual>& xs) {
-        progress.generation = state.generation;
+    auto evaluate_all = [&](std::vector<individual>& xs, std::uint32_t generation) {
+        progress.generation = generation;
         progress.done = 0;
         progress.total = 0;
         for (const auto& x : xs) progress.total += x.evaluated ? 0 : 1;
@@ -201,32 +210,25 @@ bool run_evolution(const evolution_spec& ev, evolution_state& state, fitness_eva
         return true;
     };
     if (std::any_of(state.population.begin(), state.population.end(), [](const individual& x) { return !x.evaluated; })) {
-        if (!evaluate_all(state.population)) return false;
+        if (!evaluate_all(state.population, state.generation)) return false;
         if (observer.on_generation) observer.on_generation(state);
     }
     while (state.generation < ev.generations) {
         const std::uint32_t next = state.generation + 1;
         std::vector<individual> ranked;
         for (std::size_t i : rank_by_fitness(state.population)) ranked.push_back(state.population[i]);
-        const std::size_t n_offspring = generational(ev.selection) ? ev.population - ev.elite : ev.offspring;
+        const std::size_t n_offspring = offspring_per_generation(ev);
         std::vector<individual> candidates(n_offspring);
         tbb::parallel_for(std::size_t{0}, n_offspring, [&](std::size_t i) {
             candidates[i] = make_offspring(ev, ranked, next, static_cast<std::uint32_t>(i), state.next_id + i);
         });
         const std::uint64_t next_id = state.next_id + n_offspring;
-        // Evaluate the offspring under the next generation's number; state stays the last
-        // completed generation until the survivors are chosen.
-        progress.generation = next;
-        {
-            const std::uint32_t saved = state.generation;
-            state.generation = next;
-            const std::size_t lineage_size = state.lineage.size();
-            const bool done = evaluate_all(candidates);
-            state.generation = saved;
-            if (!done) {
-                state.lineage.resize(lineage_size);
-                return false;
-            }
+        // The state stays the last completed generation until the survivors are chosen; an
+        // interrupted generation leaves no trace in it.
+        const std::size_t lineage_size = state.lineage.size();
+        if (!evaluate_all(candidates, next)) {
+            state.lineage.resize(lineage_size);
+            return false;
         }
         if (generational(ev.selection))
             candidates.insert(candidates.begin(), ranked.begin(), ranked.begin() + ev.elite);

@@ -5,6 +5,7 @@
 
 #include <synaptogen/graph/errors.hpp>
 #include <synaptogen/io/hdf5_file.hpp>
+#include <synaptogen/io/network_file.hpp>
 
 namespace synaptogen {
 
@@ -15,6 +16,19 @@ std::uint64_t description_hash(const std::string& text) {
         h *= 1099511628211ull;
     }
     return h;
+}
+
+network_spec load_checkpoint_description(const std::string& config_file, std::uint64_t config_hash,
+                                         const std::string& checkpoint_path) {
+    if (!std::filesystem::exists(config_file))
+        throw input_error({checkpoint_path, 0, "config_file"},
+                          "the description it was written from, " + config_file + ", is gone; expected that file");
+    network_spec spec = load_network_file(config_file);
+    if (description_hash(spec.source_text) != config_hash)
+        throw input_error({checkpoint_path, 0, "config_file"},
+                          "the description " + config_file + " changed since this checkpoint was written; "
+                          "expected the text it was written from");
+    return spec;
 }
 
 void write_checkpoint(const std::string& path, const simulation_state& s, std::uint64_t hash,

@@ -7,7 +7,6 @@
 #include <synaptogen/io/connectome_h5.hpp>
 #include <synaptogen/graph/connectome.hpp>
 #include <synaptogen/io/hdf5_file.hpp>
-#include <synaptogen/io/network_file.hpp>
 
 namespace synaptogen {
 
@@ -71,14 +70,7 @@ lm_checkpoint read_lm_checkpoint(const std::string& path) {
 }
 
 network_spec lm_checkpoint_description(const lm_checkpoint& c, const std::string& checkpoint_path) {
-    if (!std::filesystem::exists(c.config_file))
-        throw input_error({checkpoint_path, 0, "config_file"},
-                          "the description it was trained from, " + c.config_file + ", is gone; expected that file");
-    network_spec spec = load_network_file(c.config_file);
-    if (description_hash(spec.source_text) != c.config_hash)
-        throw input_error({checkpoint_path, 0, "config_file"},
-                          "the description " + c.config_file + " changed since this checkpoint was written; "
-                          "expected the text it was trained from");
+    network_spec spec = load_checkpoint_description(c.config_file, c.config_hash, checkpoint_path);
     if (!spec.language) throw input_error({c.config_file, 0, "lm"}, "expected an [lm] table");
     if (spec.projections.size() != c.graph.projections.size())
         throw input_error({checkpoint_path, 0, "lm/graph"}, "the checkpoint's projections do not match its description");

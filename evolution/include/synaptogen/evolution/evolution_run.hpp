@@ -44,6 +44,13 @@ bool run_evolution(const evolution_spec& ev, evolution_state& state, fitness_eva
 // The lineage record of an individual (its fitness as it stands).
 lineage_entry lineage_record(const individual& x);
 
+// Offspring made (and evaluated) per generation: population - elite for truncation and
+// tournament, `offspring` for plus and comma.
+std::size_t offspring_per_generation(const evolution_spec& ev);
+
+// The best of a state's population; throws input_error if it holds none.
+const individual& best_individual(const evolution_state& state);
+
 // Indices of the population best first: by fitness, then by id (a total order).
 std::vector<std::size_t> rank_by_fitness(const std::vector<individual>& population);
 

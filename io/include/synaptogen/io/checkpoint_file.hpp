@@ -13,6 +13,7 @@
 
 #include <hdf5.h>
 
+#include <synaptogen/models/network_spec.hpp>
 #include <synaptogen/models/simulation_state.hpp>
 
 namespace synaptogen {
@@ -40,5 +41,11 @@ private:
 
 // A stable 64-bit hash (FNV-1a) of a description's text, to refuse resuming another network.
 std::uint64_t description_hash(const std::string& text);
+
+// The network description a checkpoint (`checkpoint_path`) refers to by path and text
+// hash (language-model and evolution checkpoints): loaded, or one input_error if the file
+// is gone or its text changed since the checkpoint was written.
+network_spec load_checkpoint_description(const std::string& config_file, std::uint64_t config_hash,
+                                         const std::string& checkpoint_path);
 
 }  // namespace synaptogen
