@@ -361,7 +361,10 @@ private:
             const auto names = parameter_names(m.model);
             for (const auto& [key, value] : params.table().as_table()) {
                 if (std::find(names.begin(), names.end(), key) == names.end()) params.unknown(key, names);
-                set_parameter(m.parameters, m.model, key, params.number(key));
+                // A number, or a distribution drawn per neuron (like `initial`).
+                const distribution d = read_distribution(params, key);
+                if (d.is_constant()) set_parameter(m.parameters, m.model, key, d.value);
+                else m.varied.push_back({key, d, {}});
             }
             for (const auto& problem : check_parameters(m.parameters, m.model, spec_.simulation.dt))
                 params.fail(params.has(problem.name) ? problem.name : "", problem.what);

@@ -21,6 +21,41 @@ step_t spike_time_to_step(double ms, double dt) {
 
 std::vector<std::string> recordable_variables(neuron_model_kind k) { return state_variable_names(k); }
 
+neuron_parameters parameters_of(const population_model& m, neuron_id local, neuron_id global, std::uint64_t seed) {
+    neuron_parameters p = m.parameters;
+    for (std::size_t k = 0; k < m.varied.size(); ++k) {
+        const parameter_variation& v = m.varied[k];
+        double x;
+        if (!v.values.empty()) {
+            x = v.values.at(local);
+        } else {
+            counter_rng rng(seed, stream_purpose::neuron_parameter, global, static_cast<std::uint32_t>(k));
+            x = v.value.draw(rng);
+        }
+        set_parameter(p, m.model, v.parameter, x);
+    }
+    return p;
+}
+
+void check_neuron_parameters(const population_model& m, const std::string& population, neuron_id first,
+                             neuron_id size, std::uint64_t seed, double dt) {
+    if (m.varied.empty()) return;
+    for (const auto& v : m.varied)
+        if (!v.values.empty() && v.values.size() != size)
+            throw input_error(m.origin, "population '" + population + "': " + std::to_string(v.values.size()) +
+                                            " values of " + v.parameter + " for " + std::to_string(size) +
+                                            " neurons; expected one per neuron");
+    for (neuron_id i = 0; i < size; ++i) {
+        const neuron_parameters p = parameters_of(m, i, first + i, seed);
+        const auto problems = check_parameters(p, m.model, dt);
+        if (problems.empty()) continue;
+        double value = 0.0;
+        get_parameter(p, m.model, problems[0].name, value);
+        throw input_error(m.origin, "population '" + population + "', neuron " + std::to_string(i) + ": " +
+                                        problems[0].name + " = " + std::to_string(value) + ": " + problems[0].what);
+    }
+}
+
 namespace {
 void scale_distribution(distribution& d, double f) {
     d.value *= f;

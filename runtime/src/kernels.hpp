@@ -101,6 +101,9 @@ struct add_poisson_input {
     }
 };
 
+// A block of the update kernel whose neurons are not all of one parameter group.
+inline constexpr std::uint32_t mixed_group = ~std::uint32_t(0);
+
 // Continuous couplings (gap junctions, graded synapses, rate connections), CSR by target:
 // each target sums its own row in a fixed order, so no atomics and no order effects.
 struct coupling_kind_params {
@@ -113,7 +116,7 @@ struct coupling_kind_params {
 template <class Mem>
 struct gather_input {
     Kokkos::View<double**, Kokkos::LayoutRight, Mem> state;
-    Kokkos::View<std::uint16_t*, Mem> population;
+    Kokkos::View<std::uint32_t*, Mem> group;  // parameter group of each neuron
     Kokkos::View<neuron_constants*, Mem> constants;
     Kokkos::View<stimulus_term*, Mem> currents;
     Kokkos::View<double*, Mem> schedule;  // step currents: (step, value) pairs
@@ -128,7 +131,7 @@ struct gather_input {
     int n_currents;
 
     KOKKOS_INLINE_FUNCTION double potential(const neuron_id j) const {
-        return state(0, j) + constants(population(j)).e_l;
+        return state(0, j) + constants(group(j)).e_l;
     }
 
     KOKKOS_INLINE_FUNCTION void operator()(const std::size_t i) const {
@@ -181,7 +184,8 @@ template <class Mem, int Lanes>
 struct update_neurons {
     Kokkos::View<double**, Kokkos::LayoutRight, Mem> state;  // [slot][neuron]
     Kokkos::View<std::int32_t*, Mem> refractory;
-    Kokkos::View<std::uint16_t*, Mem> population;
+    Kokkos::View<std::uint32_t*, Mem> group;        // parameter group of each neuron
+    Kokkos::View<std::uint32_t*, Mem> block_group;  // of each block of Lanes neurons, or mixed_group
     Kokkos::View<neuron_constants*, Mem> constants;
     Kokkos::View<std::int64_t*, Mem> ring;
     Kokkos::View<double*, Mem> i_ext, g_ext;  // empty: no external input in this network
@@ -191,18 +195,20 @@ struct update_neurons {
     double inv_scale;
     step_t step;
 
-    // A work item covers Lanes neurons. Blocks inside one population (nearly all) share
-    // one set of constants and vectorise on the host; others go neuron by neuron.
+    // A work item covers Lanes neurons. Blocks of one parameter group (nearly all: a
+    // homogeneous population is one group) share one set of constants and vectorise on the
+    // host; others go neuron by neuron.
     KOKKOS_INLINE_FUNCTION void operator()(const std::size_t block) const {
         const std::size_t i0 = block * Lanes;
         const std::size_t end = i0 + Lanes < n ? i0 + Lanes : n;
-        if (Lanes > 1 && end - i0 == static_cast<std::size_t>(Lanes) && population(end - 1) == population(i0)) {
-            const neuron_constants c = constants(population(i0));
+        const std::uint32_t g = block_group(block);
+        if (Lanes > 1 && end - i0 == static_cast<std::size_t>(Lanes) && g != mixed_group) {
+            const neuron_constants c = constants(g);
             if (i_ext.extent(0) > 0) return vector_block<true>(i0, c);
             return vector_block<false>(i0, c);
         }
         for (std::size_t i = i0; i < end; ++i)
-            advance<true, neuron_model_kind::iaf_psc_delta, true, 1>(i, constants(population(i)));
+            advance<true, neuron_model_kind::iaf_psc_delta, true, 1>(i, constants(group(i)));
     }
 
     // One block of Lanes neurons of one population, with or without external input (a
@@ -606,19 +612,27 @@ template <class Mem>
 struct trace_recorder {
     Kokkos::View<edge_index*, Mem> ids;  // neuron ids, or synapse indices for weights
     Kokkos::View<double**, Kokkos::LayoutRight, Mem> buffer;
+    Kokkos::View<double*, Mem> offsets;  // per item: E_L for potentials stored relative to it
     int slot = 0;          // state slot; -1 for weights
-    double offset = 0.0;   // E_L for potentials stored relative to it
     std::uint32_t every = 1;
     std::size_t capacity = 0;
     std::size_t rows_buffered = 0;
     std::uint64_t rows_drained = 0;
 
-    trace_recorder(const std::vector<edge_index>& items, int slot_, double off, std::uint32_t every_steps)
-        : slot(slot_), offset(off), every(every_steps) {
+    // `offset[j]` is added to item j's samples (empty: nothing is added).
+    trace_recorder(const std::vector<edge_index>& items, int slot_, const std::vector<double>& offset,
+                   std::uint32_t every_steps)
+        : slot(slot_), every(every_steps) {
         ids = Kokkos::View<edge_index*, Mem>("trace_ids", items.size());
+        offsets = Kokkos::View<double*, Mem>("trace_offsets", items.size());
         auto h = Kokkos::create_mirror_view(ids);
-        for (std::size_t j = 0; j < items.size(); ++j) h(j) = items[j];
+        auto h_off = Kokkos::create_mirror_view(offsets);
+        for (std::size_t j = 0; j < items.size(); ++j) {
+            h(j) = items[j];
+            h_off(j) = offset.empty() ? 0.0 : offset[j];
+        }
         Kokkos::deep_copy(ids, h);
+        Kokkos::deep_copy(offsets, h_off);
         capacity = std::max<std::size_t>(1, (1u << 20) / std::max<std::size_t>(1, items.size()));
         capacity = std::min<std::size_t>(capacity, 4096);
         buffer = Kokkos::View<double**, Kokkos::LayoutRight, Mem>("trace_buffer", capacity, items.size());
@@ -628,11 +642,11 @@ struct trace_recorder {
     void sample(const Kokkos::View<double**, Kokkos::LayoutRight, Mem>& state, const Kokkos::View<float*, Mem>& weights) {
         auto ids_ = ids;
         auto buf = buffer;
+        auto off = offsets;
         const std::size_t row = rows_buffered;
         const int s = slot;
-        const double off = offset;
         Kokkos::parallel_for("sample_trace", Kokkos::RangePolicy<Exec>(0, ids.extent(0)), KOKKOS_LAMBDA(const std::size_t j) {
-            buf(row, j) = s < 0 ? static_cast<double>(weights(ids_(j))) : state(s, ids_(j)) + off;
+            buf(row, j) = s < 0 ? static_cast<double>(weights(ids_(j))) : state(s, ids_(j)) + off(j);
         });
         ++rows_buffered;
     }

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <limits>
+#include <map>
 #include <optional>
 #include <stdexcept>
 #include <tuple>
@@ -160,8 +162,10 @@ private:
     std::uint64_t fingerprint_ = 0;
     view<double**> d_state_;  // [slot][neuron]
     view<std::int32_t*> d_refractory_;
-    view<std::uint16_t*> d_population_;
-    view<neuron_constants*> d_constants_;
+    view<std::uint32_t*> d_group_;         // neuron -> parameter group (index into d_constants_)
+    view<std::uint32_t*> d_block_group_;   // update block -> its group, or mixed_group
+    view<neuron_constants*> d_constants_;  // per parameter group
+
     std::vector<stimulus_term> poisson_terms_;  // one add_poisson_input launch each per step
     view<stimulus_term*> d_currents_;
     view<double*> d_schedule_;                  // step currents: (step, value) pairs
@@ -181,7 +185,6 @@ private:
     std::vector<edge_index> plastic_position_;
     std::vector<std::size_t> projection_source_, projection_target_;
     std::vector<neuron_id> pop_first_;
-    std::vector<double> pop_e_l_;  // what trace records add back to stored potentials
 
     // Finds plastic synapses by (projection, local source, local target) on a host copy of
     // the plastic store: for weight records and synapse_weight().
@@ -245,46 +248,86 @@ private:
 template <class Exec>
 void engine<Exec>::lower_neurons(const network_spec& spec) {
     const std::size_t n_pop = spec.layout.count();
-    if (n_pop > 65535) throw internal_error("more than 65535 populations");
+    const double dt = spec.simulation.dt;
     d_state_ = view<double**>("state", state_slots, n_);
     d_refractory_ = view<std::int32_t*>("refractory", n_);
-    d_population_ = view<std::uint16_t*>("population", n_);
-    d_constants_ = view<neuron_constants*>("constants", n_pop);
+    d_group_ = view<std::uint32_t*>("parameter_group", n_);
     d_spiked_ = view<std::uint8_t*>("spiked", n_);
 
+    // Parameter groups: a homogeneous population is one group; a population with varied
+    // parameters has one group per distinct set (a SONATA node type, or each neuron when
+    // drawn from a distribution).
+    std::vector<neuron_constants> constants;
+    std::vector<neuron_parameters> group_parameters;
     auto h_state = Kokkos::create_mirror_view(d_state_);
-    auto h_pop = Kokkos::create_mirror_view(d_population_);
-    auto h_const = Kokkos::create_mirror_view(d_constants_);
-    const double dt = spec.simulation.dt;
+    auto h_group = Kokkos::create_mirror_view(d_group_);
     for (std::size_t p = 0; p < n_pop; ++p) {
         const population& pop = spec.layout[p];
         pop_first_.push_back(pop.first);
         const population_model& m = spec.models[p];
-        h_const(p) = make_constants(m.parameters, m.model, dt);
-        pop_e_l_.push_back(h_const(p).e_l);
-        h_const(p).key32 = derive_key32(spec.simulation.seed, stream_purpose::poisson_source, static_cast<std::uint32_t>(p));
-        const neuron_state rest = resting_state(m.parameters, m.model);
+        check_neuron_parameters(m, pop.name, pop.first, pop.size, spec.simulation.seed, dt);
+        const std::uint32_t key32 =
+            derive_key32(spec.simulation.seed, stream_purpose::poisson_source, static_cast<std::uint32_t>(p));
+        auto add_group = [&](const neuron_parameters& params) {
+            neuron_constants c = make_constants(params, m.model, dt);
+            c.key32 = key32;
+            constants.push_back(c);
+            group_parameters.push_back(params);
+            return static_cast<std::uint32_t>(constants.size() - 1);
+        };
+        if (m.varied.empty()) {
+            const std::uint32_t g = add_group(m.parameters);
+            for (neuron_id i = pop.first; i < pop.first + pop.size; ++i) h_group(i) = g;
+        } else {
+            std::map<std::vector<double>, std::uint32_t> groups;  // by the varied values
+            std::vector<double> key(m.varied.size());
+            for (neuron_id local = 0; local < pop.size; ++local) {
+                const neuron_parameters params = parameters_of(m, local, pop.first + local, spec.simulation.seed);
+                for (std::size_t k = 0; k < m.varied.size(); ++k)
+                    get_parameter(params, m.model, m.varied[k].parameter, key[k]);
+                auto found = groups.find(key);
+                if (found == groups.end()) found = groups.emplace(key, add_group(params)).first;
+                h_group(pop.first + local) = found->second;
+            }
+        }
+        if (constants.size() > std::numeric_limits<std::uint32_t>::max())
+            throw internal_error("more than 2^32 parameter groups");
+
         std::vector<state_slot> slots(m.initial.size());
         for (std::size_t k = 0; k < m.initial.size(); ++k)
             if (!find_state_variable(m.model, m.initial[k].variable, slots[k]))
                 throw input_error(m.origin, "the model has no state variable '" + m.initial[k].variable + "'");
-        // Each neuron draws its initial values from its own stream.
+        // Each neuron starts at its own rest and draws its initial values from its own stream.
         tbb::parallel_for(tbb::blocked_range<neuron_id>(pop.first, pop.first + pop.size, 4096), [&](const auto& r) {
             for (neuron_id i = r.begin(); i != r.end(); ++i) {
-                h_pop(i) = static_cast<std::uint16_t>(p);
-                neuron_state s = rest;
+                const std::uint32_t g = h_group(i);
+                neuron_state s = resting_state(group_parameters[g], m.model);
                 for (std::size_t k = 0; k < m.initial.size(); ++k) {
                     counter_rng rng(spec.simulation.seed, stream_purpose::initial_state, i, static_cast<std::uint32_t>(k));
                     const double x = m.initial[k].value.draw(rng);
-                    slot_ref(s, slots[k]) = slots[k] == state_slot::v ? x - h_const(p).e_l : x;
+                    slot_ref(s, slots[k]) = slots[k] == state_slot::v ? x - constants[g].e_l : x;
                 }
                 for (int k = 0; k < state_slots; ++k) h_state(k, i) = slot_ref(s, static_cast<state_slot>(k));
             }
         });
     }
+    d_constants_ = view<neuron_constants*>("constants", constants.size());
+    auto h_const = Kokkos::create_mirror_view(d_constants_);
+    for (std::size_t g = 0; g < constants.size(); ++g) h_const(g) = constants[g];
+    // The group of each block of `lanes` neurons the update kernel takes as one work item,
+    // or mixed_group: only uniform blocks take the vectorised path.
+    auto h_block = Kokkos::create_mirror_view(view<std::uint32_t*>("block_group", (n_ + lanes - 1) / lanes));
+    for (std::size_t b = 0; b < h_block.extent(0); ++b) {
+        const std::size_t first = b * lanes, last = std::min<std::size_t>(first + lanes, n_);
+        h_block(b) = h_group(first);
+        for (std::size_t i = first + 1; i < last; ++i)
+            if (h_group(i) != h_block(b)) h_block(b) = mixed_group;
+    }
+    info.parameter_groups = constants.size();
     Kokkos::deep_copy(d_state_, h_state);
-    Kokkos::deep_copy(d_population_, h_pop);
+    Kokkos::deep_copy(d_group_, h_group);
     Kokkos::deep_copy(d_constants_, h_const);
+    d_block_group_ = Kokkos::create_mirror_view_and_copy(mem(), h_block);
 }
 
 // The STDP projections, built one by one and merged, each synapse tagged with its rule.
@@ -628,6 +671,8 @@ void engine<Exec>::lower_records(const network_spec& spec) {
             std::fill(record_neuron_.begin() + pop.first, record_neuron_.begin() + pop.first + pop.size, true);
         }
     std::optional<plastic_lookup> lookup;  // host copy of the plastic store, made once if needed
+    typename view<std::uint32_t*>::HostMirror h_group;
+    typename view<neuron_constants*>::HostMirror h_constants;
     for (const auto& t : spec.traces) {
         std::vector<edge_index> items;
         if (t.weights) {
@@ -640,15 +685,22 @@ void engine<Exec>::lower_records(const network_spec& spec) {
                                                     "; expected (source, target) pairs of existing synapses");
                 items.push_back(found);
             }
-            traces_.emplace_back(items, -1, 0.0, t.every);
+            traces_.emplace_back(items, -1, std::vector<double>(), t.every);
             continue;
         }
         const population& pop = spec.layout[t.population];
         for (neuron_id local : t.neurons) items.push_back(pop.first + local);
         state_slot slot = state_slot::v;
         find_state_variable(spec.models[t.population].model, t.variable, slot);
-        const double offset = slot == state_slot::v ? pop_e_l_[t.population] : 0.0;
-        traces_.emplace_back(items, static_cast<int>(slot), offset, t.every);
+        std::vector<double> offsets;  // potentials are stored relative to each neuron's E_L
+        if (slot == state_slot::v) {
+            if (h_group.extent(0) == 0) {
+                h_group = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), d_group_);
+                h_constants = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), d_constants_);
+            }
+            for (edge_index i : items) offsets.push_back(h_constants(h_group(i)).e_l);
+        }
+        traces_.emplace_back(items, static_cast<int>(slot), offsets, t.every);
     }
 }
 
@@ -748,11 +800,11 @@ void engine<Exec>::run(std::uint64_t n_steps, const run_observer& observer) {
         }
         if (external_input_)
             Kokkos::parallel_for("gather_input", Kokkos::RangePolicy<Exec>(0, n_),
-                                 gather_input<mem>{d_state_, d_population_, d_constants_, d_currents_, d_schedule_,
+                                 gather_input<mem>{d_state_, d_group_, d_constants_, d_currents_, d_schedule_,
                                                    d_coupling_rows_, d_coupling_sources_, d_coupling_weights_,
                                                    d_coupling_kinds_, d_coupling_params_, d_i_ext_, d_g_ext_, step,
                                                    seed_, static_cast<int>(d_currents_.extent(0))});
-        update_neurons<mem, lanes> update{d_state_, d_refractory_, d_population_, d_constants_, d_ring_,
+        update_neurons<mem, lanes> update{d_state_, d_refractory_, d_group_, d_block_group_, d_constants_, d_ring_,
                                           d_i_ext_,  d_g_ext_,       d_spiked_,     n_,           step & live_mask_,
                                           1.0 / scale_, step};
         Kokkos::parallel_for("update_neurons", Kokkos::RangePolicy<Exec>(0, (n_ + lanes - 1) / lanes), update);

@@ -42,10 +42,22 @@ struct spike_trains {
     std::string file;  // where they came from, for messages ("" if written inline)
 };
 
+// A parameter that differs between the neurons of one population: given per neuron (by
+// local id: SONATA node types and per-node dynamics_params), or drawn per neuron from its
+// own stream. Parameters that do not vary stay in population_model::parameters, so a
+// homogeneous population lowers to one set of constants (as GeNN keeps global and
+// individual variables apart).
+struct parameter_variation {
+    std::string parameter;        // a name of parameter_names(model)
+    distribution value;           // drawn when `values` is empty
+    std::vector<double> values;   // per local id
+};
+
 struct population_model {
     neuron_model_kind model = neuron_model_kind::iaf_psc_delta;
     double full_scale_rate = -1.0;  // [Hz] mean rate at scale 1, for DC compensation (< 0: not given)
-    neuron_parameters parameters;
+    neuron_parameters parameters;   // all neurons' values, less the varied ones
+    std::vector<parameter_variation> varied;
     std::vector<initial_value> initial;
     std::shared_ptr<const spike_trains> spikes;  // spike_source only
     std::vector<std::string> cell_names;  // optional, by local id (imported connectomes)
@@ -135,6 +147,15 @@ void apply_scaling(network_spec& spec);
 // simulator builds from it as from any explicit-edge projection). Delays keep each
 // projection's delay rule.
 network_spec with_connectome(const network_spec& spec, const connectome& c);
+
+// The parameters of one neuron: the population's, with each varied one looked up or drawn
+// (stream: seed, neuron_parameter, global id, index of the variation).
+neuron_parameters parameters_of(const population_model& m, neuron_id local, neuron_id global, std::uint64_t seed);
+
+// Throws input_error (at m.origin, naming the population, the neuron and the parameter) if
+// any neuron's parameters fail check_parameters. `first` is the population's first global id.
+void check_neuron_parameters(const population_model& m, const std::string& population, neuron_id first,
+                             neuron_id size, std::uint64_t seed, double dt);
 
 // State variables a trace can record.
 std::vector<std::string> recordable_variables(neuron_model_kind k);

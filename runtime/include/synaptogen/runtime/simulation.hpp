@@ -78,6 +78,8 @@ struct lowering_info {
     edge_index plastic_synapses = 0;  // STDP synapses (own store: weight, rule index, in-edge index)
     std::size_t plastic_bytes = 0;
     edge_index couplings = 0;         // gap-junction directions, graded and rate connections
+    std::size_t parameter_groups = 0; // sets of neuron constants: one per homogeneous population,
+                                      // one per distinct parameter set of a varied one
 };
 
 // The static synapses of a network, as generated parts: every projection whose synapse
