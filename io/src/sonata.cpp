@@ -14,6 +14,7 @@
 #include <fstream>
 #include <functional>
 #include <map>
+#include <numeric>
 #include <optional>
 #include <set>
 #include <sstream>
@@ -401,13 +402,17 @@ std::vector<std::int64_t> numbered_groups(hid_t population) {
     return ids;
 }
 
-// Rows of a group's datasets (the largest length; 0 for a group without datasets).
+// Rows of a group's datasets, its dynamics_params ones included (the largest length; 0 for
+// a group without datasets).
 std::size_t group_rows(hid_t group) {
     std::size_t rows = 0;
     for (const auto& name : h5::child_names(group))
         if (!h5::is_group(group, name)) {
             const auto shape = h5::dataset_shape(group, name);
             if (!shape.empty()) rows = std::max<std::size_t>(rows, shape[0]);
+        } else if (name == "dynamics_params") {
+            h5::handle dp = h5::open_group(group, name);
+            rows = std::max(rows, group_rows(dp.get()));
         }
     return rows;
 }
@@ -501,18 +506,6 @@ void apply_dynamics_params(population_model& m, const std::string& file, const s
     for (const auto& problem : check_parameters(m.parameters, m.model, dt)) fail(file, problem.name, problem.what);
 }
 
-// A canonical text of a population model, to tell whether node types agree.
-std::string describe_model(const population_model& m) {
-    std::string s = to_string(m.model);
-    for (const auto& name : parameter_names(m.model)) {
-        double v = 0.0;
-        get_parameter(m.parameters, m.model, name, v);
-        s += " " + name + "=" + exact_number_text(v);
-    }
-    for (const auto& init : m.initial) s += " " + init.variable + "=" + distribution_to_json(init.value).dump();
-    return s;
-}
-
 // ---------------------------------------------------------------------------------------
 // Circuit import: nodes
 
@@ -520,8 +513,26 @@ struct circuit_dirs {
     fs::path neuron_models, synaptic_models;
 };
 
+// The simulator a circuit was written for: its defaults fill what the files leave out.
+enum class target_simulator { unspecified, nest, neuron };
+
+// NEST's initial membrane potential where dynamics_params give none: each model's State_
+// default (absolute), which NEST keeps when E_L is set (SetStatus shifts the stored
+// relative potential by the change of E_L). docs/sonata.md cites the sources.
+std::vector<std::pair<std::string, double>> nest_initial_state(neuron_model_kind k) {
+    switch (k) {
+    case neuron_model_kind::iaf_psc_delta:
+    case neuron_model_kind::iaf_psc_exp:
+    case neuron_model_kind::iaf_psc_alpha:
+    case neuron_model_kind::iaf_cond_exp: return {{"V_m", -70.0}};
+    case neuron_model_kind::adex: return {{"V_m", -70.6}};            // aeif_psc_exp
+    case neuron_model_kind::izhikevich: return {{"V_m", -65.0}, {"U_m", 0.0}};
+    default: return {};
+    }
+}
+
 population_model resolve_node_type(const type_table& types, std::int64_t id, const type_table::row& row,
-                                   const circuit_dirs& dirs, double dt) {
+                                   const circuit_dirs& dirs, double dt, target_simulator target) {
     population_model m;
     m.origin = {types.file, row.line, "node_type_id " + std::to_string(id)};
     const auto model_type = types.cell(row, "model_type");
@@ -556,7 +567,134 @@ population_model resolve_node_type(const type_table& types, std::int64_t id, con
         for (const auto& problem : check_parameters(m.parameters, m.model, dt))
             fail(types.file, "dynamics_params", "node type " + std::to_string(id) + ": " + problem.what, row.line);
     }
+    if (target == target_simulator::nest)
+        for (const auto& [variable, value] : nest_initial_state(m.model))
+            if (std::none_of(m.initial.begin(), m.initial.end(), [&](const auto& v) { return v.variable == variable; }))
+                m.initial.push_back({variable, distribution::constant_value(value), {}});
     return m;
+}
+
+// A state variable's value at rest (absolute), where a node type gives none.
+double resting_value(neuron_model_kind model, const neuron_parameters& p, const std::string& variable, double dt) {
+    state_slot slot = state_slot::v;
+    find_state_variable(model, variable, slot);
+    neuron_state rest = resting_state(p, model);
+    return slot_ref(rest, slot) + (slot == state_slot::v ? make_constants(p, model, dt).e_l : 0.0);
+}
+
+// The node types of one population as one population model: one model (the engine runs
+// one per population), parameters that agree between the types stay uniform, the others
+// become per-node values; likewise initial values.
+population_model merge_node_types(const std::map<std::int64_t, population_model>& types,
+                                  const std::vector<std::int64_t>& node_type, const dataset_reader& d, double dt) {
+    const auto& [first_id, first] = *types.begin();
+    for (const auto& [id, m] : types)
+        if (m.model != first.model)
+            d.fail_at("node_type_id", "the population mixes node types " + std::to_string(first_id) + " (" +
+                                          to_string(first.model) + ") and " + std::to_string(id) + " (" +
+                                          to_string(m.model) + "); Synaptogen runs one model per population: expected "
+                                          "one population per model (split the population)");
+    population_model out = first;
+    out.initial.clear();
+    if (types.size() == 1) {
+        out.initial = first.initial;
+        return out;
+    }
+    for (const auto& name : parameter_names(out.model)) {
+        std::map<std::int64_t, double> value;
+        for (const auto& [id, m] : types) get_parameter(m.parameters, m.model, name, value[id]);
+        const bool uniform = std::all_of(value.begin(), value.end(), [&](const auto& v) { return v.second == value.begin()->second; });
+        if (uniform) continue;
+        parameter_variation v;
+        v.parameter = name;
+        for (const auto id : node_type) v.values.push_back(value.at(id));
+        out.varied.push_back(std::move(v));
+    }
+    std::vector<std::string> variables;
+    for (const auto& [id, m] : types)
+        for (const auto& init : m.initial)
+            if (std::find(variables.begin(), variables.end(), init.variable) == variables.end()) variables.push_back(init.variable);
+    for (const auto& variable : variables) {
+        std::map<std::int64_t, std::optional<distribution>> given;
+        for (const auto& [id, m] : types)
+            for (const auto& init : m.initial)
+                if (init.variable == variable) given[id] = init.value;
+        const auto& one = given.begin()->second;
+        const bool same = given.size() == types.size() &&
+                          std::all_of(given.begin(), given.end(), [&](const auto& g) {
+                              return distribution_to_json(*g.second) == distribution_to_json(*one);
+                          });
+        if (same) {
+            out.initial.push_back({variable, *one, {}});
+            continue;
+        }
+        std::map<std::int64_t, double> value;
+        for (const auto& [id, m] : types) {
+            auto it = given.find(id);
+            if (it == given.end()) {
+                value[id] = resting_value(m.model, m.parameters, variable, dt);
+            } else if (!it->second->is_constant()) {
+                fail(m.origin.file, "dynamics_params", "node type " + std::to_string(id) + " draws its initial " + variable +
+                                                           " while other node types of the population set other values; "
+                                                           "expected numbers", m.origin.line);
+            } else {
+                value[id] = it->second->value;
+            }
+        }
+        initial_value init{variable, {}, {}};
+        for (const auto id : node_type) init.values.push_back(value.at(id));
+        out.initial.push_back(std::move(init));
+    }
+    return out;
+}
+
+// A per-node dynamics_params dataset of node group `g`: the values of its nodes replace
+// their node types' (a parameter, or a state variable's initial value).
+void apply_per_node_values(population_model& m, const std::string& key, const std::vector<double>& rows, std::int64_t g,
+                           const std::vector<std::int64_t>& node_group, const std::vector<std::int64_t>& node_row,
+                           const std::string& file, const std::string& path, double dt) {
+    const std::size_t n = node_group.size();
+    const auto params = parameter_names(m.model), vars = recordable_variables(m.model);
+    const bool is_parameter = std::find(params.begin(), params.end(), key) != params.end();
+    const bool is_variable = std::find(vars.begin(), vars.end(), key) != vars.end();
+    if (!is_parameter && !is_variable) {
+        std::vector<std::string> known = params;
+        known.insert(known.end(), vars.begin(), vars.end());
+        fail(file, path + "/" + key, std::string("unknown parameter '") + key + "' of model " + to_string(m.model) + suggest(key, known));
+    }
+    std::vector<double>* values = nullptr;
+    if (is_parameter) {
+        auto it = std::find_if(m.varied.begin(), m.varied.end(), [&](const auto& v) { return v.parameter == key; });
+        if (it == m.varied.end()) {
+            double uniform = 0.0;
+            get_parameter(m.parameters, m.model, key, uniform);
+            m.varied.push_back({key, {}, std::vector<double>(n, uniform)});
+            it = m.varied.end() - 1;
+        }
+        values = &it->values;
+    } else {
+        auto it = std::find_if(m.initial.begin(), m.initial.end(), [&](const auto& v) { return v.variable == key; });
+        if (it == m.initial.end()) {  // the nodes outside this group start at their rest
+            initial_value init{key, {}, std::vector<double>(n)};
+            for (std::size_t k = 0; k < n; ++k)
+                init.values[k] = resting_value(m.model, parameters_of(m, k, k, 0), key, dt);
+            m.initial.push_back(std::move(init));
+            it = m.initial.end() - 1;
+        } else if (it->values.empty()) {  // ... or at what their node types give
+            if (!it->value.is_constant())
+                fail(file, path + "/" + key, "the node types draw the initial " + key +
+                                                 " while this group gives per-node values; expected one or the other");
+            it->values.assign(n, it->value.value);
+        }
+        values = &it->values;
+    }
+    for (std::size_t k = 0; k < n; ++k) {
+        if (node_group[k] != g) continue;
+        if (node_row[k] < 0 || static_cast<std::size_t>(node_row[k]) >= rows.size())
+            fail(file, path + "/" + key, "node " + std::to_string(k) + " points at row " + std::to_string(node_row[k]) +
+                                             ", but the dataset has " + std::to_string(rows.size()) + " values");
+        (*values)[k] = rows[node_row[k]];
+    }
 }
 
 // A node population as node sets see it: node sets select by node-type attributes.
@@ -566,11 +704,13 @@ struct circuit_population {
     std::shared_ptr<const type_table> types;
     std::set<std::int64_t> used_types;
     std::set<std::string> node_attributes;  // per-node datasets of its node groups
+    std::size_t node_types = 0;
+    std::vector<std::string> varied_parameters;  // that differ between its neurons
 };
 
 circuit_population import_node_population(hid_t nodes, const std::string& file, const std::string& name,
                                           const std::shared_ptr<const type_table>& types_ptr, const circuit_dirs& dirs,
-                                          network_spec& spec) {
+                                          target_simulator target, network_spec& spec) {
     const type_table& types = *types_ptr;
     circuit_population info{name, spec.layout.count(), types_ptr, {}, {}};
     const std::string base = "/nodes/" + name;
@@ -587,18 +727,18 @@ circuit_population import_node_population(hid_t nodes, const std::string& file, 
                 d.fail_at("node_id", "expected the node ids 0.." + std::to_string(n - 1) + " in order (entry " +
                                          std::to_string(k) + " is " + std::to_string(ids[k]) + ")");
     }
-    // Node groups hold per-node attributes. Synaptogen keeps one parameter set per
-    // population, so per-node dynamics or model overrides are refused; positions and
-    // other attributes are not used.
+    // Node groups hold per-node attributes: positions and the like are not used; a
+    // `dynamics_params` subgroup holds per-node parameters (read below). A per-node model
+    // would mix models within a population, which the engine does not do.
     const auto groups = numbered_groups(group.get());
     for (const auto g : groups) {
         h5::handle gg = h5::open_group(group.get(), std::to_string(g));
         for (const auto& child : h5::child_names(gg.get())) info.node_attributes.insert(child);
-        for (const char* override_name : {"dynamics_params", "model_template", "model_type"})
+        for (const char* override_name : {"model_template", "model_type"})
             if (h5::exists(gg.get(), override_name))
                 fail(file, base + "/" + std::to_string(g) + "/" + override_name,
-                     "per-node " + std::string(override_name) + " is not supported: Synaptogen runs one model with one "
-                     "parameter set per population; expected node types (node_types.csv) to carry them");
+                     "per-node " + std::string(override_name) + " is not supported: Synaptogen runs one model per "
+                     "population; expected node types (node_types.csv) to carry it");
     }
     if (d.has("node_group_id") != d.has("node_group_index"))
         d.fail_at(d.has("node_group_id") ? "node_group_index" : "node_group_id",
@@ -619,10 +759,7 @@ circuit_population import_node_population(hid_t nodes, const std::string& file, 
                                                   " of group " + std::to_string(gid[k]) + ", which has " + std::to_string(it->second));
         }
     }
-    // One model per population: every node type used must resolve to the same one.
-    std::optional<population_model> model;
-    std::int64_t first_type = 0;
-    std::string first_text;
+    std::map<std::int64_t, population_model> type_models;
     for (const auto id : std::set<std::int64_t>(type_ids.begin(), type_ids.end())) {
         auto it = types.rows.find(id);
         if (it == types.rows.end())
@@ -630,23 +767,33 @@ circuit_population import_node_population(hid_t nodes, const std::string& file, 
         if (auto pop = types.cell(it->second, "population"); pop && *pop != name)
             fail(types.file, "population", "node type " + std::to_string(id) + " is declared for population '" + *pop +
                                                "' but used by '" + name + "' (" + file + ")", it->second.line);
-        population_model m = resolve_node_type(types, id, it->second, dirs, spec.simulation.dt);
-        const std::string text = describe_model(m);
-        if (!model) {
-            model = m;
-            first_type = id;
-            first_text = text;
-        } else if (text != first_text) {
-            d.fail_at("node_type_id", "the population mixes node types " + std::to_string(first_type) + " (" + first_text +
-                                          ") and " + std::to_string(id) + " (" + text +
-                                          "); Synaptogen runs one model with one parameter set per population: expected "
-                                          "one population per model (split the population)");
-        }
+        type_models.emplace(id, resolve_node_type(types, id, it->second, dirs, spec.simulation.dt, target));
+    }
+    population_model model = merge_node_types(type_models, type_ids, d, spec.simulation.dt);
+    // Per-node dynamics_params datasets override their node type's values.
+    std::vector<std::int64_t> node_group(n, groups.empty() ? 0 : groups.front()), node_row(n);
+    if (d.has("node_group_id")) {
+        node_group = d.integers("node_group_id", "one group per node");
+        node_row = d.integers("node_group_index", "one row per node");
+    } else {
+        std::iota(node_row.begin(), node_row.end(), 0);
+    }
+    for (const auto g : groups) {
+        h5::handle gg = h5::open_group(group.get(), std::to_string(g));
+        if (!h5::exists(gg.get(), "dynamics_params")) continue;
+        h5::handle dp = h5::open_group(gg.get(), "dynamics_params");
+        const std::string dp_path = base + "/" + std::to_string(g) + "/dynamics_params";
+        dataset_reader per_node(dp.get(), file, dp_path);
+        for (const auto& key : h5::child_names(dp.get()))
+            apply_per_node_values(model, key, per_node.reals(key, "one value per node of group " + std::to_string(g)),
+                                  g, node_group, node_row, file, dp_path, spec.simulation.dt);
     }
     if (spec.layout.find(name)) fail(file, base, "a population named '" + name + "' already exists; expected unique names");
     spec.layout.add(name, n);
-    model->origin = {file, 0, base};
-    spec.models.push_back(*model);
+    model.origin = {file, 0, base};
+    for (const auto& v : model.varied) info.varied_parameters.push_back(v.parameter);
+    info.node_types = type_models.size();
+    spec.models.push_back(model);
     spec.record_spikes.resize(spec.layout.count(), false);
     info.used_types.insert(type_ids.begin(), type_ids.end());
     return info;
@@ -802,7 +949,8 @@ std::size_t node_population(dataset_reader& d, const std::string& dataset, const
 }
 
 void import_edge_population(hid_t edges, const std::string& file, const std::string& name, const type_table& types,
-                            const circuit_dirs& dirs, const std::vector<std::string>& circuit_populations, network_spec& spec) {
+                            const circuit_dirs& dirs, const std::vector<std::string>& circuit_populations,
+                            target_simulator target, network_spec& spec) {
     const std::string base = "/edges/" + name;
     h5::handle group = h5::open_group(edges, name);
     dataset_reader d(group.get(), file, base);
@@ -891,6 +1039,8 @@ void import_edge_population(hid_t edges, const std::string& file, const std::str
                 return per_edge[row];
             }
             if (per_type) return *per_type;
+            // NEST connects with static_synapse's defaults: weight 1.0, delay 1.0 ms.
+            if (target == target_simulator::nest) return 1.0;
             fail(file, group_path, "edge " + std::to_string(e) + " has no " + what + ": expected a dataset '" + what +
                                        "' in its group or a '" + what + "' column for edge type " +
                                        std::to_string(type_ids[e]) + " in " + types.file);
@@ -1069,10 +1219,24 @@ void note_ignored_columns(const type_table& t, const std::vector<std::string>& u
         ignored.add(fs::path(t.file).filename().string() + (unused.size() == 1 ? " column " : " columns ") + join(unused));
 }
 
+// The simulator named by `target_simulator` ("NEST", "NEURON"; any case), or unspecified.
+target_simulator parse_target(const std::string& name) {
+    std::string lower = name;
+    std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char ch) { return std::tolower(ch); });
+    if (lower == "nest") return target_simulator::nest;
+    if (lower == "neuron") return target_simulator::neuron;
+    return target_simulator::unspecified;
+}
+
+// `target`: the simulation config's target_simulator; the circuit config's own applies
+// where that names none.
 std::vector<circuit_population> import_circuit(const std::string& circuit_config_path, network_spec& spec,
-                                               const source_location& where, ignored_keys& ignored) {
+                                               const source_location& where, ignored_keys& ignored,
+                                               target_simulator target = target_simulator::unspecified) {
     const config_file c = load_config(circuit_config_path, where);
     json_reader root(c.root, c.path, "");
+    if (target == target_simulator::unspecified && c.root.contains("target_simulator") && c.root["target_simulator"].is_string())
+        target = parse_target(c.root["target_simulator"].get<std::string>());
     json_reader networks(root.get("networks"), c.path, "networks");
     circuit_dirs dirs{c.dir, c.dir};
     if (root.has("components")) {
@@ -1116,11 +1280,11 @@ std::vector<circuit_population> import_circuit(const std::string& circuit_config
     std::vector<circuit_population> populations;
     std::vector<std::string> names;
     for_each_population(node_files, "nodes", [&](hid_t g, const std::string& file, const std::string& name, const auto& types) {
-        populations.push_back(import_node_population(g, file, name, types, dirs, spec));
+        populations.push_back(import_node_population(g, file, name, types, dirs, target, spec));
         names.push_back(name);
     });
     for_each_population(edge_files, "edges", [&](hid_t g, const std::string& file, const std::string& name, const auto& types) {
-        import_edge_population(g, file, name, *types, dirs, names, spec);
+        import_edge_population(g, file, name, *types, dirs, names, target, spec);
     });
     return populations;
 }
@@ -1176,6 +1340,8 @@ public:
         spec_.source_file = c_.path;
         spec_.source_text = c_.text;
         read_run();
+        // The simulator the files were written for: its defaults fill what they leave out.
+        target_ = parse_target(root_.string("target_simulator", ""));
         read_circuit();
         // SONATA simulations write the spikes of every simulated (non-virtual) population.
         spec_.record_spikes.assign(spec_.layout.count(), false);
@@ -1195,7 +1361,6 @@ public:
         if (root_.has("conditions"))
             spdlog::warn("{}: 'conditions' (temperature, v_init) is ignored: point models take their initial state from "
                          "dynamics_params", c_.path);
-        root_.string("target_simulator", "");  // written for other simulators; nothing to do
         root_.finish({"manifest", "run", "network", "networks", "components", "node_sets_file", "inputs", "reports",
                       "output", "conditions", "target_simulator"});
         ignored_.warn(c_.path);
@@ -1258,18 +1423,18 @@ private:
                               "a second circuit; " + outer_circuit_where_.file + " already names '" + *outer_circuit_ +
                                   "'; expected the circuit in one place");
             circuit_path_ = *outer_circuit_;
-            populations_ = import_circuit(circuit_path_, spec_, outer_circuit_where_, ignored_);
+            populations_ = import_circuit(circuit_path_, spec_, outer_circuit_where_, ignored_, target_);
             return;
         }
         if (root_.has("network") == root_.has("networks"))
             root_.fail_at("", "expected either \"network\" (the path of a circuit config) or inline \"networks\"");
         if (root_.has("network")) {
             circuit_path_ = c_.resolve(root_.string("network"));
-            populations_ = import_circuit(circuit_path_, spec_, root_.where("network"), ignored_);
+            populations_ = import_circuit(circuit_path_, spec_, root_.where("network"), ignored_, target_);
         } else {
             root_.mark_used("networks");
             circuit_path_ = c_.path;
-            populations_ = import_circuit(c_.path, spec_, root_.where("networks"), ignored_);
+            populations_ = import_circuit(c_.path, spec_, root_.where("networks"), ignored_, target_);
         }
     }
 
@@ -1591,6 +1756,7 @@ private:
     }
 
     config_file c_;
+    target_simulator target_ = target_simulator::unspecified;
     json_reader root_;
     std::optional<std::string> outer_circuit_;
     source_location outer_circuit_where_;

@@ -39,6 +39,11 @@ neuron_parameters parameters_of(const population_model& m, neuron_id local, neur
 
 void check_neuron_parameters(const population_model& m, const std::string& population, neuron_id first,
                              neuron_id size, std::uint64_t seed, double dt) {
+    for (const auto& v : m.initial)
+        if (!v.values.empty() && v.values.size() != size)
+            throw input_error(m.origin, "population '" + population + "': " + std::to_string(v.values.size()) +
+                                            " initial values of " + v.variable + " for " + std::to_string(size) +
+                                            " neurons; expected one per neuron");
     if (m.varied.empty()) return;
     for (const auto& v : m.varied)
         if (!v.values.empty() && v.values.size() != size)

@@ -304,7 +304,8 @@ void engine<Exec>::lower_neurons(const network_spec& spec) {
                 neuron_state s = resting_state(group_parameters[g], m.model);
                 for (std::size_t k = 0; k < m.initial.size(); ++k) {
                     counter_rng rng(spec.simulation.seed, stream_purpose::initial_state, i, static_cast<std::uint32_t>(k));
-                    const double x = m.initial[k].value.draw(rng);
+                    const auto& given = m.initial[k].values;
+                    const double x = given.empty() ? m.initial[k].value.draw(rng) : given.at(i - pop.first);
                     slot_ref(s, slots[k]) = slots[k] == state_slot::v ? x - constants[g].e_l : x;
                 }
                 for (int k = 0; k < state_slots; ++k) h_state(k, i) = slot_ref(s, static_cast<state_slot>(k));

@@ -28,10 +28,11 @@ struct simulation_settings {
     std::uint64_t steps() const;
 };
 
-// A state variable's initial value, drawn per neuron.
+// A state variable's initial value, drawn per neuron, or given per neuron.
 struct initial_value {
     std::string variable;  // a state variable of the model (state_variable_names), V_m absolute
-    distribution value;
+    distribution value;    // drawn when `values` is empty
+    std::vector<double> values;  // per local id (SONATA node types and per-node datasets)
 };
 
 // The spikes of a spike_source population, given as data: neuron[k] (local id) fires at
