@@ -128,6 +128,10 @@ inline std::string feature_network(double duration_ms, std::uint64_t seed) {
     s += "[[population]]\nname = \"graded\"\nsize = 40\nmodel = \"graded\"\n";
     s += "[[population]]\nname = \"rate\"\nsize = 30\nmodel = \"rate_tanh\"\nparameters = { tau_m = 5.0, I_e = 0.2 }\n";
     s += "[[population]]\nname = \"src\"\nsize = 3\nmodel = \"spike_source\"\nspike_times = [[5.0, 15.0, 25.0], [7.5], [1.0, 2.0, 3.0, 4.0]]\n";
+    s += "[[population]]\nname = \"glif\"\nsize = 60\nmodel = \"glif_psc\"\nparameters = { I_e = 300.0, spike_dependent_threshold = true, "
+         "after_spike_currents = true, adapting_threshold = true, tau_syn = [1.0, 3.0] }\n"
+         "initial = { V_m = { distribution = \"uniform\", low = -78.85, high = -55.0 } }\n";
+    s += "[[population]]\nname = \"if1\"\nsize = 50\nmodel = \"intfire1\"\nparameters = { tau = 8.0, refrac = 3.0 }\n";
     auto proj = [&](const std::string& src, const std::string& tgt, const std::string& rest) {
         s += "[[projection]]\nsource = \"" + src + "\"\ntarget = \"" + tgt + "\"\n" + rest + "\n";
     };
@@ -148,6 +152,11 @@ inline std::string feature_network(double duration_ms, std::uint64_t seed) {
     proj("src", "alpha", "rule = \"all_to_all\"\nweight = 200.0\ndelay = 1.0");
     proj("src", "alpha", "rule = \"explicit\"\nedges = [[0, 0], [1, 1], [2, 2]]\nweight = 100.0\nsynapse = \"stdp\"\nname = \"plastic\"\n"
                          "stdp = { w_max = 300.0, A_plus = 0.1, A_minus = 0.1 }");
+    proj("alpha", "glif", "rule = \"fixed_indegree\"\nindegree = 20\nweight = 60.0\ndelay = 1.0");
+    proj("izh", "glif", "rule = \"fixed_indegree\"\nindegree = 10\nweight = -40.0\ndelay = 1.5");
+    proj("glif", "alpha", "rule = \"fixed_indegree\"\nindegree = 5\nweight = 30.0\ndelay = 1.0");
+    proj("alpha", "if1", "rule = \"fixed_indegree\"\nindegree = 20\nweight = 0.15\ndelay = 1.0");
+    proj("if1", "cond", "rule = \"fixed_indegree\"\nindegree = 5\nweight = 1.0\ndelay = 2.0");
     auto stim = [&](const std::string& rest) { s += "[[stimulus]]\n" + rest + "\n"; };
     stim("type = \"poisson\"\ntarget = \"alpha\"\nrate = 8.0\nsources = 1000\nweight = 20.0");
     stim("type = \"poisson\"\ntarget = \"cond\"\nrate = 8.0\nsources = 500\nweight = 1.0");
@@ -155,8 +164,10 @@ inline std::string feature_network(double duration_ms, std::uint64_t seed) {
     stim("type = \"noise\"\ntarget = \"cond\"\nmean = 50.0\nstd = 100.0");
     stim("type = \"step_current\"\ntarget = \"adex\"\ntimes = [0.0, 20.0]\nvalues = [400.0, 700.0]");
     stim("type = \"dc\"\ntarget = \"graded\"\namplitude = 0.1\nstart = 5.0");
+    stim("type = \"poisson\"\ntarget = \"if1\"\nrate = 10.0\nsources = 200\nweight = 0.1");
     s += "[[record]]\nspikes = \"all\"\n";
     s += "[[record]]\npopulation = \"adex\"\nvariable = \"w\"\nneurons = [0, 1]\nevery = 10\n";
+    s += "[[record]]\npopulation = \"glif\"\nvariable = \"threshold\"\nneurons = [0, 1]\nevery = 10\n";
     s += "[[record]]\nprojection = \"plastic\"\nsynapses = [[0, 0]]\nevery = 5\n";
     return s;
 }

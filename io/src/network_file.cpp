@@ -358,13 +358,26 @@ private:
         }
         if (t.has("parameters")) {
             table_reader params(t.get("parameters"), file_, t.field("parameters"));
-            const auto names = parameter_names(m.model);
+            auto names = parameter_names(m.model);
+            const auto lists = list_parameter_names(m.model);
+            names.insert(names.end(), lists.begin(), lists.end());
+            std::vector<std::string> list_keys;  // applied last: an empty list depends on the switches
             for (const auto& [key, value] : params.table().as_table()) {
                 if (std::find(names.begin(), names.end(), key) == names.end()) params.unknown(key, names);
-                // A number, or a distribution drawn per neuron (like `initial`).
-                const distribution d = read_distribution(params, key);
-                if (d.is_constant()) set_parameter(m.parameters, m.model, key, d.value);
-                else m.varied.push_back({key, d, {}});
+                if (std::find(lists.begin(), lists.end(), key) != lists.end()) {
+                    list_keys.push_back(key);
+                } else if (value.is_boolean() && is_switch_parameter(m.model, key)) {
+                    set_parameter(m.parameters, m.model, key, params.boolean(key, false) ? 1.0 : 0.0);
+                } else {
+                    // A number, or a distribution drawn per neuron (like `initial`).
+                    const distribution d = read_distribution(params, key);
+                    if (d.is_constant()) set_parameter(m.parameters, m.model, key, d.value);
+                    else m.varied.push_back({key, d, {}});
+                }
+            }
+            for (const auto& key : list_keys) {
+                std::string error;
+                if (!set_list_parameter(m.parameters, m.model, key, number_list(params, key), error)) params.fail(key, error);
             }
             for (const auto& problem : check_parameters(m.parameters, m.model, spec_.simulation.dt))
                 params.fail(params.has(problem.name) ? problem.name : "", problem.what);
@@ -818,7 +831,7 @@ private:
         }
         if (s.kind != stimulus_kind::poisson && !has_membrane_potential(spec_.models[s.population].model) &&
             !is_rate_model(spec_.models[s.population].model))
-            t.fail("target", "spike sources take no current");
+            t.fail("target", std::string(to_string(spec_.models[s.population].model)) + " neurons take no current");
         t.finish(known);
         spec_.stimuli.push_back(s);
     }

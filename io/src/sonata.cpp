@@ -458,6 +458,7 @@ const std::vector<std::pair<std::string, neuron_model_kind>>& nest_models() {
         {"iaf_psc_delta", neuron_model_kind::iaf_psc_delta}, {"iaf_psc_exp", neuron_model_kind::iaf_psc_exp},
         {"iaf_psc_alpha", neuron_model_kind::iaf_psc_alpha}, {"iaf_cond_exp", neuron_model_kind::iaf_cond_exp},
         {"izhikevich", neuron_model_kind::izhikevich},       {"aeif_psc_exp", neuron_model_kind::adex},
+        {"glif_psc", neuron_model_kind::glif_psc},
     };
     return m;
 }
@@ -489,19 +490,37 @@ std::vector<std::string> model_template_names() {
 void apply_dynamics_params(population_model& m, const std::string& file, const source_location& where, double dt) {
     const json j = parse_json(read_text(file, where, "a dynamics_params JSON file"), file);
     if (!j.is_object()) fail(file, "", "expected a JSON object of parameter names and values");
-    const auto params = parameter_names(m.model), vars = recordable_variables(m.model);
+    const auto params = parameter_names(m.model), vars = recordable_variables(m.model), lists = list_parameter_names(m.model);
+    std::vector<std::pair<std::string, std::vector<double>>> list_values;  // applied last: an empty list depends on the switches
     for (const auto& item : j.items()) {
         const std::string& key = item.key();
         if (std::find(params.begin(), params.end(), key) != params.end()) {
+            if (item.value().is_boolean() && is_switch_parameter(m.model, key)) {  // NEST's glif_psc switches
+                set_parameter(m.parameters, m.model, key, item.value().get<bool>() ? 1.0 : 0.0);
+                continue;
+            }
             if (!item.value().is_number()) fail(file, key, "expected a number, got " + json_type(item.value()));
             set_parameter(m.parameters, m.model, key, item.value().get<double>());
+        } else if (std::find(lists.begin(), lists.end(), key) != lists.end()) {
+            std::vector<double> values;
+            if (!item.value().is_array()) fail(file, key, "expected a list of numbers, got " + json_type(item.value()));
+            for (const auto& x : item.value()) {
+                if (!x.is_number()) fail(file, key, "expected a list of numbers, got an element of type " + json_type(x));
+                values.push_back(x.get<double>());
+            }
+            list_values.emplace_back(key, values);
         } else if (std::find(vars.begin(), vars.end(), key) != vars.end()) {
             m.initial.push_back({key, distribution_from_json(item.value(), file, key)});
         } else {
             std::vector<std::string> known = params;
+            known.insert(known.end(), lists.begin(), lists.end());
             known.insert(known.end(), vars.begin(), vars.end());
             fail(file, key, std::string("unknown parameter '") + key + "' of model " + to_string(m.model) + suggest(key, known));
         }
+    }
+    for (const auto& [key, values] : list_values) {
+        std::string error;
+        if (!set_list_parameter(m.parameters, m.model, key, values, error)) fail(file, key, error);
     }
     for (const auto& problem : check_parameters(m.parameters, m.model, dt)) fail(file, problem.name, problem.what);
 }

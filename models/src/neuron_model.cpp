@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <limits>
 
 namespace synaptogen {
@@ -20,10 +22,12 @@ constexpr model_name model_names[] = {
     {neuron_model_kind::graded, "graded"},               {neuron_model_kind::rate_relu, "rate_relu"},
     {neuron_model_kind::rate_tanh, "rate_tanh"},         {neuron_model_kind::rate_sigmoid, "rate_sigmoid"},
     {neuron_model_kind::spike_source, "spike_source"},   {neuron_model_kind::poisson_source, "poisson_source"},
+    {neuron_model_kind::glif_psc, "glif_psc"},           {neuron_model_kind::intfire1, "intfire1"},
 };
 
 // One parameter of one model: its field, unit and the constraint check_parameters applies.
-enum class constraint { any, positive, non_negative };
+// A switch is 0 or 1.
+enum class constraint { any, positive, non_negative, switch_ };
 struct parameter_info {
     const char* name;
     double neuron_parameters::*field;
@@ -32,6 +36,8 @@ struct parameter_info {
 };
 
 #define SYNAPTOGEN_P(name, unit, check) parameter_info { #name, &neuron_parameters::name, unit, constraint::check }
+// A model's own name for a shared field (glif_psc's g is g_L).
+#define SYNAPTOGEN_PF(name, field, unit, check) parameter_info { #name, &neuron_parameters::field, unit, constraint::check }
 const std::vector<parameter_info>& parameter_table(neuron_model_kind k) {
     static const std::vector<parameter_info> membrane = {
         SYNAPTOGEN_P(C_m, "pF", positive),  SYNAPTOGEN_P(tau_m, "ms", positive), SYNAPTOGEN_P(t_ref, "ms", non_negative),
@@ -68,6 +74,24 @@ const std::vector<parameter_info>& parameter_table(neuron_model_kind k) {
     static const std::vector<parameter_info> rate = {SYNAPTOGEN_P(tau_m, "ms", positive), SYNAPTOGEN_P(I_e, "", any),
                                                      SYNAPTOGEN_P(gain, "", any)};
     static const std::vector<parameter_info> poisson = {SYNAPTOGEN_P(rate, "Hz", non_negative)};
+    // The decay rates and fractions that only matter with their mechanism on are checked
+    // then, in check_parameters (as NEST does).
+    static const std::vector<parameter_info> glif = {
+        SYNAPTOGEN_PF(g, g_L, "nS", positive),          SYNAPTOGEN_P(E_L, "mV", any),
+        SYNAPTOGEN_P(V_th, "mV", any),                  SYNAPTOGEN_P(C_m, "pF", positive),
+        SYNAPTOGEN_P(t_ref, "ms", positive),            SYNAPTOGEN_P(V_reset, "mV", any),
+        SYNAPTOGEN_P(I_e, "pA", any),                   SYNAPTOGEN_P(th_spike_add, "mV", any),
+        SYNAPTOGEN_P(th_spike_decay, "1/ms", any),      SYNAPTOGEN_P(voltage_reset_fraction, "", any),
+        SYNAPTOGEN_P(voltage_reset_add, "mV", any),     SYNAPTOGEN_P(th_voltage_index, "1/ms", any),
+        SYNAPTOGEN_P(th_voltage_decay, "1/ms", any),    SYNAPTOGEN_P(asc_init_1, "pA", any),
+        SYNAPTOGEN_P(asc_init_2, "pA", any),            SYNAPTOGEN_P(asc_decay_1, "1/ms", any),
+        SYNAPTOGEN_P(asc_decay_2, "1/ms", any),         SYNAPTOGEN_P(asc_amps_1, "pA", any),
+        SYNAPTOGEN_P(asc_amps_2, "pA", any),            SYNAPTOGEN_P(asc_r_1, "", any),
+        SYNAPTOGEN_P(asc_r_2, "", any),                 SYNAPTOGEN_P(tau_syn_ex, "ms", positive),
+        SYNAPTOGEN_P(tau_syn_in, "ms", positive),       SYNAPTOGEN_P(spike_dependent_threshold, "", switch_),
+        SYNAPTOGEN_P(after_spike_currents, "", switch_), SYNAPTOGEN_P(adapting_threshold, "", switch_)};
+    static const std::vector<parameter_info> intfire = {SYNAPTOGEN_PF(tau, tau_m, "ms", positive),
+                                                        SYNAPTOGEN_PF(refrac, t_ref, "ms", non_negative)};
     static const std::vector<parameter_info> none;
     switch (k) {
     case neuron_model_kind::iaf_psc_delta: return delta;
@@ -82,10 +106,23 @@ const std::vector<parameter_info>& parameter_table(neuron_model_kind k) {
     case neuron_model_kind::rate_sigmoid: return rate;
     case neuron_model_kind::spike_source: return none;
     case neuron_model_kind::poisson_source: return poisson;
+    case neuron_model_kind::glif_psc: return glif;
+    case neuron_model_kind::intfire1: return intfire;
     }
     return none;
 }
 #undef SYNAPTOGEN_P
+#undef SYNAPTOGEN_PF
+
+// Few digits (at least 6) that read back as the same double, for messages.
+std::string number_text(double x) {
+    char buf[32];
+    for (int digits = 6; digits <= 17; ++digits) {
+        std::snprintf(buf, sizeof buf, "%.*g", digits, x);
+        if (std::strtod(buf, nullptr) == x) break;
+    }
+    return buf;
+}
 
 const parameter_info* find_parameter(neuron_model_kind k, const std::string& name) {
     for (const auto& p : parameter_table(k))
@@ -117,6 +154,17 @@ std::vector<state_info> state_table(neuron_model_kind k) {
     case neuron_model_kind::rate_sigmoid: return {{"rate", state_slot::v, "1"}};
     case neuron_model_kind::spike_source:
     case neuron_model_kind::poisson_source: return {};
+    case neuron_model_kind::glif_psc:  // NEST's recordables, I_syn split by channel as iaf_psc_alpha
+        return {{"V_m", state_slot::v, "mV"},
+                {"threshold", state_slot::threshold, "mV"},
+                {"threshold_spike", state_slot::th_spike, "mV"},
+                {"threshold_voltage", state_slot::th_voltage, "mV"},
+                {"ASCurrents_sum", state_slot::asc_sum, "pA"},
+                {"ASCurrents_1", state_slot::adapt, "pA"},
+                {"ASCurrents_2", state_slot::asc_2, "pA"},
+                {"I_syn_ex", state_slot::ex, "pA"},
+                {"I_syn_in", state_slot::in, "pA"}};
+    case neuron_model_kind::intfire1: return {{"m", state_slot::v, "1"}};
     }
     return {};
 }
@@ -165,6 +213,36 @@ std::array<double, 4> channel_propagators(double tau_syn, double tau_m, double C
     return {std::exp(-h / tau_syn), p[1][0], p[2][0], p[2][1]};
 }
 
+// glif_psc's constants; a mechanism that is off keeps the neutral defaults of neuron_constants.
+void make_glif_constants(const neuron_parameters& p, double h, neuron_constants& c) {
+    c.reset = p.V_reset - p.E_L;
+    if (p.spike_dependent_threshold == 1.0) {
+        c.reset_fraction = p.voltage_reset_fraction;
+        c.reset = p.voltage_reset_add;
+        c.th_spike_step = std::exp(-p.th_spike_decay * h);
+        c.th_spike_spike = std::exp(-p.th_spike_decay * p.t_ref);
+        c.th_spike_add = p.th_spike_add;
+    }
+    if (p.after_spike_currents == 1.0) {
+        auto one = [&](double k, double r, double amp, double& step, double& mean, double& spike, double& amp_out) {
+            step = std::exp(-k * h);
+            mean = -std::expm1(-k * h) / (k * h);
+            spike = r * std::exp(-k * p.t_ref);
+            amp_out = amp;
+        };
+        one(p.asc_decay_1, p.asc_r_1, p.asc_amps_1, c.asc_step_1, c.asc_mean_1, c.asc_spike_1, c.asc_amp_1);
+        one(p.asc_decay_2, p.asc_r_2, p.asc_amps_2, c.asc_step_2, c.asc_mean_2, c.asc_spike_2, c.asc_amp_2);
+    }
+    if (p.adapting_threshold == 1.0) {
+        const double a = p.th_voltage_index, b = p.th_voltage_decay, rate_v = p.g_L / p.C_m;
+        c.th_v_step = std::exp(-b * h);
+        c.th_v_ratio = a / b;
+        // a (e^(-rate_v h) - e^(-b h))/(b - rate_v), written to stay accurate as b -> rate_v (limit a h e^(-b h)).
+        const double d = b - rate_v;
+        c.th_v_cross = d == 0.0 ? a * h * std::exp(-rate_v * h) : a * std::exp(-rate_v * h) * -std::expm1(-d * h) / d;
+    }
+}
+
 }  // namespace
 
 const char* to_string(neuron_model_kind k) {
@@ -194,10 +272,12 @@ bool is_rate_model(neuron_model_kind k) {
 bool is_spiking(neuron_model_kind k) { return !is_rate_model(k) && k != neuron_model_kind::graded; }
 bool has_separate_synaptic_channels(neuron_model_kind k) {
     return k == neuron_model_kind::iaf_psc_exp || k == neuron_model_kind::iaf_psc_alpha ||
-           k == neuron_model_kind::iaf_cond_exp || k == neuron_model_kind::adex;
+           k == neuron_model_kind::iaf_cond_exp || k == neuron_model_kind::adex || k == neuron_model_kind::glif_psc;
 }
 bool has_membrane_potential(neuron_model_kind k) {
-    return !is_rate_model(k) && k != neuron_model_kind::spike_source && k != neuron_model_kind::poisson_source;
+    // intfire1's m is no potential: an artificial cell takes events only.
+    return !is_rate_model(k) && k != neuron_model_kind::spike_source && k != neuron_model_kind::poisson_source &&
+           k != neuron_model_kind::intfire1;
 }
 
 neuron_parameters default_parameters(neuron_model_kind k) {
@@ -236,6 +316,20 @@ neuron_parameters default_parameters(neuron_model_kind k) {
         p.g_L = 0.01;
         p.E_L = -35.0;
         break;
+    case neuron_model_kind::glif_psc:  // NEST's glif_psc.cpp, Parameters_(); the th_*, voltage_reset_* and asc_* defaults are the struct's
+        p.g_L = 9.43;
+        p.E_L = -78.85;
+        p.V_th = -51.68;
+        p.C_m = 58.72;
+        p.t_ref = 3.75;
+        p.V_reset = -78.85;  // E_L
+        p.tau_syn_ex = 2.0;
+        p.tau_syn_in = 2.0;
+        break;
+    case neuron_model_kind::intfire1:  // NEURON's intfire1.mod
+        p.tau_m = 10.0;
+        p.t_ref = 5.0;
+        break;
     default: break;
     }
     return p;
@@ -263,6 +357,49 @@ bool get_parameter(const neuron_parameters& p, neuron_model_kind k, const std::s
     const parameter_info* info = find_parameter(k, name);
     if (!info) return false;
     value = p.*(info->field);
+    return true;
+}
+
+bool is_switch_parameter(neuron_model_kind k, const std::string& name) {
+    const parameter_info* info = find_parameter(k, name);
+    return info && info->check == constraint::switch_;
+}
+
+std::vector<std::string> list_parameter_names(neuron_model_kind k) {
+    if (k != neuron_model_kind::glif_psc) return {};
+    return {"asc_init", "asc_decay", "asc_amps", "asc_r", "tau_syn"};
+}
+
+bool set_list_parameter(neuron_parameters& p, neuron_model_kind k, const std::string& name, const std::vector<double>& values,
+                        std::string& error) {
+    const auto names = list_parameter_names(k);
+    if (std::find(names.begin(), names.end(), name) == names.end()) {
+        error = std::string("the model ") + to_string(k) + " has no list parameter '" + name + "'";
+        return false;
+    }
+    if (name == "tau_syn") {  // NEST: one time constant per receptor port; ours are the two channels
+        if (values.size() != 1 && values.size() != 2) {
+            error = "expected 1 time constant [ms] (both channels) or 2 (excitatory, inhibitory), got " +
+                    std::to_string(values.size());
+            return false;
+        }
+        p.tau_syn_ex = values.front();
+        p.tau_syn_in = values.back();
+        return true;
+    }
+    // Every Allen GLIF model has two after-spike currents.
+    if (values.empty() && p.after_spike_currents == 0.0) return true;
+    if (values.size() != 2) {
+        error = "expected 2 values (the two after-spike currents), or none while after_spike_currents is false; got " +
+                std::to_string(values.size());
+        return false;
+    }
+    double neuron_parameters::*fields[2] = {&neuron_parameters::asc_init_1, &neuron_parameters::asc_init_2};
+    if (name == "asc_decay") fields[0] = &neuron_parameters::asc_decay_1, fields[1] = &neuron_parameters::asc_decay_2;
+    if (name == "asc_amps") fields[0] = &neuron_parameters::asc_amps_1, fields[1] = &neuron_parameters::asc_amps_2;
+    if (name == "asc_r") fields[0] = &neuron_parameters::asc_r_1, fields[1] = &neuron_parameters::asc_r_2;
+    p.*fields[0] = values[0];
+    p.*fields[1] = values[1];
     return true;
 }
 
@@ -305,6 +442,8 @@ std::vector<parameter_problem> check_parameters(const neuron_parameters& p, neur
             out.push_back({info.name, "expected a value >= 0" + unit});
         else if (info.check == constraint::any && !std::isfinite(v) && std::string(info.name) != "V_min")
             out.push_back({info.name, "expected a finite value"});
+        else if (info.check == constraint::switch_ && v != 0.0 && v != 1.0)
+            out.push_back({info.name, "expected true or false (1 or 0)"});
     }
     switch (k) {
     case neuron_model_kind::iaf_psc_delta:
@@ -320,6 +459,31 @@ std::vector<parameter_problem> check_parameters(const neuron_parameters& p, neur
     case neuron_model_kind::izhikevich:
         if (!(p.c < p.V_th)) out.push_back({"c", "expected the reset c below the cut-off V_th"});
         break;
+    case neuron_model_kind::glif_psc: {
+        // NEST's checks, each where its mechanism is on.
+        if (!(p.V_reset < p.V_th)) out.push_back({"V_reset", "expected V_reset < V_th"});
+        const bool R = p.spike_dependent_threshold == 1.0, ASC = p.after_spike_currents == 1.0,
+                   A = p.adapting_threshold == 1.0;
+        if (A && !(R && ASC))
+            out.push_back({"adapting_threshold",
+                           "adapting_threshold needs spike_dependent_threshold and after_spike_currents: the five GLIF "
+                           "models are LIF (none), LIF_R (spike_dependent_threshold), LIF_ASC (after_spike_currents), "
+                           "LIF_R_ASC (both) and LIF_R_ASC_A (all three), as in NEST"});
+        if (R) {
+            if (!(p.th_spike_decay > 0.0)) out.push_back({"th_spike_decay", "expected th_spike_decay > 0 (1/ms)"});
+            if (!(p.voltage_reset_fraction >= 0.0 && p.voltage_reset_fraction <= 1.0))
+                out.push_back({"voltage_reset_fraction", "expected voltage_reset_fraction in [0, 1]"});
+        }
+        if (ASC) {
+            auto pair = [](double x, double y) { return "[" + number_text(x) + ", " + number_text(y) + "]"; };
+            if (!(p.asc_decay_1 > 0.0 && p.asc_decay_2 > 0.0))
+                out.push_back({"asc_decay", "expected asc_decay > 0 (1/ms), got " + pair(p.asc_decay_1, p.asc_decay_2)});
+            if (!(p.asc_r_1 >= 0.0 && p.asc_r_1 <= 1.0 && p.asc_r_2 >= 0.0 && p.asc_r_2 <= 1.0))
+                out.push_back({"asc_r", "expected asc_r in [0, 1], got " + pair(p.asc_r_1, p.asc_r_2)});
+        }
+        if (A && !(p.th_voltage_decay > 0.0)) out.push_back({"th_voltage_decay", "expected th_voltage_decay > 0 (1/ms)"});
+        break;
+    }
     default: break;
     }
     return out;
@@ -352,6 +516,14 @@ neuron_state resting_state(const neuron_parameters& p, neuron_model_kind k) {
         s.v = p.c;
         s.adapt = p.b * p.c;
     }
+    if (k == neuron_model_kind::glif_psc) {
+        if (p.after_spike_currents == 1.0) {
+            s.adapt = p.asc_init_1;
+            s.asc_2 = p.asc_init_2;
+            s.asc_sum = p.asc_init_1 + p.asc_init_2;  // NEST's initial ASCurrents_sum
+        }
+        s.threshold = p.V_th - p.E_L;
+    }
     return s;
 }
 
@@ -359,12 +531,14 @@ neuron_constants make_constants(const neuron_parameters& p, neuron_model_kind k,
     neuron_constants c;
     c.kind = k;
     c.h = dt;
-    const bool absolute = k == neuron_model_kind::izhikevich || is_rate_model(k);
+    const bool absolute = k == neuron_model_kind::izhikevich || is_rate_model(k) || k == neuron_model_kind::intfire1;
     c.e_l = absolute ? 0.0 : p.E_L;
-    c.P22 = std::exp(-dt / p.tau_m);
-    c.P20 = -p.tau_m / p.C_m * std::expm1(-dt / p.tau_m);
-    const auto ex = channel_propagators(p.tau_syn_ex, p.tau_m, p.C_m, dt);
-    const auto in = channel_propagators(p.tau_syn_in, p.tau_m, p.C_m, dt);
+    const bool glif = k == neuron_model_kind::glif_psc;
+    const double tau_m = glif ? p.C_m / p.g_L : p.tau_m;
+    c.P22 = std::exp(-dt / tau_m);
+    c.P20 = -tau_m / p.C_m * std::expm1(-dt / tau_m);
+    const auto ex = channel_propagators(p.tau_syn_ex, tau_m, p.C_m, dt);
+    const auto in = channel_propagators(p.tau_syn_in, tau_m, p.C_m, dt);
     c.P11ex = ex[0];
     c.Pdiex = ex[1];
     c.P31ex = ex[2];
@@ -393,6 +567,11 @@ neuron_constants make_constants(const neuron_parameters& p, neuron_model_kind k,
     c.gain = p.gain;
     c.substeps = std::max(1, static_cast<int>(std::ceil(dt / 0.05 - 1e-9)));
     c.ref_steps = static_cast<std::int32_t>(std::lround(p.t_ref / dt));
+    if (glif) make_glif_constants(p, dt, c);
+    if (k == neuron_model_kind::intfire1) {
+        c.theta = 1.0;
+        c.reset = c.ref_steps > 0 ? 2.0 : 0.0;  // NEURON's m while refractory; 0 at once if refrac rounds to no step
+    }
     const double p_spike = p.rate * 1e-3 * dt;  // at most one spike per step
     c.spike_threshold = p_spike >= 1.0 ? ~0ull : static_cast<std::uint64_t>(std::ldexp(p_spike, 64));
     return c;

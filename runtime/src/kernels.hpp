@@ -236,6 +236,11 @@ struct update_neurons {
         double* __restrict__ pdex = &state(3, i0);
         double* __restrict__ pdin = &state(4, i0);
         double* __restrict__ padapt = &state(5, i0);
+        double* __restrict__ pasc2 = &state(6, i0);  // glif_psc's slots, touched by it alone
+        double* __restrict__ pths = &state(7, i0);
+        double* __restrict__ pthv = &state(8, i0);
+        double* __restrict__ pthr = &state(9, i0);
+        double* __restrict__ pascs = &state(10, i0);
         std::int32_t* __restrict__ pref = &refractory(i0);
         std::int64_t* __restrict__ acc_ex = &ring(ex);
         std::int64_t* __restrict__ acc_in = &ring(ex + n);
@@ -247,6 +252,7 @@ struct update_neurons {
         constexpr bool synaptic = Dispatch || Model != neuron_model_kind::iaf_psc_delta;
         constexpr bool alpha = Dispatch || Model == neuron_model_kind::iaf_psc_alpha;
         constexpr bool adapting = Dispatch;
+        const bool glif = Dispatch && c.kind == neuron_model_kind::glif_psc;
         // Spike flags go through 32-bit lanes and are narrowed to bytes in a second loop: a
         // byte store in this loop makes GCC pick 16-byte vectors (16 byte lanes), i.e. two
         // doubles per instruction; without it the doubles use full-width vectors.
@@ -264,6 +270,13 @@ struct update_neurons {
                 st.din = pdin[l];
             }
             if (adapting) st.adapt = padapt[l];
+            if (glif) {
+                st.asc_2 = pasc2[l];
+                st.th_spike = pths[l];
+                st.th_voltage = pthv[l];
+                st.threshold = pthr[l];
+                st.asc_sum = pascs[l];
+            }
             st.refractory = pref[l];
             neuron_input x;
             x.in_ex = static_cast<double>(acc_ex[l]) * inv_scale;
@@ -292,6 +305,13 @@ struct update_neurons {
                 pdin[l] = st.din;
             }
             if (adapting) padapt[l] = st.adapt;
+            if (glif) {
+                pasc2[l] = st.asc_2;
+                pths[l] = st.th_spike;
+                pthv[l] = st.th_voltage;
+                pthr[l] = st.threshold;
+                pascs[l] = st.asc_sum;
+            }
             pref[l] = st.refractory;
             fired_lanes[l] = fired ? 1 : 0;
         }

@@ -11,7 +11,7 @@
 namespace synaptogen {
 
 namespace {
-constexpr double bytes_per_neuron = 112.0;  // six state slots, ring-buffer slots, flags, row offsets
+constexpr double bytes_per_neuron = 152.0;  // eleven state slots, ring-buffer slots, flags, row offsets
 }
 
 // Device bytes per synapse by synapse model: static 8 (target|delay, weight); STDP adds a

@@ -306,7 +306,7 @@ void engine<Exec>::lower_neurons(const network_spec& spec) {
                     counter_rng rng(spec.simulation.seed, stream_purpose::initial_state, i, static_cast<std::uint32_t>(k));
                     const auto& given = m.initial[k].values;
                     const double x = given.empty() ? m.initial[k].value.draw(rng) : given.at(i - pop.first);
-                    slot_ref(s, slots[k]) = slots[k] == state_slot::v ? x - constants[g].e_l : x;
+                    slot_ref(s, slots[k]) = relative_to_e_l(slots[k]) ? x - constants[g].e_l : x;
                 }
                 for (int k = 0; k < state_slots; ++k) h_state(k, i) = slot_ref(s, static_cast<state_slot>(k));
             }
@@ -694,7 +694,7 @@ void engine<Exec>::lower_records(const network_spec& spec) {
         state_slot slot = state_slot::v;
         find_state_variable(spec.models[t.population].model, t.variable, slot);
         std::vector<double> offsets;  // potentials are stored relative to each neuron's E_L
-        if (slot == state_slot::v) {
+        if (relative_to_e_l(slot)) {
             if (h_group.extent(0) == 0) {
                 h_group = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), d_group_);
                 h_constants = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), d_constants_);
@@ -915,14 +915,19 @@ void engine<Exec>::restore_state(const simulation_state& s) {
         if (!ok) throw std::runtime_error("the checkpoint does not match this network: " + what);
     };
     check(s.fingerprint == fingerprint_, "different network, seed or layout (fingerprint)");
-    check(s.slots == static_cast<std::uint32_t>(state_slots), "different number of state variables");
+    // Checkpoints written before glif_psc's slots (6 of them) lack those: no model of their
+    // network uses them, so they start at zero.
+    check(s.slots >= 6 && s.slots <= static_cast<std::uint32_t>(state_slots), "different number of state variables");
+    check(s.neuron_state.size() == std::size_t{s.slots} * n_, "size of neuron state");
     auto copy_in = [&](const auto& in, const auto& d, const char* what) {
         auto h = Kokkos::create_mirror_view(d);
         check(in.size() == h.span(), std::string("size of ") + what);
         std::copy(in.begin(), in.end(), h.data());
         Kokkos::deep_copy(d, h);
     };
-    copy_in(s.neuron_state, d_state_, "neuron state");
+    std::vector<double> neuron_state = s.neuron_state;
+    neuron_state.resize(static_cast<std::size_t>(state_slots) * n_, 0.0);
+    copy_in(neuron_state, d_state_, "neuron state");
     copy_in(s.refractory, d_refractory_, "refractory counters");
     Kokkos::deep_copy(d_history_count_, 0u);
     if (info.arrival_delivery) {

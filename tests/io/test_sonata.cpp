@@ -32,6 +32,7 @@ struct fixture_options {
     bool short_target = false;   // target_node_id shorter than source_node_id
     bool mixed_types = false;    // population A mixes two different models
     std::string a_params = R"({"tau_m": 15.0, "V_th": -50.0, "V_m": -60.0})";
+    std::string a_template = "nest:iaf_psc_alpha";
 };
 
 // Populations A (3 nodes, nest:iaf_psc_alpha), B (2, synaptogen:iaf_psc_delta, two node
@@ -50,7 +51,7 @@ fs::path write_circuit(const fs::path& dir, const fixture_options& o = {}) {
 })");
     write_file(dir / "network" / "node_types.csv",
                "node_type_id model_type model_template dynamics_params pop_name\n"
-               "100 point_neuron nest:iaf_psc_alpha A.json \"cell A\"\n"
+               "100 point_neuron " + o.a_template + " A.json \"cell A\"\n"
                "101 point_neuron synaptogen:iaf_psc_delta NULL B\n"
                "102 point_neuron nest:iaf_psc_exp A.json A2\n");
     write_file(dir / "network" / "virtual_node_types.csv", "node_type_id model_type\n200 virtual\n");
@@ -301,6 +302,34 @@ TEST(sonata, unknown_dynamics_param_names_the_file_and_the_key) {
     const auto bad = import_error(write_circuit(dir, o));
     EXPECT_TRUE(contains(bad.where().file, "A.json")) << bad.what();
     EXPECT_EQ(bad.where().field, "tau_m");
+    fs::remove_all(dir);
+}
+
+// NEST's glif_psc parameter files (as the Allen Cell Types Database's GLIF models come):
+// lists for the after-spike currents and tau_syn, true/false for the mechanisms.
+TEST(sonata, imports_nest_glif_psc_with_lists_and_switches) {
+    const fs::path dir = temp_dir("glif");
+    fixture_options o;
+    o.a_template = "nest:glif_psc";
+    o.a_params = R"({"g": 9.43, "E_L": -78.85, "V_th": -51.68, "C_m": 58.72, "t_ref": 3.75, "V_reset": -78.85,
+                     "asc_init": [0.0, 0.0], "asc_decay": [0.003, 0.1], "asc_amps": [-9.18, -198.94], "asc_r": [1.0, 1.0],
+                     "tau_syn": [5.5, 8.5], "spike_dependent_threshold": true, "after_spike_currents": true,
+                     "adapting_threshold": false, "V_m": -78.85})";
+    const network_spec s = import(write_circuit(dir, o));
+    EXPECT_EQ(s.models[0].model, neuron_model_kind::glif_psc);
+    const neuron_parameters& p = s.models[0].parameters;
+    EXPECT_EQ(p.asc_amps_2, -198.94);
+    EXPECT_EQ(p.tau_syn_ex, 5.5);
+    EXPECT_EQ(p.tau_syn_in, 8.5);
+    EXPECT_EQ(p.spike_dependent_threshold, 1.0);
+    EXPECT_EQ(p.after_spike_currents, 1.0);
+    EXPECT_EQ(p.adapting_threshold, 0.0);
+    o.a_params = R"({"asc_amps": [-9.18], "after_spike_currents": true})";
+    const auto e = import_error(write_circuit(dir, o));
+    EXPECT_EQ(e.where().field, "asc_amps");
+    EXPECT_TRUE(contains(e.what(), "expected 2 values")) << e.what();
+    o.a_params = R"({"adapting_threshold": true})";  // not one of NEST's five variants
+    EXPECT_EQ(import_error(write_circuit(dir, o)).where().field, "adapting_threshold");
     fs::remove_all(dir);
 }
 

@@ -90,3 +90,26 @@ TEST(checkpoint, refuses_a_checkpoint_of_another_network) {
     EXPECT_EQ(run(a.string() + " --out " + (s.dir / "d").string() + " --resume " + a.string()), 2);  // not a checkpoint
     EXPECT_EQ(run(a.string() + " --out " + (s.dir / "e").string() + " --resume " + ckpt), 0);
 }
+
+// A checkpoint from before glif_psc's slots holds six state slots per neuron; it restores,
+// and the run goes on as the uninterrupted one.
+TEST(checkpoint, six_slot_checkpoints_from_before_glif_psc_still_load) {
+    const network_spec spec = parse_network(synaptogen::testing::small_brunel(500, 40.0, 3, "iaf_psc_exp"), "brunel.toml");
+    simulation full(spec, build_static_synapses(spec));
+    full.run(400);
+    simulation part(spec, build_static_synapses(spec));
+    part.run(200);
+    simulation_state old = part.save_state();
+    ASSERT_EQ(old.slots, static_cast<std::uint32_t>(state_slots));
+    old.slots = 6;
+    old.neuron_state.resize(6 * spec.layout.total());  // [slot][neuron]: the first six slots
+    simulation resumed(spec, build_static_synapses(spec));
+    resumed.restore_state(old);
+    resumed.run(200);
+    const simulation_state a = full.save_state(), b = resumed.save_state();
+    EXPECT_GT(a.spikes, 100u);
+    EXPECT_EQ(a.spikes, b.spikes);
+    EXPECT_EQ(a.neuron_state, b.neuron_state);
+    old.slots = 5;
+    EXPECT_THROW(resumed.restore_state(old), std::runtime_error);
+}

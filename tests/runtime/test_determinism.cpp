@@ -100,7 +100,7 @@ TEST(determinism, one_and_two_threads_write_identical_spike_files) {
     auto run = [&](const std::string& name, const std::string& flags) { return run_file(file, name, flags); };
     // Every model and synapse model: one thread and two give the same spikes.
     const auto f1 = run_file(features, "f1", "--threads 1"), f2 = run_file(features, "f2", "--threads 2");
-    ASSERT_EQ(f1.size(), 7u);
+    ASSERT_EQ(f1.size(), 9u);
     for (const auto& [pop, s] : f1) {
         EXPECT_EQ(s.timestamps, f2.at(pop).timestamps) << pop;
         EXPECT_EQ(s.node_ids, f2.at(pop).node_ids) << pop;

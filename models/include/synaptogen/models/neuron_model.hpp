@@ -13,8 +13,11 @@
 //   adex: classical RK4 on (V, w) in substeps of at most 0.05 ms, synaptic currents held
 //     over a step; V is capped at V_peak inside the derivatives (NEST's aeif models do the
 //     same), so the exponential stays finite and w sees no overshoot.
-// Potentials are stored relative to E_L (resting state exactly 0) except for izhikevich
-// and rate units, whose variables are absolute. Inside a step, exp/tanh/sigmoid are the
+//   glif_psc: NEST's scheme: V and the alpha currents exact, the after-spike currents enter
+//     V as their exact mean over the step, the threshold components decay exactly.
+//   intfire1: exact (m only decays between inputs).
+// Potentials are stored relative to E_L (resting state exactly 0) except for izhikevich,
+// rate units and intfire1, whose variables are absolute. Inside a step, exp/tanh/sigmoid are the
 // portable ones (portable_math.hpp): every backend computes the same bits.
 #include <cmath>
 #include <cstdint>
@@ -39,6 +42,8 @@ enum class neuron_model_kind : std::uint8_t {
     rate_sigmoid,
     spike_source,
     poisson_source,
+    glif_psc,
+    intfire1,
 };
 
 // Names as written in description files, and the reverse lookup.
@@ -79,6 +84,22 @@ struct neuron_parameters {
     double V_peak = 0.0;       // [mV] spike detection (adex)
     double gain = 1.0;         // rate units: slope of the activation
     double rate = 10.0;        // [Hz] poisson_source
+    // glif_psc (Teeter et al. 2018; NEST's names). Its `g` is g_L; intfire1's `tau` is tau_m
+    // and `refrac` t_ref. NEST's two-element lists are stored as _1/_2 (set_list_parameter).
+    double th_spike_add = 0.37;            // [mV] jump of the spike component of the threshold
+    double th_spike_decay = 0.009;         // [1/ms] its decay rate b_s
+    double voltage_reset_fraction = 0.2;   // f_v: V_reset = E_L + f_v (V - E_L) + voltage_reset_add
+    double voltage_reset_add = 18.51;      // [mV]
+    double th_voltage_index = 0.005;       // [1/ms] a_v, V -> voltage component of the threshold
+    double th_voltage_decay = 0.09;        // [1/ms] b_v, its decay rate
+    double asc_init_1 = 0.0, asc_init_2 = 0.0;         // [pA] initial after-spike currents
+    double asc_decay_1 = 0.003, asc_decay_2 = 0.1;     // [1/ms] their decay rates k_j
+    double asc_amps_1 = -9.18, asc_amps_2 = -198.94;   // [pA] added at a spike
+    double asc_r_1 = 1.0, asc_r_2 = 1.0;               // fraction kept at a spike
+    // The three mechanism switches (0 or 1; JSON/TOML true and false map to 1 and 0).
+    double spike_dependent_threshold = 0.0;  // the "R" of LIF_R: threshold jump and voltage reset rule
+    double after_spike_currents = 0.0;       // the "ASC"
+    double adapting_threshold = 0.0;         // the "A": voltage-dependent threshold
 };
 
 neuron_parameters default_parameters(neuron_model_kind k);
@@ -90,6 +111,15 @@ std::string parameter_unit(neuron_model_kind k, const std::string& name);
 // Sets / reads a parameter by name; false if the model has no such parameter.
 bool set_parameter(neuron_parameters& p, neuron_model_kind k, const std::string& name, double value);
 bool get_parameter(const neuron_parameters& p, neuron_model_kind k, const std::string& name, double& value);
+// NEST's list-valued parameters of glif_psc: asc_init, asc_decay, asc_amps, asc_r (2 values,
+// or none while after_spike_currents is off) and tau_syn (1 value for both channels, or 2:
+// excitatory, inhibitory). Apply after the scalar parameters, since an empty list depends on
+// the switch. False, with `error` saying why, for another name or length.
+std::vector<std::string> list_parameter_names(neuron_model_kind k);
+bool set_list_parameter(neuron_parameters& p, neuron_model_kind k, const std::string& name, const std::vector<double>& values,
+                        std::string& error);
+// Whether a parameter is a switch (0 or 1), which description files may write as true/false.
+bool is_switch_parameter(neuron_model_kind k, const std::string& name);
 // Named parameter sets: izhikevich has regular_spiking, fast_spiking, chattering,
 // intrinsically_bursting (Izhikevich 2003, Fig. 2) and low_threshold_spiking.
 std::vector<std::string> preset_names(neuron_model_kind k);
@@ -102,9 +132,13 @@ struct parameter_problem {
 };
 std::vector<parameter_problem> check_parameters(const neuron_parameters& p, neuron_model_kind k, double dt);
 
-// State variables: recordable and initialisable names, and where each lives.
-enum class state_slot : std::uint8_t { v, ex, in, dex, din, adapt };
-inline constexpr int state_slots = 6;
+// State variables: recordable and initialisable names, and where each lives. The slots
+// after `adapt` are glif_psc's; new slots go at the end, so that older checkpoints (fewer
+// slots) still load.
+enum class state_slot : std::uint8_t { v, ex, in, dex, din, adapt, asc_2, th_spike, th_voltage, threshold, asc_sum };
+inline constexpr int state_slots = 11;
+// Whether a slot holds a potential relative to neuron_constants::e_l: V, glif_psc's threshold.
+inline constexpr bool relative_to_e_l(state_slot s) { return s == state_slot::v || s == state_slot::threshold; }
 std::vector<std::string> state_variable_names(neuron_model_kind k);
 // False if the model has no such variable. The v slot holds V - E_L where the model stores
 // potentials relative to E_L (neuron_constants::e_l is what to add back).
@@ -143,6 +177,19 @@ struct neuron_constants {
     double inv_tau_w = 0.0;
     double a = 0.0, b = 0.0, c = 0.0, d = 0.0;
     double gain = 1.0;
+    // glif_psc, over one step h unless said otherwise. A mechanism that is off gets neutral
+    // values (decay 1, jumps 0), so one step function serves all five variants.
+    double reset_fraction = 0.0;  // V_reset = reset_fraction V_start + reset (relative)
+    double th_spike_step = 1.0;   // exp(-b_s h)
+    double th_spike_spike = 1.0;  // exp(-b_s t_ref): the decay over the refractory period, applied at the spike
+    double th_spike_add = 0.0;
+    double asc_step_1 = 1.0, asc_step_2 = 1.0;    // exp(-k_j h)
+    double asc_mean_1 = 0.0, asc_mean_2 = 0.0;    // (1 - exp(-k_j h))/(k_j h): mean of a decaying current over h
+    double asc_spike_1 = 1.0, asc_spike_2 = 1.0;  // r_j exp(-k_j t_ref)
+    double asc_amp_1 = 0.0, asc_amp_2 = 0.0;      // [pA]
+    double th_v_step = 1.0;   // exp(-b_v h)
+    double th_v_ratio = 0.0;  // a_v/b_v: theta_v at rest per mV of V
+    double th_v_cross = 0.0;  // a_v (exp(-g h/C) - exp(-b_v h))/(b_v - g/C): V's relaxation -> theta_v
     std::int32_t substeps = 1;  // adex
     // poisson_source: spikes when 64 random bits keyed (key32, neuron, step) fall below this.
     std::uint64_t spike_threshold = 0;
@@ -156,7 +203,11 @@ neuron_constants make_constants(const neuron_parameters& p, neuron_model_kind k,
 //   v      membrane potential (relative to E_L; izhikevich absolute) or the rate
 //   ex/in  excitatory/inhibitory synaptic current [pA] or conductance [nS]
 //   dex/din  iaf_psc_alpha: their time derivatives [pA/ms]
-//   adapt  izhikevich u, adex w [pA]
+//   adapt  izhikevich u, adex w, glif_psc's first after-spike current [pA]
+//   glif_psc: asc_2 its second after-spike current [pA]; th_spike, th_voltage the spike and
+//   voltage components of the threshold [mV]; threshold their sum plus V_th (relative to
+//   E_L); asc_sum the after-spike current that drove V over the last integrated step (NEST's
+//   ASCurrents_sum, the mean over that step) [pA]
 struct neuron_state {
     double v = 0.0;
     double ex = 0.0;
@@ -164,11 +215,17 @@ struct neuron_state {
     double dex = 0.0;
     double din = 0.0;
     double adapt = 0.0;
+    double asc_2 = 0.0;
+    double th_spike = 0.0;
+    double th_voltage = 0.0;
+    double threshold = 0.0;
+    double asc_sum = 0.0;
     std::int32_t refractory = 0;  // steps left
 };
 
 // The state a neuron starts in unless initial values are given: at rest (V = E_L, no
-// synaptic input), izhikevich at v = c, u = b c.
+// synaptic input), izhikevich at v = c, u = b c, glif_psc with its after-spike currents at
+// asc_init and its threshold at V_th.
 neuron_state resting_state(const neuron_parameters& p, neuron_model_kind k);
 SYNAPTOGEN_HD double& slot_ref(neuron_state& s, state_slot slot) {
     switch (slot) {
@@ -178,6 +235,11 @@ SYNAPTOGEN_HD double& slot_ref(neuron_state& s, state_slot slot) {
     case state_slot::dex: return s.dex;
     case state_slot::din: return s.din;
     case state_slot::adapt: return s.adapt;
+    case state_slot::asc_2: return s.asc_2;
+    case state_slot::th_spike: return s.th_spike;
+    case state_slot::th_voltage: return s.th_voltage;
+    case state_slot::threshold: return s.threshold;
+    case state_slot::asc_sum: return s.asc_sum;
     }
     return s.v;
 }
@@ -344,6 +406,61 @@ SYNAPTOGEN_HD_FORCEINLINE bool step_rate(const neuron_constants& c, neuron_state
     return false;
 }
 
+// glif_psc (Teeter et al. 2018, as NEST's glif_psc), V relative to E_L:
+//   C_m dV/dt = -g V + I_1 + I_2 + I_ex + I_in + I_e + I_x,   dI_j/dt = -k_j I_j
+//   dth_s/dt = -b_s th_s,   dth_v/dt = a_v V - b_v th_v
+// spikes when V > V_th + th_s + th_v (strictly, as NEST). Then, for t_ref, V is held and the
+// after-spike currents and threshold components are frozen; their decay over t_ref is
+// applied at the spike, with the jumps: I_j <- amp_j + r_j exp(-k_j t_ref) I_j,
+// th_s <- exp(-b_s t_ref) th_s + th_spike_add. V resets to V_reset, or with the "R"
+// mechanism to f_v V_start + voltage_reset_add, V_start being V at the start of the
+// spiking step (NEST's v_old). Alpha currents as iaf_psc_alpha, and they keep evolving.
+SYNAPTOGEN_HD_FORCEINLINE bool step_glif_psc(const neuron_constants& c, neuron_state& s, const neuron_input& x) {
+    const bool active = s.refractory == 0;
+    const double v0 = s.v;
+    const double I = external_current(c, s, x);
+    // The after-spike currents act on V through their mean over the step, then decay.
+    const double asc = c.asc_mean_1 * s.adapt + c.asc_mean_2 * s.asc_2;
+    const double asc_1 = c.asc_step_1 * s.adapt, asc_2 = c.asc_step_2 * s.asc_2;
+    const double th_s = c.th_spike_step * s.th_spike;
+    const double v = c.P22 * v0 + c.P20 * (I + asc) + c.P31ex * s.dex + c.P21ex * s.ex + c.P31in * s.din + c.P21in * s.in;
+    // th_v exactly for V relaxing from v0 towards beta, synaptic currents left out (as NEST).
+    const double beta = (I + asc) / c.g_L;
+    const double th_v = c.th_v_ratio * beta + c.th_v_step * (s.th_voltage - c.th_v_ratio * beta) + c.th_v_cross * (v0 - beta);
+    const bool fired = active && v > th_s + th_v + c.theta;
+    const double reset = c.reset_fraction * v0 + c.reset;
+    const double amp_1 = c.asc_amp_1, amp_2 = c.asc_amp_2, th_add = c.th_spike_add;
+    s.v = active ? (fired ? reset : v) : v0;
+    s.adapt = active ? (fired ? amp_1 + c.asc_spike_1 * asc_1 : asc_1) : s.adapt;
+    s.asc_2 = active ? (fired ? amp_2 + c.asc_spike_2 * asc_2 : asc_2) : s.asc_2;
+    s.th_spike = active ? (fired ? c.th_spike_spike * th_s + th_add : th_s) : s.th_spike;
+    s.th_voltage = active ? th_v : s.th_voltage;
+    s.asc_sum = active ? asc : s.asc_sum;
+    s.threshold = s.th_spike + s.th_voltage + c.theta;
+    const std::int32_t ref_steps = c.ref_steps;
+    s.refractory = fired ? ref_steps : (active ? 0 : s.refractory - 1);
+    s.ex = c.Pdiex * s.dex + c.P11ex * s.ex;
+    s.dex = c.P11ex * s.dex + c.alpha_ex * x.in_ex;
+    s.in = c.Pdiin * s.din + c.P11in * s.in;
+    s.din = c.P11in * s.din + c.alpha_in * x.in_in;
+    return fired;
+}
+
+// NEURON's IntFire1: m decays with tau, an input of weight w adds w, and m > 1 (strictly)
+// fires. m is then 2 for refrac (NEURON's value of m while refractory), inputs arriving
+// meanwhile are discarded, and m is 0 when refrac ends. Currents do not reach it.
+SYNAPTOGEN_HD_FORCEINLINE bool step_intfire1(const neuron_constants& c, neuron_state& s, const neuron_input& x) {
+    const bool active = s.refractory == 0;
+    const bool ends = s.refractory == 1;  // the last refractory step: m is 0 at its end
+    const double m = c.P22 * s.v + (x.in_ex + x.in_in);
+    const bool fired = active && m > c.theta;
+    const double reset = c.reset;
+    s.v = fired ? reset : (active ? m : (ends ? 0.0 : s.v));
+    const std::int32_t ref_steps = c.ref_steps;
+    s.refractory = fired ? ref_steps : (active ? 0 : s.refractory - 1);
+    return fired;
+}
+
 SYNAPTOGEN_HD_FORCEINLINE bool step_neuron(const neuron_constants& c, neuron_state& s, const neuron_input& x) {
     switch (c.kind) {
     case neuron_model_kind::iaf_psc_delta: return step_iaf_psc_delta(c, s, x);
@@ -352,6 +469,8 @@ SYNAPTOGEN_HD_FORCEINLINE bool step_neuron(const neuron_constants& c, neuron_sta
     case neuron_model_kind::iaf_cond_exp: return step_iaf_cond_exp(c, s, x);
     case neuron_model_kind::izhikevich: return step_izhikevich(c, s, x);
     case neuron_model_kind::adex: return step_adex(c, s, x);
+    case neuron_model_kind::glif_psc: return step_glif_psc(c, s, x);
+    case neuron_model_kind::intfire1: return step_intfire1(c, s, x);
     case neuron_model_kind::graded: return step_graded(c, s, x);
     case neuron_model_kind::rate_relu:
     case neuron_model_kind::rate_tanh:
