@@ -469,6 +469,7 @@ std::optional<neuron_model_kind> parse_model_template(const std::string& t) {
     const std::string name = colon == std::string::npos ? t : t.substr(colon + 1);
     neuron_model_kind k;
     if (prefix == "synaptogen" && parse_neuron_model(name, k)) return k;
+    if (prefix == "nrn" && name == "IntFire1") return neuron_model_kind::intfire1;  // NEURON's artificial cell
     if (prefix == "nest") {
         for (const auto& [nest_name, kind] : nest_models())
             if (name == nest_name) return kind;
@@ -481,14 +482,23 @@ std::vector<std::string> model_template_names() {
     std::vector<std::string> names;
     for (const auto& [nest_name, kind] : nest_models()) names.push_back("nest:" + nest_name);
     for (const auto& n : neuron_model_names()) names.push_back("synaptogen:" + n);
+    names.push_back("nrn:IntFire1");
     return names;
 }
 
 // Applies a dynamics_params file: keys that name a parameter of the model set it; keys
 // that name a state variable ("V_m", NEST's convention) set its initial value, a number or
 // a distribution object (a Synaptogen extension).
-void apply_dynamics_params(population_model& m, const std::string& file, const source_location& where, double dt) {
-    const json j = parse_json(read_text(file, where, "a dynamics_params JSON file"), file);
+// `neuron_units`: the file is written for NEURON's IntFire1, whose times bmtk gives in
+// seconds (BioNet multiplies tau and refrac by 1000); its "type" key names the cell.
+void apply_dynamics_params(population_model& m, const std::string& file, const source_location& where, double dt,
+                           bool neuron_units = false) {
+    json j = parse_json(read_text(file, where, "a dynamics_params JSON file"), file);
+    if (neuron_units && j.is_object()) {
+        j.erase("type");
+        for (const char* key : {"tau", "refrac"})
+            if (j.contains(key) && j[key].is_number()) j[key] = j[key].get<double>() * 1000.0;
+    }
     if (!j.is_object()) fail(file, "", "expected a JSON object of parameter names and values");
     const auto params = parameter_names(m.model), vars = recordable_variables(m.model), lists = list_parameter_names(m.model);
     std::vector<std::pair<std::string, std::vector<double>>> list_values;  // applied last: an empty list depends on the switches
@@ -546,6 +556,7 @@ std::vector<std::pair<std::string, double>> nest_initial_state(neuron_model_kind
     case neuron_model_kind::iaf_cond_exp: return {{"V_m", -70.0}};
     case neuron_model_kind::adex: return {{"V_m", -70.6}};            // aeif_psc_exp
     case neuron_model_kind::izhikevich: return {{"V_m", -65.0}, {"U_m", 0.0}};
+    case neuron_model_kind::glif_psc: return {{"V_m", -78.85}};     // E_L of Parameters_()
     default: return {};
     }
 }
@@ -581,7 +592,8 @@ population_model resolve_node_type(const type_table& types, std::int64_t id, con
     m.parameters = default_parameters(m.model);
     if (auto params = types.cell(row, "dynamics_params")) {
         const fs::path file = fs::path(*params).is_absolute() ? fs::path(*params) : dirs.neuron_models / *params;
-        apply_dynamics_params(m, file.lexically_normal().string(), {types.file, row.line, "dynamics_params"}, dt);
+        apply_dynamics_params(m, file.lexically_normal().string(), {types.file, row.line, "dynamics_params"}, dt,
+                              tmpl->rfind("nrn:", 0) == 0);
     } else {
         for (const auto& problem : check_parameters(m.parameters, m.model, dt))
             fail(types.file, "dynamics_params", "node type " + std::to_string(id) + ": " + problem.what, row.line);
@@ -823,13 +835,17 @@ circuit_population import_node_population(hid_t nodes, const std::string& file, 
 
 struct edge_type {
     std::optional<double> weight, delay;
+    std::optional<double> nsyns;         // synapses per edge (edge_types.csv column)
+    double sign = 1.0;                   // BioNet's "sign" of the synapse model file
+    std::optional<std::int64_t> receptor_type;  // NEST's receptor port
     synapse_spec synapse;  // static unless model_template names another Synaptogen synapse model
 };
 
 // A continuous synapse model acts within the step: its edges carry no delay.
 bool is_continuous(synapse_kind k) { return k != synapse_kind::static_synapse && k != synapse_kind::stdp; }
 
-edge_type resolve_edge_type(const type_table& types, std::int64_t id, const type_table::row& row, const circuit_dirs& dirs) {
+edge_type resolve_edge_type(const type_table& types, std::int64_t id, const type_table::row& row, const circuit_dirs& dirs,
+                            ignored_keys& ignored) {
     const std::string what = "edge type " + std::to_string(id);
     edge_type e;
     if (auto t = types.cell(row, "model_template")) {
@@ -840,24 +856,49 @@ edge_type resolve_edge_type(const type_table& types, std::int64_t id, const type
         if (!is_static && !(t->rfind("synaptogen:", 0) == 0 && parse_synapse_kind(t->substr(11), e.synapse.kind)))
             fail(types.file, "model_template", what + " has model_template '" + *t + "'" + suggest(*t, known), row.line);
     }
-    for (const char* column : {"weight_function", "weight_sigma", "nsyns"})
-        if (auto v = types.cell(row, column))
-            fail(types.file, column, what + " has " + column + " '" + *v +
-                                         "', which changes weights at build time; expected final per-edge weights in syn_weight",
-                 row.line);
+    // bmtk's weight functions are Python functions of its build script; "wmax" returns
+    // syn_weight as it is, the others would have to be run.
+    if (auto v = types.cell(row, "weight_function"); v && *v != "wmax")
+        fail(types.file, "weight_function", what + " has weight_function '" + *v +
+                                                "', a function of the build script; expected 'wmax' or final per-edge weights "
+                                                "in syn_weight", row.line);
+    if (auto v = types.cell(row, "weight_sigma"))
+        fail(types.file, "weight_sigma", what + " has weight_sigma '" + *v +
+                                             "', which a build-time weight function uses; expected final weights in syn_weight",
+             row.line);
+    if (types.cell(row, "nsyns")) e.nsyns = types.number(row, "nsyns");
     if (auto params = types.cell(row, "dynamics_params")) {
         const fs::path file = fs::path(*params).is_absolute() ? fs::path(*params) : dirs.synaptic_models / *params;
         const std::string path = file.lexically_normal().string();
         const json j = parse_json(read_text(path, {types.file, row.line, "dynamics_params"}, "a synapse dynamics_params JSON file"), path);
         if (!j.is_object()) fail(path, "", "expected a JSON object");
         std::vector<std::string> keys = synapse_parameter_names(e.synapse.kind);
-        keys.insert(keys.end(), {"name", "level_of_detail", "synapse_model"});
+        keys.insert(keys.end(), {"name", "level_of_detail", "synapse_model", "sign", "receptor_type"});
         synapse_spec& syn = e.synapse;
         for (const auto& item : j.items()) {
             const std::string& key = item.key();
-            if (std::find(keys.begin(), keys.end(), key) == keys.end())
+            if (std::find(keys.begin(), keys.end(), key) == keys.end()) {
+                // A static synapse has no parameters: keys of other simulators' synapse models
+                // (NEURON's Exp2Syn tau1, ...) change nothing a point-neuron run simulates.
+                if (syn.kind == synapse_kind::static_synapse) {
+                    ignored.add(fs::path(path).filename().string() + " key " + key);
+                    continue;
+                }
                 fail(path, key, std::string("a ") + to_string(syn.kind) + " synapse has no parameter '" + key + "'" + suggest(key, keys));
+            }
             if (key == "level_of_detail" || key == "synapse_model") continue;
+            if (key == "sign") {
+                if (!item.value().is_number() || std::fabs(item.value().get<double>()) != 1.0)
+                    fail(path, key, "expected 1 or -1, got " + item.value().dump());
+                e.sign = item.value().get<double>();
+                continue;
+            }
+            if (key == "receptor_type") {
+                if (!item.value().is_number_integer() || item.value().get<std::int64_t>() < 0)
+                    fail(path, key, "expected a receptor port number >= 0, got " + item.value().dump());
+                e.receptor_type = item.value().get<std::int64_t>();
+                continue;
+            }
             auto text = [&](const std::vector<std::string>& allowed) {
                 if (!item.value().is_string()) fail(path, key, "expected a string");
                 const std::string v = item.value().get<std::string>();
@@ -967,9 +1008,36 @@ std::size_t node_population(dataset_reader& d, const std::string& dataset, const
     d.fail_at(dataset, "node_population '" + name + "' is not a node population of the circuit" + suggest(name, names));
 }
 
+// NEST's receptor ports: models with one port take receptor_type 0; glif_psc numbers its
+// ports from 1, one per tau_syn entry. Synaptogen routes input by the sign of the weight
+// (excitatory: tau_syn_ex, inhibitory: tau_syn_in), so a port is honoured when its time
+// constant is the one of the weight's channel.
+void check_receptor(const population_model& m, neuron_id target, std::int64_t receptor, double weight,
+                    const std::string& file, const std::string& base, std::size_t edge, std::int64_t type) {
+    const std::string what = "edge " + std::to_string(edge) + " (edge type " + std::to_string(type) + ") has receptor_type " +
+                             std::to_string(receptor);
+    if (m.model != neuron_model_kind::glif_psc) {
+        if (receptor != 0)
+            fail(file, base, what + "; its target model " + std::string(to_string(m.model)) +
+                                 " has one receptor port: expected receptor_type 0");
+        return;
+    }
+    const neuron_parameters p = parameters_of(m, target, target, 0);
+    if (receptor < 1 || receptor > 2)
+        fail(file, base, what + "; glif_psc here has receptor ports 1 and 2 (tau_syn of at most two entries: "
+                                "excitatory, inhibitory)");
+    const double port_tau = receptor == 1 ? p.tau_syn_ex : p.tau_syn_in;
+    const double channel_tau = weight >= 0.0 ? p.tau_syn_ex : p.tau_syn_in;
+    if (port_tau != channel_tau)
+        fail(file, base, what + " and weight " + exact_number_text(weight) + ": port " + std::to_string(receptor) +
+                             " has tau_syn " + exact_number_text(port_tau) + " ms, but " +
+                             (weight >= 0.0 ? "excitatory" : "inhibitory") + " input goes to the channel with tau_syn " +
+                             exact_number_text(channel_tau) + " ms; expected excitatory edges on port 1 and inhibitory ones on port 2");
+}
+
 void import_edge_population(hid_t edges, const std::string& file, const std::string& name, const type_table& types,
                             const circuit_dirs& dirs, const std::vector<std::string>& circuit_populations,
-                            target_simulator target, network_spec& spec) {
+                            target_simulator target, ignored_keys& ignored, network_spec& spec) {
     const std::string base = "/edges/" + name;
     h5::handle group = h5::open_group(edges, name);
     dataset_reader d(group.get(), file, base);
@@ -1013,7 +1081,7 @@ void import_edge_population(hid_t edges, const std::string& file, const std::str
         for (std::size_t e = 0; e < n; ++e) group_index[e] = static_cast<std::int64_t>(e);
     }
     struct group_data {
-        std::vector<double> weight, delay;  // empty: not given per edge
+        std::vector<double> weight, delay, nsyns;  // empty: not given per edge
         std::size_t rows = 0;
         projection_spec projection;
         std::optional<synapse_spec> synapse;  // one synapse model per group (it becomes one projection)
@@ -1023,7 +1091,7 @@ void import_edge_population(hid_t edges, const std::string& file, const std::str
         const std::string g_name = std::to_string(g);
         h5::handle gg = h5::open_group(group.get(), g_name);
         dataset_reader gd(gg.get(), file, base + "/" + g_name);
-        for (const char* refused : {"dynamics_params", "model_template", "nsyns"})
+        for (const char* refused : {"dynamics_params", "model_template"})
             if (h5::exists(gg.get(), refused))
                 gd.fail_at(refused, std::string("per-edge ") + refused + " is not supported; expected static synapses with "
                                                                       "final weights in syn_weight");
@@ -1031,12 +1099,13 @@ void import_edge_population(hid_t edges, const std::string& file, const std::str
         gdat.rows = group_rows(gg.get());
         if (gd.has("syn_weight")) gdat.weight = gd.reals("syn_weight", "one weight per edge of the group");
         if (gd.has("delay")) gdat.delay = gd.reals("delay", "one delay [ms] per edge of the group");
+        if (gd.has("nsyns")) gdat.nsyns = gd.reals("nsyns", "synapses per edge of the group");
     }
     std::map<std::int64_t, edge_type> resolved;
     for (const auto id : std::set<std::int64_t>(type_ids.begin(), type_ids.end())) {
         auto it = types.rows.find(id);
         if (it == types.rows.end()) d.fail_at("edge_type_id", "edge type " + std::to_string(id) + " is not in " + types.file);
-        resolved[id] = resolve_edge_type(types, id, it->second, dirs);
+        resolved[id] = resolve_edge_type(types, id, it->second, dirs, ignored);
     }
     const double dt = spec.simulation.dt;
     for (std::size_t e = 0; e < n; ++e) {
@@ -1086,6 +1155,23 @@ void import_edge_population(hid_t edges, const std::string& file, const std::str
         x.source = static_cast<neuron_id>(src[e]);
         x.target = static_cast<neuron_id>(tgt[e]);
         x.weight = value(g.weight, type.weight, "syn_weight");
+        // Synapses per edge, as the target simulator counts them: BioNet's NetCon weight is
+        // syn_weight * sign * nsyns where nsyns is given; PointNet's (and SONATA's meaning)
+        // nsyns * syn_weight; NEST's own reader leaves nsyns aside.
+        std::optional<double> nsyns = type.nsyns;
+        if (!g.nsyns.empty()) nsyns = g.nsyns.at(static_cast<std::size_t>(row));
+        if (nsyns) {
+            if (!(*nsyns >= 0.0) || *nsyns != std::floor(*nsyns))
+                fail(file, group_path + "/nsyns", "edge " + std::to_string(e) + " has nsyns " + exact_number_text(*nsyns) +
+                                                      "; expected a whole number >= 0");
+            if (target == target_simulator::nest) {
+                if (*nsyns != 1.0) ignored.add(base + " nsyns (NEST's SONATA reader does not scale weights by it)");
+            } else {
+                x.weight *= *nsyns * (target == target_simulator::neuron ? type.sign : 1.0);
+            }
+        }
+        if (type.receptor_type) check_receptor(spec.models[t], static_cast<neuron_id>(tgt[e]), *type.receptor_type, x.weight,
+                                               file, base, e, type_ids[e]);
         x.delay = continuous ? dt : value(g.delay, type.delay, "delay");  // continuous couplings act within the step
         if (!std::isfinite(x.weight)) fail(file, group_path + "/syn_weight", "edge " + std::to_string(e) + ": expected a finite weight");
         if (continuous && x.weight < 0.0 && type.synapse.kind != synapse_kind::rate)
@@ -1303,7 +1389,7 @@ std::vector<circuit_population> import_circuit(const std::string& circuit_config
         names.push_back(name);
     });
     for_each_population(edge_files, "edges", [&](hid_t g, const std::string& file, const std::string& name, const auto& types) {
-        import_edge_population(g, file, name, *types, dirs, names, target, spec);
+        import_edge_population(g, file, name, *types, dirs, names, target, ignored, spec);
     });
     return populations;
 }

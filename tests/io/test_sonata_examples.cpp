@@ -1,0 +1,339 @@
+// What the public point-neuron examples need beyond the basics, each reproduced in a few
+// nodes the way those examples are written: NEST's 300_pointneurons (five node types of one
+// model in one population, NEST's defaults for what the files leave out), per-node
+// dynamics_params datasets, the Allen 300_intfire example (NEURON's IntFire1, parameters in
+// seconds, BioNet's syn_weight * sign * nsyns), bmtk's point_450glifs (glif_psc with list
+// parameters and receptor ports).
+#include <cmath>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include <synaptogen/io/hdf5_file.hpp>
+#include <synaptogen/io/sonata.hpp>
+#include <synaptogen/runtime/simulation.hpp>
+
+#include "io/sonata_fixture_writers.hpp"
+#include "test_support.hpp"
+
+using namespace synaptogen;
+using namespace synaptogen::testing;
+
+namespace {
+
+bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+// One circuit: population "internal" (the node types given), optionally a virtual
+// population "external" with edges into internal; everything in one folder.
+struct circuit {
+    std::string target = "NEST";
+    double tstop = 100.0, dt = 0.1;
+    std::string node_types_csv;                  // header + rows
+    std::vector<std::int64_t> node_type;         // per internal node
+    std::vector<std::pair<std::string, std::string>> cell_models;  // file name, JSON
+    std::vector<std::pair<std::string, std::vector<double>>> per_node;  // dynamics_params datasets of group 0
+    std::string edge_types_csv;                  // for internal -> internal ("" : no edges)
+    std::vector<std::pair<std::string, std::string>> synaptic_models;
+    std::vector<std::int64_t> src, tgt, edge_type;
+    std::vector<double> syn_weight, delay, nsyns;   // per-edge datasets (empty: not written)
+};
+
+fs::path write_circuit(const fs::path& dir, const circuit& c) {
+    for (const auto& [name, text] : c.cell_models) write_file(dir / "components" / "cell_models" / name, text);
+    write_file(dir / "components" / "synaptic_models" / "none.json", "{}");
+    for (const auto& [name, text] : c.synaptic_models) write_file(dir / "components" / "synaptic_models" / name, text);
+    std::string edges = c.edge_types_csv.empty()
+                            ? ""
+                            : R"({"edges_file": "$NETWORK_DIR/internal_internal_edges.h5", "edge_types_file": "$NETWORK_DIR/internal_internal_edge_types.csv"})";
+    write_file(dir / "circuit_config.json", R"({
+  "manifest": {"$BASE_DIR": "${configdir}", "$NETWORK_DIR": "$BASE_DIR/network"},
+  "components": {"point_neuron_models_dir": "$BASE_DIR/components/cell_models", "synaptic_models_dir": "$BASE_DIR/components/synaptic_models"},
+  "networks": {"nodes": [{"nodes_file": "$NETWORK_DIR/internal_nodes.h5", "node_types_file": "$NETWORK_DIR/internal_node_types.csv"}],
+               "edges": [)" + edges + R"(]}
+})");
+    write_file(dir / "simulation_config.json", R"({
+  "manifest": {"$BASE_DIR": "${configdir}", "$OUTPUT_DIR": "$BASE_DIR/output"},
+  "target_simulator": ")" + c.target + R"(",
+  "run": {"tstop": )" + std::to_string(c.tstop) + R"(, "dt": )" + std::to_string(c.dt) + R"(, "nsteps_block": 5000},
+  "conditions": {"celsius": 34.0, "v_init": -80},
+  "network": "circuit_config.json",
+  "output": {"output_dir": "$OUTPUT_DIR", "spikes_file": "spikes.h5"}
+})");
+    write_file(dir / "network" / "internal_node_types.csv", c.node_types_csv);
+    {
+        h5::handle f = h5::create_file((dir / "network" / "internal_nodes.h5").string());
+        h5::handle g = h5::create_group(f.get(), "nodes/internal");
+        put_i64(g.get(), "node_type_id", c.node_type);
+        const std::size_t n = c.node_type.size();
+        std::vector<std::int64_t> zero(n, 0), index(n);
+        for (std::size_t k = 0; k < n; ++k) index[k] = static_cast<std::int64_t>(k);
+        put_i64(g.get(), "node_group_id", zero);
+        put_i64(g.get(), "node_group_index", index);
+        h5::handle g0 = h5::create_group(g.get(), "0");
+        if (!c.per_node.empty()) {
+            h5::handle dp = h5::create_group(g0.get(), "dynamics_params");
+            for (const auto& [name, values] : c.per_node) put_f64(dp.get(), name, values);
+        }
+    }
+    if (!c.edge_types_csv.empty()) {
+        write_file(dir / "network" / "internal_internal_edge_types.csv", c.edge_types_csv);
+        h5::handle f = h5::create_file((dir / "network" / "internal_internal_edges.h5").string());
+        h5::handle g = h5::create_group(f.get(), "edges/internal_to_internal");
+        put_i64(g.get(), "source_node_id", c.src);
+        attribute(g.get(), "source_node_id", "internal");
+        put_i64(g.get(), "target_node_id", c.tgt);
+        attribute(g.get(), "target_node_id", "internal");
+        put_i64(g.get(), "edge_type_id", c.edge_type);
+        h5::handle g0 = h5::create_group(g.get(), "0");
+        if (!c.syn_weight.empty()) put_f64(g0.get(), "syn_weight", c.syn_weight);
+        if (!c.delay.empty()) put_f64(g0.get(), "delay", c.delay);
+        if (!c.nsyns.empty()) put_f64(g0.get(), "nsyns", c.nsyns);
+    }
+    return dir / "simulation_config.json";
+}
+
+// Four iaf_psc_alpha node types as in NEST's 300_pointneurons (its JSON values), each node
+// also given a DC current through its type so that it fires alone.
+circuit pointneurons() {
+    circuit c;
+    c.node_types_csv =
+        "node_type_id model_type model_template dynamics_params pop_name ei location\n"
+        "100 point_process nest:iaf_psc_alpha 472363762_point.json Scnn1a e VisL4\n"
+        "102 point_process nest:iaf_psc_alpha 473863035_point.json Nr5a1 e VisL4\n"
+        "103 point_process nest:iaf_psc_alpha 472912177_point.json PV1 i VisL4\n"
+        "104 point_process nest:iaf_psc_alpha 473862421_point.json PV2 i VisL4\n";
+    c.cell_models = {
+        {"472363762_point.json", R"({"I_e": 300.0, "tau_m": 44.9, "C_m": 239.0, "t_ref": 3.0, "E_L": -78.0, "V_th": -43.0, "V_reset": -55.0})"},
+        {"473863035_point.json", R"({"I_e": 300.0, "tau_m": 22.1, "C_m": 117.0, "t_ref": 3.0, "E_L": -78.0, "V_th": -47.0, "V_reset": -50.0})"},
+        {"472912177_point.json", R"({"I_e": 400.0, "tau_m": 22.2, "C_m": 180.0, "t_ref": 3.0, "E_L": -82.0, "V_th": -35.0, "V_reset": -50.0})"},
+        {"473862421_point.json", R"({"I_e": 300.0, "tau_m": 12.5, "C_m": 78.0, "t_ref": 3.0, "E_L": -73.0, "V_th": -37.0, "V_reset": -55.0})"}};
+    // Types interleaved, as bmtk writes several add_nodes calls into one population only
+    // in blocks, but a circuit may order nodes any way.
+    for (int k = 0; k < 40; ++k) c.node_type.push_back(std::vector<std::int64_t>{100, 102, 103, 104}[k % 4]);
+    return c;
+}
+
+struct type_values {
+    double I_e, tau_m, C_m, E_L, V_th;
+};
+const std::map<std::int64_t, type_values> pointneuron_types = {{100, {300.0, 44.9, 239.0, -78.0, -43.0}},
+                                                               {102, {300.0, 22.1, 117.0, -78.0, -47.0}},
+                                                               {103, {400.0, 22.2, 180.0, -82.0, -35.0}},
+                                                               {104, {300.0, 12.5, 78.0, -73.0, -37.0}}};
+
+// First spike of each neuron [ms] (-1: none).
+std::vector<double> first_spikes(const network_spec& spec) {
+    simulation sim(spec, build_static_synapses(spec));
+    std::vector<double> first(spec.layout.total(), -1.0);
+    run_observer obs;
+    obs.on_spikes = [&](spike_batch&& b) {
+        for (std::size_t k = 0; k < b.size(); ++k)
+            if (first[b.neuron[k]] < 0) first[b.neuron[k]] = (b.step[k] + 1) * spec.simulation.dt;
+    };
+    sim.run(spec.simulation.steps(), obs);
+    return first;
+}
+
+// V(t) of iaf_psc_alpha under DC from V0: E_L + R I + (V0 - E_L - R I) exp(-t/tau); the
+// first grid point at or after its threshold crossing.
+double analytic_first_spike(const type_values& v, double v0, double dt) {
+    const double R = v.tau_m / v.C_m, v_inf = v.E_L + R * v.I_e;
+    const double t = -v.tau_m * std::log((v_inf - v.V_th) / (v_inf - v0));
+    return std::ceil(t / dt - 1e-9) * dt;
+}
+
+class sonata_examples : public temp_dir_test {};
+
+}  // namespace
+
+// Node types of one model with different parameters share a population: each node gets
+// its type's values. With target_simulator NEST each starts at NEST's initial V_m of
+// -70 mV (the model's construction value, kept when E_L is set), not at its E_L.
+TEST_F(sonata_examples, nest_300_pointneurons_node_types_and_nest_initial_potential) {
+    const fs::path config = write_circuit(dir / "nest", pointneurons());
+    const network_spec spec = load_sonata_simulation(config.string());
+    ASSERT_EQ(spec.layout.count(), 1u);
+    EXPECT_EQ(spec.layout[0].name, "internal");
+    EXPECT_EQ(spec.models[0].model, neuron_model_kind::iaf_psc_alpha);
+    const auto first = first_spikes(spec);
+    simulation at_start(spec, build_static_synapses(spec));
+    for (neuron_id i = 0; i < 40; ++i) {
+        const type_values& v = pointneuron_types.at(pointneurons().node_type[i]);
+        EXPECT_NEAR(at_start.state(i).v, -70.0 - v.E_L, 1e-12) << "node " << i;
+        EXPECT_NEAR(first[i], analytic_first_spike(v, -70.0, 0.1), 1e-9) << "node " << i;
+    }
+    // Without a target simulator the nodes start at rest.
+    circuit plain = pointneurons();
+    plain.target = "";
+    const network_spec rest = load_sonata_simulation(write_circuit(dir / "plain", plain).string());
+    simulation at_rest(rest, build_static_synapses(rest));
+    const auto first_rest = first_spikes(rest);
+    for (neuron_id i = 0; i < 40; ++i) {
+        const type_values& v = pointneuron_types.at(plain.node_type[i]);
+        EXPECT_EQ(at_rest.state(i).v, 0.0);
+        EXPECT_NEAR(first_rest[i], analytic_first_spike(v, v.E_L, 0.1), 1e-9) << "node " << i;
+    }
+}
+
+// Per-node datasets (/nodes/<pop>/0/dynamics_params/<name>) override the node type.
+TEST_F(sonata_examples, per_node_dynamics_params_datasets) {
+    circuit c = pointneurons();
+    c.node_type.assign(10, 100);
+    std::vector<double> v_th, v_m;
+    for (int k = 0; k < 10; ++k) {
+        v_th.push_back(-50.0 + k);
+        v_m.push_back(-78.0 + 0.5 * k);
+    }
+    c.per_node = {{"V_th", v_th}, {"V_m", v_m}};
+    const network_spec spec = load_sonata_simulation(write_circuit(dir, c).string());
+    const auto first = first_spikes(spec);
+    type_values v = pointneuron_types.at(100);
+    for (neuron_id i = 0; i < 10; ++i) {
+        v.V_th = v_th[i];
+        EXPECT_NEAR(first[i], analytic_first_spike(v, v_m[i], 0.1), 1e-9) << "node " << i;
+    }
+}
+
+// NEST reads an edge without delay with static_synapse's default (1.0 ms) and leaves
+// nsyns aside; without a target simulator a missing delay is an error.
+TEST_F(sonata_examples, nest_defaults_for_edges) {
+    circuit c = pointneurons();
+    c.node_type = {100, 100, 100};
+    c.edge_types_csv = "edge_type_id target_query source_query dynamics_params model_template\n"
+                       "100 ei=='e' * ExcToExc.json static_synapse\n";
+    c.synaptic_models = {{"ExcToExc.json", "{}"}};
+    c.src = {0, 1};
+    c.tgt = {1, 2};
+    c.edge_type = {100, 100};
+    c.syn_weight = {50.0, 65.0};
+    c.nsyns = {3, 1};
+    const network_spec spec = load_sonata_simulation(write_circuit(dir / "nest", c).string());
+    ASSERT_EQ(spec.projections.size(), 1u);
+    const auto& edges = spec.projections[0].edges;
+    ASSERT_EQ(edges.size(), 2u);
+    EXPECT_EQ(edges[0].delay, 1.0);
+    EXPECT_EQ(edges[0].weight, 50.0);  // NEST: nsyns not applied
+    EXPECT_EQ(edges[1].weight, 65.0);
+
+    c.target = "";  // SONATA's meaning (and bmtk PointNet's): weight * nsyns
+    c.delay = {2.0, 2.0};
+    const network_spec plain = load_sonata_simulation(write_circuit(dir / "plain", c).string());
+    EXPECT_EQ(plain.projections[0].edges[0].weight, 150.0);
+    EXPECT_EQ(plain.projections[0].edges[0].delay, 2.0);
+    c.delay.clear();
+    try {
+        load_sonata_simulation(write_circuit(dir / "nodelay", c).string());
+        FAIL() << "expected an error";
+    } catch (const input_error& e) {
+        EXPECT_TRUE(contains(e.what(), "has no delay")) << e.what();
+    }
+}
+
+// The Allen 300_intfire example: nrn:IntFire1 with tau and refrac in seconds, edge types
+// without model_template, weight_function wmax, synapse files with "sign", nsyns per edge;
+// BioNet connects with weight syn_weight * sign * nsyns.
+TEST_F(sonata_examples, allen_300_intfire_reads_as_bionet) {
+    circuit c;
+    c.target = "NEURON";
+    c.node_types_csv = "node_type_id ei location model_template model_type dynamics_params pop_name\n"
+                       "100 e VisL4 nrn:IntFire1 point_process IntFire1_exc_1.json LIF_exc\n"
+                       "101 i VisL4 nrn:IntFire1 point_process IntFire1_inh_1.json LIF_inh\n";
+    c.cell_models = {{"IntFire1_exc_1.json", R"({"tau": 0.024, "type": "NEURON_IntFire1", "refrac": 0.003})"},
+                     {"IntFire1_inh_1.json", R"({"tau": 0.007, "type": "NEURON_IntFire1", "refrac": 0.003})"}};
+    c.node_type = {100, 100, 101};
+    c.edge_types_csv = "edge_type_id target_query source_query delay weight_function syn_weight dynamics_params\n"
+                       "100 ei=='e' ei=='e' 2.0 wmax 0.002 instanteneousExc.json\n"
+                       "101 ei=='e' ei=='i' 2.0 wmax 0.15 instanteneousInh.json\n";
+    c.synaptic_models = {{"instanteneousExc.json", R"({"level_of_detail": "instantaneous", "sign": 1})"},
+                         {"instanteneousInh.json", R"({"level_of_detail": "instantaneous", "sign": -1})"}};
+    c.src = {0, 2};
+    c.tgt = {1, 1};
+    c.edge_type = {100, 101};
+    c.nsyns = {10, 5};
+    const network_spec spec = load_sonata_simulation(write_circuit(dir, c).string());
+    const population_model& m = spec.models[0];
+    EXPECT_EQ(m.model, neuron_model_kind::intfire1);
+    ASSERT_EQ(m.varied.size(), 1u);  // tau differs, refrac does not
+    EXPECT_EQ(m.varied[0].parameter, "tau");
+    EXPECT_NEAR(m.varied[0].values[0], 24.0, 1e-12);
+    EXPECT_NEAR(m.varied[0].values[2], 7.0, 1e-12);
+    double refrac = 0.0;
+    get_parameter(m.parameters, m.model, "refrac", refrac);
+    EXPECT_NEAR(refrac, 3.0, 1e-12);
+    double weights = 0.0;
+    for (const auto& p : spec.projections)
+        for (const auto& e : p.edges) weights += e.weight;
+    EXPECT_NEAR(weights, 0.002 * 10 - 0.15 * 5, 1e-12);
+
+    c.edge_types_csv = "edge_type_id target_query source_query delay weight_function syn_weight dynamics_params\n"
+                       "100 ei=='e' ei=='e' 2.0 gaussianLL 0.002 instanteneousExc.json\n"
+                       "101 ei=='e' ei=='i' 2.0 wmax 0.15 instanteneousInh.json\n";
+    try {
+        load_sonata_simulation(write_circuit(dir / "function", c).string());
+        FAIL() << "expected an error";
+    } catch (const input_error& e) {
+        EXPECT_TRUE(contains(e.what(), "weight_function 'gaussianLL'")) << e.what();
+        EXPECT_TRUE(contains(e.what(), "internal_internal_edge_types.csv")) << e.what();
+    }
+}
+
+// bmtk's point_450glifs: glif_psc with list parameters and switches as JSON booleans;
+// receptor ports map onto the channels by the weight's sign where their time constants
+// agree, and a port the engine cannot honour is one error.
+TEST_F(sonata_examples, bmtk_glif_receptor_ports) {
+    circuit c;
+    c.node_types_csv = "node_type_id model_type model_template dynamics_params pop_name ei\n"
+                       "100 point_process nest:glif_psc glif_lif_asc_psc.json Scnn1a e\n";
+    c.cell_models = {{"glif_lif_asc_psc.json",
+                      R"({"V_m": -78.85, "V_th": -51.68, "g": 9.43, "E_L": -78.85, "C_m": 58.72, "t_ref": 3.75, "V_reset": -78.85,
+                          "asc_init": [0.0, 0.0], "asc_decay": [0.003, 0.1], "asc_amps": [-9.18, -198.94], "tau_syn": [5.5, 8.5],
+                          "spike_dependent_threshold": false, "after_spike_currents": true, "adapting_threshold": false})"}};
+    c.node_type = {100, 100, 100};
+    c.edge_types_csv = "edge_type_id target_query source_query syn_weight delay dynamics_params model_template\n"
+                       "100 * * 5.0 2.0 e2e.json static_synapse\n"
+                       "101 * * -6.5 2.0 i2e.json static_synapse\n";
+    c.synaptic_models = {{"e2e.json", R"({"receptor_type": 1})"}, {"i2e.json", R"({"receptor_type": 2})"}};
+    c.src = {0, 1};
+    c.tgt = {1, 2};
+    c.edge_type = {100, 101};
+    const network_spec spec = load_sonata_simulation(write_circuit(dir / "ok", c).string());
+    EXPECT_EQ(spec.models[0].model, neuron_model_kind::glif_psc);
+    EXPECT_EQ(spec.models[0].parameters.tau_syn_ex, 5.5);
+    EXPECT_EQ(spec.models[0].parameters.tau_syn_in, 8.5);
+    EXPECT_NO_THROW(first_spikes(spec));
+
+    c.synaptic_models = {{"e2e.json", R"({"receptor_type": 2})"}, {"i2e.json", R"({"receptor_type": 2})"}};
+    try {
+        load_sonata_simulation(write_circuit(dir / "swapped", c).string());
+        FAIL() << "expected an error";
+    } catch (const input_error& e) {
+        EXPECT_TRUE(contains(e.what(), "receptor_type 2")) << e.what();
+        EXPECT_TRUE(contains(e.what(), "excitatory input goes to the channel with tau_syn 5.5")) << e.what();
+    }
+    c.cell_models[0].second.replace(c.cell_models[0].second.find("[5.5, 8.5]"), 10, "[5.5, 8.5, 2.8, 5.8]");
+    try {
+        load_sonata_simulation(write_circuit(dir / "four", c).string());
+        FAIL() << "expected an error";
+    } catch (const input_error& e) {
+        EXPECT_TRUE(contains(e.what(), "tau_syn")) << e.what();
+        EXPECT_TRUE(contains(e.what(), "glif_lif_asc_psc.json")) << e.what();
+    }
+}
+
+// A node type with a morphology (a biophysical cell) is one error naming the template,
+// the file and the line of the types table.
+TEST_F(sonata_examples, biophysical_cells_are_refused_with_their_line) {
+    circuit c = pointneurons();
+    c.node_types_csv = "node_type_id model_type model_template dynamics_params morphology\n"
+                       "100 biophysical ctdb:Biophys1.hoc 472363762_fit.json Scnn1a.swc\n";
+    c.node_type = {100};
+    try {
+        load_sonata_simulation(write_circuit(dir, c).string());
+        FAIL() << "expected an error";
+    } catch (const input_error& e) {
+        EXPECT_TRUE(contains(e.what(), "internal_node_types.csv:2")) << e.what();
+        EXPECT_TRUE(contains(e.what(), "morphology")) << e.what();
+    }
+}
