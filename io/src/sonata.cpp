@@ -735,7 +735,7 @@ struct circuit_population {
     std::shared_ptr<const type_table> types;
     std::set<std::int64_t> used_types;
     std::set<std::string> node_attributes;  // per-node datasets of its node groups
-    std::size_t node_types = 0;
+    std::vector<std::int64_t> node_type;         // per node
     std::vector<std::string> varied_parameters;  // that differ between its neurons
 };
 
@@ -823,7 +823,7 @@ circuit_population import_node_population(hid_t nodes, const std::string& file, 
     spec.layout.add(name, n);
     model.origin = {file, 0, base};
     for (const auto& v : model.varied) info.varied_parameters.push_back(v.parameter);
-    info.node_types = type_models.size();
+    info.node_type = type_ids;
     spec.models.push_back(model);
     spec.record_spikes.resize(spec.layout.count(), false);
     info.used_types.insert(type_ids.begin(), type_ids.end());
@@ -1560,12 +1560,21 @@ private:
         load(c_, root_);
     }
 
-    // A node set must select whole populations: stimuli and reports act on populations.
-    // Accepted: a population name, the name of a node set, {"population": name or [names]},
-    // or a list of these (a compound node set).
-    std::vector<std::size_t> populations_of(const json& set, const std::string& file, const std::string& field, int depth = 0) {
+    // The nodes a node set selects, per population (ascending local ids; `whole` when it is
+    // all of them). Accepted: a population name (an implicit node set, as bmtk and NEST
+    // treat it), the name of a node set, an object of node-type attributes (columns of
+    // node_types.csv), "population" and "node_id"/"node_ids", or a list of these (a
+    // compound node set: the union).
+    struct node_selection {
+        std::size_t population = 0;
+        std::vector<neuron_id> nodes;
+        bool whole = false;
+    };
+
+    std::vector<node_selection> select_nodes(const json& set, const std::string& file, const std::string& field, int depth = 0) {
         if (depth > 16) fail(file, field, "node sets refer to each other in a cycle");
-        std::vector<std::size_t> out;
+        std::map<std::size_t, std::vector<bool>> chosen;  // population -> node mask
+        auto add_all = [&](std::size_t p) { chosen[p].assign(spec_.layout[p].size, true); };
         auto population = [&](const std::string& name) {
             if (auto p = spec_.layout.find(name)) return *p;
             std::vector<std::string> names;
@@ -1573,16 +1582,21 @@ private:
             for (const auto& [k, v] : node_sets_) names.push_back(k);
             fail(file, field, "no node set or population named '" + name + "'" + suggest(name, names));
         };
+        auto merge = [&](const std::vector<node_selection>& more) {
+            for (const auto& sel : more) {
+                auto& mask = chosen[sel.population];
+                mask.resize(spec_.layout[sel.population].size, false);
+                if (sel.whole) std::fill(mask.begin(), mask.end(), true);
+                for (const neuron_id i : sel.nodes) mask[i] = true;
+            }
+        };
         if (set.is_string()) {
             const std::string name = set.get<std::string>();
             auto it = node_sets_.find(name);
-            if (it != node_sets_.end()) return populations_of(it->second.first, it->second.second, name, depth + 1);
-            out.push_back(population(name));
+            if (it != node_sets_.end()) return select_nodes(it->second.first, it->second.second, name, depth + 1);
+            add_all(population(name));
         } else if (set.is_array()) {
-            for (const auto& x : set) {
-                const auto more = populations_of(x, file, field, depth + 1);
-                out.insert(out.end(), more.begin(), more.end());
-            }
+            for (const auto& x : set) merge(select_nodes(x, file, field, depth + 1));
         } else if (set.is_object()) {
             json_reader r(set, file, field);
             std::vector<std::size_t> candidates;
@@ -1598,58 +1612,78 @@ private:
             } else {
                 for (const auto& c : populations_) candidates.push_back(c.index);
             }
-            for (const auto& item : set.items())
-                if (item.key() == "node_id" || item.key() == "node_ids")
-                    r.fail_at(item.key(), "node sets that select part of a population ('" + item.key() +
-                                              "') are not supported: stimuli and reports act on whole populations; "
-                                              "expected {\"population\": name}");
-            for (const auto p : candidates)
-                if (selects_population(r, p)) out.push_back(p);
-            if (out.empty())
-                r.fail_at("", "the node set " + set.dump() + " selects no node; expected it to select whole populations");
+            for (const auto p : candidates) {
+                std::vector<bool> mask = select_in_population(r, p);
+                if (std::find(mask.begin(), mask.end(), true) != mask.end()) chosen[p] = std::move(mask);
+            }
+            if (chosen.empty()) r.fail_at("", "the node set " + set.dump() + " selects no node");
         } else {
-            fail(file, field, "expected a node set name, {\"population\": name} or a list of them");
+            fail(file, field, "expected a node set name, an object of attributes or a list of them");
         }
-        std::sort(out.begin(), out.end());
-        out.erase(std::unique(out.begin(), out.end()), out.end());
+        std::vector<node_selection> out;
+        for (const auto& [p, mask] : chosen) {
+            node_selection sel;
+            sel.population = p;
+            for (neuron_id i = 0; i < mask.size(); ++i)
+                if (mask[i]) sel.nodes.push_back(i);
+            sel.whole = sel.nodes.size() == mask.size();
+            if (sel.whole) sel.nodes.clear();
+            if (sel.whole || !sel.nodes.empty()) out.push_back(std::move(sel));
+        }
         return out;
     }
 
-    // Whether the attribute query `r` (keys other than "population") selects population p:
-    // all its nodes or none, decided by the columns of its node types (node_types.csv).
+    std::vector<std::size_t> populations_of(const json& set, const std::string& file, const std::string& field) {
+        std::vector<std::size_t> out;
+        for (const auto& sel : select_nodes(set, file, field)) out.push_back(sel.population);
+        return out;
+    }
+
+    // The nodes of population p that the attribute query `r` selects: node ids, and
+    // node-type attributes (node_types.csv columns) matched per node through its type.
     // Per-node attributes of node groups are not read; a query on them is refused.
-    bool selects_population(const json_reader& r, std::size_t p) const {
+    std::vector<bool> select_in_population(const json_reader& r, std::size_t p) const {
+        const neuron_id n = spec_.layout[p].size;
+        std::vector<bool> mask(n, true);
         const auto info = std::find_if(populations_.begin(), populations_.end(), [&](const auto& c) { return c.index == p; });
-        if (info == populations_.end()) return true;  // not from the circuit: nothing to query
-        const type_table& types = *info->types;
         for (const auto& item : r.object().items()) {
             const auto scalar = [](const json& v) { return v.is_string() || v.is_number(); };
             if (!scalar(item.value()) && !(item.value().is_array() && std::all_of(item.value().begin(), item.value().end(), scalar)))
                 r.fail_at(item.key(), "expected a string, a number or a list of them, got " + item.value().dump());
-        }
-        std::size_t matching = 0;
-        std::vector<std::string> matched, unmatched;
-        for (const auto id : info->used_types) {
-            const type_table::row& row = types.rows.at(id);
-            bool all = true;
-            for (const auto& item : r.object().items()) {
-                if (item.key() == "population") continue;
-                if (std::find(types.columns.begin(), types.columns.end(), item.key()) == types.columns.end() &&
-                    info->node_attributes.count(item.key()))
-                    r.fail_at(item.key(), "'" + item.key() + "' is a per-node attribute of population '" + info->name +
-                                              "' (a node group dataset); node sets select whole populations by node-type "
-                                              "attributes (" + types.file + ")");
-                all = all && attribute_matches(types, row, item.key(), item.value());
+            if (item.key() == "population") continue;
+            if (item.key() == "node_id" || item.key() == "node_ids") {
+                std::vector<bool> ids(n, false);
+                const json list = item.value().is_array() ? item.value() : json::array({item.value()});
+                for (const auto& x : list) {
+                    if (!x.is_number_integer() || x.get<std::int64_t>() < 0) r.fail_at(item.key(), "expected node ids, got " + x.dump());
+                    // Ids count within each population: one beyond this population selects
+                    // nothing here, unless the node set names the population.
+                    if (x.get<std::int64_t>() >= static_cast<std::int64_t>(n)) {
+                        if (r.has("population"))
+                            r.fail_at(item.key(), "expected node ids of population '" + spec_.layout[p].name + "' (0.." +
+                                                      std::to_string(n - 1) + "), got " + x.dump());
+                        continue;
+                    }
+                    ids[x.get<std::size_t>()] = true;
+                }
+                for (neuron_id i = 0; i < n; ++i) mask[i] = mask[i] && ids[i];
+                continue;
             }
-            (all ? matched : unmatched).push_back(std::to_string(id));
-            matching += all;
+            if (info == populations_.end()) {  // not from the circuit: no attributes to query
+                std::fill(mask.begin(), mask.end(), false);
+                continue;
+            }
+            const type_table& types = *info->types;
+            if (std::find(types.columns.begin(), types.columns.end(), item.key()) == types.columns.end() &&
+                info->node_attributes.count(item.key()))
+                r.fail_at(item.key(), "'" + item.key() + "' is a per-node attribute of population '" + info->name +
+                                          "' (a node group dataset); node sets select by node-type attributes (" + types.file + ")");
+            std::map<std::int64_t, bool> type_matches;
+            for (const auto id : info->used_types)
+                type_matches[id] = attribute_matches(types, types.rows.at(id), item.key(), item.value());
+            for (neuron_id i = 0; i < n; ++i) mask[i] = mask[i] && type_matches.at(info->node_type[i]);
         }
-        if (matching == 0) return false;
-        if (matching < info->used_types.size())
-            r.fail_at("", "the node set selects part of population '" + info->name + "' (node types " + join(matched) +
-                              " but not " + join(unmatched) + "); stimuli and reports act on whole populations: expected "
-                              "a node set that selects all of its node types or none");
-        return true;
+        return mask;
     }
 
     // A node-type cell against a node-set value: a string, a number, or a list of either
@@ -1673,8 +1707,9 @@ private:
         if (!in.boolean("enabled", true)) return in.mark_used("enabled");
         const std::string type = in.string("input_type");
         const std::string module = in.string("module", "");
-        const auto pops = populations_of(in.get("node_set"), c_.path, in.field("node_set"));
         if (type == "spikes") {
+            // The file's node ids say which nodes fire: the node set names the populations.
+            const auto pops = populations_of(in.get("node_set"), c_.path, in.field("node_set"));
             for (const auto p : pops)
                 if (spec_.models[p].model != neuron_model_kind::spike_source)
                     in.fail_at("node_set", "spike inputs drive virtual nodes; population '" + spec_.layout[p].name + "' is " +
@@ -1717,7 +1752,8 @@ private:
             const auto amp = numbers(in, "amp"), delay = numbers(in, "delay"), duration = numbers(in, "duration");
             if (delay.size() != amp.size() || duration.size() != amp.size())
                 in.fail_at("amp", "amp, delay and duration must have the same number of entries");
-            for (const auto p : pops) {
+            for (const auto& sel : select_nodes(in.get("node_set"), c_.path, in.field("node_set"))) {
+                const std::size_t p = sel.population;
                 const neuron_model_kind m = spec_.models[p].model;
                 if (!has_membrane_potential(m) && !is_rate_model(m))
                     in.fail_at("node_set", "population '" + spec_.layout[p].name + "' is " + to_string(m) + ", which takes no current");
@@ -1730,6 +1766,7 @@ private:
                     s.amplitude = amp[k] * 1000.0;  // nA -> pA
                     s.start = delay[k];
                     s.stop = delay[k] + duration[k];
+                    s.neurons = sel.nodes;  // empty: the whole population
                     s.origin = in.where();
                     spec_.stimuli.push_back(s);
                 }
@@ -1826,17 +1863,21 @@ private:
         if (r.has("end_time") && r.number("end_time") < spec_.simulation.duration)
             r.fail_at("end_time", "reports cover the whole run; expected end_time >= tstop");
         const json& cells = r.has("cells") ? r.get("cells") : r.get("node_set");
-        const auto pops = populations_of(cells, c_.path, r.field(r.has("cells") ? "cells" : "node_set"));
-        for (const auto p : pops) {
+        const auto selected = select_nodes(cells, c_.path, r.field(r.has("cells") ? "cells" : "node_set"));
+        for (const auto& sel : selected) {
+            const std::size_t p = sel.population;
             const auto vars = recordable_variables(spec_.models[p].model);
             if (std::find(vars.begin(), vars.end(), variable) == vars.end())
                 r.fail_at("variable_name", "population '" + spec_.layout[p].name + "' (" + to_string(spec_.models[p].model) +
                                                ") cannot record '" + variable + "'" + suggest(variable, vars));
             trace_record_spec t;
-            t.name = pops.size() == 1 ? name : name + "_" + spec_.layout[p].name;
+            t.name = selected.size() == 1 ? name : name + "_" + spec_.layout[p].name;
             t.population = p;
             t.variable = variable;
-            for (neuron_id i = 0; i < spec_.layout[p].size; ++i) t.neurons.push_back(i);
+            if (sel.whole)
+                for (neuron_id i = 0; i < spec_.layout[p].size; ++i) t.neurons.push_back(i);
+            else
+                t.neurons = sel.nodes;
             t.every = static_cast<std::uint32_t>(std::round(every));
             t.origin = r.where();
             for (const auto& other : spec_.traces)

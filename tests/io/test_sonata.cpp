@@ -419,14 +419,23 @@ TEST(sonata, unsupported_input_type_is_refused) {
         EXPECT_EQ(e.where().field, "inputs.movie.input_type");
         EXPECT_TRUE(contains(e.what(), "unsupported input_type 'movie'")) << e.what();
     }
+    // A current clamp on part of a population: only the chosen nodes get the current.
     const fs::path partial = write_simulation(
         dir, R"({"c": {"input_type": "current_clamp", "module": "IClamp", "node_set": {"population": "A", "node_id": [0]},
                         "amp": 0.1, "delay": 0, "duration": 1}})");
+    const network_spec spec = load_sonata_simulation(partial.string());
+    ASSERT_EQ(spec.stimuli.size(), 1u);
+    EXPECT_EQ(spec.stimuli[0].neurons, std::vector<neuron_id>{0});
+    EXPECT_EQ(spec.stimuli[0].amplitude, 100.0);  // nA -> pA
+    const fs::path outside = write_simulation(
+        dir, R"({"c": {"input_type": "current_clamp", "module": "IClamp", "node_set": {"population": "A", "node_id": [99]},
+                        "amp": 0.1, "delay": 0, "duration": 1}})");
     try {
-        load_sonata_simulation(partial.string());
+        load_sonata_simulation(outside.string());
         ADD_FAILURE() << "no error";
     } catch (const input_error& e) {
         EXPECT_EQ(e.where().field, "inputs.c.node_set.node_id");
+        EXPECT_TRUE(contains(e.what(), "expected node ids of population 'A'")) << e.what();
     }
     fs::remove_all(dir);
 }

@@ -321,16 +321,21 @@ TEST_F(sonata_tools, node_sets_by_population_name_and_node_type_attributes) {
     s = load_sonata_simulation(write_bmtk_example(dir / "population_and_attribute", o).string());
     EXPECT_EQ(s.traces.size(), 1u);
 
-    // Cortex mixes two node types with the same model: {"ei": "e"} selects a part of it.
+    // Cortex mixes two node types with the same model: {"ei": "e"} selects the nodes of
+    // type 100, by their type; node ids select single nodes.
     o.cortex_types = "100 e exc.json point_process nest:iaf_psc_delta LIF_exc\n101 i exc.json point_process nest:iaf_psc_delta LIF_inh\n";
     o.cortex_types_of_nodes = {100, 101, 100};
     o.report_cells = R"({"model_type": "point_process", "ei": "e"})";
-    auto e = error_of([&] { load_sonata_simulation(write_bmtk_example(dir / "part", o).string()); });
-    EXPECT_EQ(e.where().field, "reports.membrane_potential.cells");
-    EXPECT_TRUE(contains(e.what(), "selects part of population 'cortex' (node types 100 but not 101)")) << e.what();
+    s = load_sonata_simulation(write_bmtk_example(dir / "part", o).string());
+    ASSERT_EQ(s.traces.size(), 1u);
+    EXPECT_EQ(s.traces[0].neurons, (std::vector<neuron_id>{0, 2}));
+    o.report_cells = R"([{"population": "cortex", "node_ids": [1]}, {"ei": "e", "node_id": [2]}])";
+    s = load_sonata_simulation(write_bmtk_example(dir / "ids", o).string());
+    ASSERT_EQ(s.traces.size(), 1u);
+    EXPECT_EQ(s.traces[0].neurons, (std::vector<neuron_id>{1, 2}));
 
     o.report_cells = R"({"ei": "x"})";
-    e = error_of([&] { load_sonata_simulation(write_bmtk_example(dir / "none", o).string()); });
+    auto e = error_of([&] { load_sonata_simulation(write_bmtk_example(dir / "none", o).string()); });
     EXPECT_TRUE(contains(e.what(), "selects no node")) << e.what();
 
     o.report_cells = R"({"x": 1.0})";  // a node-group dataset: per node
