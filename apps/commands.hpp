@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 
+#include <synaptogen/io/sonata.hpp>
 #include <synaptogen/io/connectome.hpp>
 #include <synaptogen/io/edge_list.hpp>
 #include <synaptogen/io/graphml.hpp>
@@ -116,7 +117,8 @@ int info_command(bool json);
 int export_sonata_command(const export_options& o);
 
 // Loads the file and applies the command-line overrides (shared by both commands).
-network_spec load_with_overrides(const common_options& o);
+// `summary`: filled when the file is a SONATA simulation config (for validate).
+network_spec load_with_overrides(const common_options& o, sonata_summary* summary = nullptr);
 int thread_count(const network_spec& spec);
 std::string human_bytes(double bytes);
 std::string version_string();

@@ -77,7 +77,7 @@ network_spec evolved_network(const std::string& path) {
 }
 }  // namespace
 
-network_spec load_with_overrides(const common_options& o) {
+network_spec load_with_overrides(const common_options& o, sonata_summary* summary) {
     const bool sonata = std::filesystem::path(o.file).extension() == ".json";  // a SONATA simulation config
     if (sonata && o.scale) throw input_error({o.file, 0, "--scale"}, "a SONATA circuit's explicit edges cannot be scaled");
     // A trained language model's checkpoint stands for its graph with the trained weights.
@@ -88,7 +88,8 @@ network_spec load_with_overrides(const common_options& o) {
     const bool evolution_file = !sonata && !lm_checkpoint_file && std::filesystem::path(o.file).extension() == ".h5" &&
                                 is_evolution_checkpoint(o.file);
     if (evolution_file && o.scale) throw input_error({o.file, 0, "--scale"}, "an evolved connectome cannot be scaled");
-    network_spec spec = sonata                 ? load_sonata_simulation(o.file)
+    sonata_summary unused;
+    network_spec spec = sonata                 ? load_sonata_simulation(o.file, summary ? *summary : unused)
                         : lm_checkpoint_file ? lm_checkpoint_network(read_lm_checkpoint(o.file), o.file)
                         : evolution_file     ? evolved_network(o.file)
                                              : load_network_file(o.file, o.scale);

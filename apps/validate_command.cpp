@@ -11,8 +11,29 @@
 
 namespace synaptogen::app {
 
+namespace {
+
+// What a SONATA config sets up: node types per population, edge populations, inputs,
+// reports, and every key read without effect.
+void print_sonata_summary(const sonata_summary& s) {
+    if (s.node_types.empty()) return;
+    std::printf("  SONATA      target simulator %s\n", s.target_simulator.empty() ? "(none)" : s.target_simulator.c_str());
+    std::printf("  %-12s %10s  %-9s %-24s %s\n", "population", "nodes", "node type", "model_template", "dynamics_params");
+    for (const auto& t : s.node_types)
+        std::printf("  %-12s %10zu  %-9lld %-24s %s\n", t.population.c_str(), t.nodes, static_cast<long long>(t.id),
+                    t.model_template.c_str(), t.dynamics_params.c_str());
+    for (const auto& v : s.varied) std::printf("  per node    %s\n", v.c_str());
+    for (const auto& e : s.edge_populations) std::printf("  edges       %s\n", e.c_str());
+    for (const auto& i : s.inputs) std::printf("  input       %s\n", i.c_str());
+    for (const auto& r : s.reports) std::printf("  report      %s\n", r.c_str());
+    for (const auto& k : s.ignored) std::printf("  ignored     %s\n", k.c_str());
+}
+
+}  // namespace
+
 int validate_command(const common_options& o) {
-    network_spec spec = load_with_overrides(o);
+    sonata_summary sonata;
+    network_spec spec = load_with_overrides(o, &sonata);
     const int threads = thread_count(spec);
     kokkos_session kokkos(threads, spec.simulation.backend);
     tbb::global_control tbb_threads(tbb::global_control::max_allowed_parallelism, threads);
@@ -22,9 +43,14 @@ int validate_command(const common_options& o) {
     std::printf("  simulation  dt %.4g ms, duration %.6g ms (%llu steps), seed %llu\n", spec.simulation.dt,
                 spec.simulation.duration, static_cast<unsigned long long>(spec.simulation.steps()),
                 static_cast<unsigned long long>(spec.simulation.seed));
-    std::printf("  %-12s %10s  %s\n", "population", "neurons", "model");
-    for (std::size_t p = 0; p < spec.layout.count(); ++p)
-        std::printf("  %-12s %10u  %s\n", spec.layout[p].name.c_str(), spec.layout[p].size, to_string(spec.models[p].model));
+    std::printf("  %-12s %10s  %-14s %s\n", "population", "neurons", "model", "parameter groups");
+    for (std::size_t p = 0; p < spec.layout.count(); ++p) {
+        std::string varied;
+        for (const auto& v : spec.models[p].varied) varied += (varied.empty() ? "varies: " : ", ") + v.parameter;
+        std::printf("  %-12s %10u  %-14s %s\n", spec.layout[p].name.c_str(), spec.layout[p].size,
+                    to_string(spec.models[p].model), varied.empty() ? "uniform" : varied.c_str());
+    }
+    print_sonata_summary(sonata);
 
     const auto t0 = std::chrono::steady_clock::now();
     synapse_parts table = build_static_synapses(spec);
@@ -41,6 +67,8 @@ int validate_command(const common_options& o) {
     const edge_index n_synapses = table.size();
     simulation sim(spec, std::move(table), run_options{spec.simulation.backend, delivery_kind::automatic});
     const lowering_info& info = sim.info();
+    std::printf("  parameters  %zu groups of neuron constants (one per uniform population, one per distinct set of a "
+                "varied one)\n", info.parameter_groups);
     std::printf("  static      %llu synapses built in %.2f s\n", static_cast<unsigned long long>(n_synapses), t_connect);
     std::printf("  bytes/synapse %.2f measured on the %s backend (%s in synapse arrays, plus %s of row offsets for "
                 "%d delivery partitions)\n",

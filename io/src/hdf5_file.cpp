@@ -272,6 +272,7 @@ std::string read_text_attribute(hid_t object, const std::string& name) {
     if (!H5Tis_variable_str(type.get())) return read_string_attribute(object, name);
     handle mem(H5Tcopy(H5T_C_S1));
     H5Tset_size(mem.get(), H5T_VARIABLE);
+    H5Tset_cset(mem.get(), H5Tget_cset(type.get()));  // h5py writes UTF-8; HDF5 converts no character sets
     char* text = nullptr;
     check_status(H5Aread(attr.get(), mem.get(), &text), "cannot read attribute " + name);
     std::string out = text ? text : "";

@@ -86,6 +86,7 @@ public:
     void add(const std::string& what) {
         if (std::find(names_.begin(), names_.end(), what) == names_.end()) names_.push_back(what);
     }
+    const std::vector<std::string>& names() const { return names_; }
     void warn(const std::string& file) const {
         if (!names_.empty()) spdlog::warn("{}: ignored (no effect on a point-neuron run): {}", file, join(names_));
     }
@@ -211,7 +212,8 @@ config_file load_config(const std::string& path, const source_location& where) {
     c.text = read_text(path, where, "a SONATA config (JSON)");
     c.root = parse_json(c.text, path);
     if (!c.root.is_object()) fail(path, "", "expected a JSON object at the top level");
-    std::map<std::string, std::string> vars{{"configdir", c.dir.string()}};
+    // Absolute: paths built on it are not taken relative to the config's folder again.
+    std::map<std::string, std::string> vars{{"configdir", fs::absolute(c.dir).lexically_normal().string()}};
     if (c.root.contains("manifest")) {
         const json& m = c.root["manifest"];
         if (!m.is_object()) fail(path, "manifest", "expected an object of \"$NAME\": \"path\" entries");
@@ -1446,7 +1448,8 @@ public:
         spec_.source_text = c_.text;
         read_run();
         // The simulator the files were written for: its defaults fill what they leave out.
-        target_ = parse_target(root_.string("target_simulator", ""));
+        target_name_ = root_.string("target_simulator", "");
+        target_ = parse_target(target_name_);
         read_circuit();
         // SONATA simulations write the spikes of every simulated (non-virtual) population.
         spec_.record_spikes.assign(spec_.layout.count(), false);
@@ -1457,7 +1460,7 @@ public:
             json_reader inputs(root_.get("inputs"), c_.path, "inputs");
             for (const auto& item : inputs.object().items()) read_input(item.key(), item.value());
         }
-        drop_spikes_after_tstop();
+        note_spikes_after_tstop();
         if (root_.has("reports")) {
             json_reader reports(root_.get("reports"), c_.path, "reports");
             for (const auto& item : reports.object().items()) read_report(item.key(), item.value());
@@ -1469,8 +1472,11 @@ public:
         root_.finish({"manifest", "run", "network", "networks", "components", "node_sets_file", "inputs", "reports",
                       "output", "conditions", "target_simulator"});
         ignored_.warn(c_.path);
+        summarize();
         return std::move(spec_);
     }
+
+    const sonata_summary& summary() const { return summary_; }
 
 private:
     void read_run() {
@@ -1501,23 +1507,20 @@ private:
                    ignored_);
     }
 
-    // Spikes after tstop would never be delivered; input files often cover longer runs.
-    void drop_spikes_after_tstop() {
+    // Input files often cover longer runs than tstop. Their later spikes stay: a run given
+    // a longer --duration (or continued from a checkpoint) replays them; within tstop they
+    // never fire.
+    void note_spikes_after_tstop() const {
         const std::uint64_t steps = spec_.simulation.steps();
         for (std::size_t p = 0; p < spec_.layout.count(); ++p) {
-            population_model& m = spec_.models[p];
+            const population_model& m = spec_.models[p];
             if (!m.spikes) continue;
-            auto kept = std::make_shared<spike_trains>();
-            kept->file = m.spikes->file;
-            for (std::size_t k = 0; k < m.spikes->time.size(); ++k)
-                if (spike_time_to_step(m.spikes->time[k], spec_.simulation.dt) < steps) {
-                    kept->time.push_back(m.spikes->time[k]);
-                    kept->neuron.push_back(m.spikes->neuron[k]);
-                }
-            if (kept->time.size() == m.spikes->time.size()) continue;
-            spdlog::info("{}: {} spikes of '{}' come after tstop = {} ms; dropped", kept->file,
-                         m.spikes->time.size() - kept->time.size(), spec_.layout[p].name, exact_number_text(spec_.simulation.duration));
-            m.spikes = kept;
+            const auto later = std::count_if(m.spikes->time.begin(), m.spikes->time.end(), [&](double t) {
+                return spike_time_to_step(t, spec_.simulation.dt) >= steps;
+            });
+            if (later > 0)
+                spdlog::info("{}: {} spikes of '{}' come after tstop = {} ms (they fire only in a longer run)", m.spikes->file,
+                             later, spec_.layout[p].name, exact_number_text(spec_.simulation.duration));
         }
     }
 
@@ -1744,6 +1747,14 @@ private:
             } else {
                 in.fail_at("module", "unsupported spike input module '" + module + "'" + suggest(module, {"h5", "sonata", "csv"}));
             }
+            std::size_t spikes = 0;
+            std::string whose;
+            for (const auto p : pops) {
+                spikes += spec_.models[p].spikes ? spec_.models[p].spikes->time.size() : 0;
+                whose += (whose.empty() ? "" : ", ") + describe(p, {});
+            }
+            summary_.inputs.push_back(name + ": spikes (" + module + ") from " + file + " into " + whose + ", " +
+                                      std::to_string(spikes) + " spikes in all");
             in.finish({"input_type", "module", "node_set", "input_file", "enabled"});
         } else if (type == "current_clamp") {
             if (module != "IClamp" && module != "iclamp")
@@ -1768,6 +1779,9 @@ private:
                     s.stop = delay[k] + duration[k];
                     s.neurons = sel.nodes;  // empty: the whole population
                     s.origin = in.where();
+                    summary_.inputs.push_back(name + ": current clamp " + exact_number_text(s.amplitude) + " pA from " +
+                                              exact_number_text(s.start) + " to " + exact_number_text(s.stop) + " ms on " +
+                                              describe(p, sel.nodes));
                     spec_.stimuli.push_back(s);
                 }
             }
@@ -1851,8 +1865,10 @@ private:
             r.fail_at(module.empty() ? "type" : "module",
                       "unsupported report '" + (module.empty() ? type : module) +
                           "'; expected module \"membrane_report\" or \"multimeter_report\" (or type \"compartment\")");
+        // A point neuron is all soma: what `sections` names changes nothing (NEST's own
+        // example writes "multimeter_report" there).
         const std::string sections = r.string("sections", "soma");
-        if (sections != "soma") r.fail_at("sections", "point neurons have only a soma; expected \"soma\"");
+        if (sections != "soma") ignored_.add(r.field("sections") + " \"" + sections + "\"");
         std::string variable = r.string("variable_name");
         if (variable == "v") variable = "V_m";  // NEURON's name for the membrane potential
         const double dt = spec_.simulation.dt;
@@ -1882,10 +1898,40 @@ private:
             t.origin = r.where();
             for (const auto& other : spec_.traces)
                 if (other.name == t.name) r.fail_at("", "two reports are named '" + t.name + "'");
+            summary_.reports.push_back(t.name + ": " + variable + " of " + describe(p, sel.nodes) + " every " +
+                                       exact_number_text(t.every * dt) + " ms");
             spec_.traces.push_back(t);
         }
         r.finish({"module", "type", "sections", "variable_name", "dt", "start_time", "end_time", "cells", "node_set",
                   "file_name", "enabled", "unit"});
+    }
+
+    void summarize() {
+        summary_.target_simulator = target_name_;
+        for (const auto& c : populations_) {
+            std::map<std::int64_t, std::size_t> count;
+            for (const auto id : c.node_type) ++count[id];
+            for (const auto& [id, n] : count) {
+                const type_table::row& row = c.types->rows.at(id);
+                summary_.node_types.push_back({c.name, id, n, c.types->cell(row, "model_template").value_or(""),
+                                               c.types->cell(row, "dynamics_params").value_or("")});
+            }
+            if (!c.varied_parameters.empty()) summary_.varied.push_back(c.name + ": " + join(c.varied_parameters));
+        }
+        for (std::size_t k = 0; k < spec_.projections.size(); ++k) {
+            const projection_spec& p = spec_.projections[k];
+            summary_.edge_populations.push_back(p.origin.field + ": " + spec_.layout[p.source].name + " -> " +
+                                                spec_.layout[p.target].name + ", " + std::to_string(p.edges.size()) +
+                                                " edges (" + to_string(spec_.synapses[k].kind) + ")");
+        }
+        summary_.ignored = ignored_.names();
+    }
+
+    // "<n> of <population>" or "<population>" for a node selection, for the summary.
+    std::string describe(std::size_t p, const std::vector<neuron_id>& nodes) const {
+        return nodes.empty() ? "'" + spec_.layout[p].name + "'"
+                             : std::to_string(nodes.size()) + " of " + std::to_string(spec_.layout[p].size) + " nodes of '" +
+                                   spec_.layout[p].name + "'";
     }
 
     void read_output() {
@@ -1903,6 +1949,8 @@ private:
 
     config_file c_;
     target_simulator target_ = target_simulator::unspecified;
+    std::string target_name_;
+    sonata_summary summary_;
     json_reader root_;
     std::optional<std::string> outer_circuit_;
     source_location outer_circuit_where_;
@@ -1916,7 +1964,17 @@ private:
 }  // namespace
 
 network_spec load_sonata_simulation(const std::string& simulation_config_path) {
+    sonata_summary ignored;
+    return load_sonata_simulation(simulation_config_path, ignored);
+}
+
+network_spec load_sonata_simulation(const std::string& simulation_config_path, sonata_summary& summary) {
     config_file c = load_config(simulation_config_path, {simulation_config_path, 0, ""});
+    auto load = [&summary](simulation_loader loader) {
+        network_spec spec = loader.load();
+        summary = loader.summary();
+        return spec;
+    };
     // bmtk's top-level config.json names the two configs: {"network": ..., "simulation": ...}.
     if (c.root.contains("simulation") && !c.root.contains("run")) {
         json_reader top(c.root, c.path, "");
@@ -1925,9 +1983,9 @@ network_spec load_sonata_simulation(const std::string& simulation_config_path) {
         if (top.has("network")) circuit = c.resolve(top.string("network"));
         top.finish({"manifest", "network", "simulation"});
         const source_location where = top.where("simulation");
-        return simulation_loader(load_config(simulation, where), circuit, top.where("network")).load();
+        return load(simulation_loader(load_config(simulation, where), circuit, top.where("network")));
     }
-    return simulation_loader(std::move(c), std::nullopt, {}).load();
+    return load(simulation_loader(std::move(c), std::nullopt, {}));
 }
 
 // ---------------------------------------------------------------------------------------

@@ -59,6 +59,7 @@ inline void vlen_attribute(hid_t g, const std::string& dataset, const std::strin
     h5::handle d(H5Dopen2(g, dataset.c_str(), H5P_DEFAULT));
     h5::handle type(H5Tcopy(H5T_C_S1));
     H5Tset_size(type.get(), H5T_VARIABLE);
+    H5Tset_cset(type.get(), H5T_CSET_UTF8);  // h5py's str
     h5::handle space(H5Screate(H5S_SCALAR));
     h5::handle a(H5Acreate2(d.get(), "node_population", type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT));
     const char* text = value.c_str();

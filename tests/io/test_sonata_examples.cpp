@@ -4,6 +4,7 @@
 // dynamics_params datasets, the Allen 300_intfire example (NEURON's IntFire1, parameters in
 // seconds, BioNet's syn_weight * sign * nsyns), bmtk's point_450glifs (glif_psc with list
 // parameters and receptor ports).
+#include <algorithm>
 #include <cmath>
 #include <map>
 #include <string>
@@ -336,4 +337,46 @@ TEST_F(sonata_examples, biophysical_cells_are_refused_with_their_line) {
         EXPECT_TRUE(contains(e.what(), "internal_node_types.csv:2")) << e.what();
         EXPECT_TRUE(contains(e.what(), "morphology")) << e.what();
     }
+}
+
+// NEST's example config, as written: a config given by a path relative to the working
+// folder whose manifest builds on ${configdir}, a report whose "sections" names the
+// recorder ("multimeter_report"), a node set of node ids; and the summary `validate` prints.
+TEST_F(sonata_examples, nest_config_quirks_and_the_summary) {
+    const fs::path circuit_config = write_circuit(dir, pointneurons()).parent_path() / "circuit_config.json";
+    write_file(dir / "node_sets.json", R"({"recorded_cells": {"population": "internal", "node_id": [0, 5, 39]}})");
+    write_file(dir / "sim.json", R"({
+  "manifest": {"$BASE_DIR": "${configdir}"},
+  "target_simulator": "NEST",
+  "run": {"tstop": 50.0, "dt": 0.1},
+  "network": "$BASE_DIR/circuit_config.json",
+  "node_sets_file": "$BASE_DIR/node_sets.json",
+  "inputs": {"clamp": {"input_type": "current_clamp", "module": "IClamp", "node_set": {"ei": "i"}, "amp": 0.05, "delay": 5.0, "duration": 10.0}},
+  "reports": {"membrane_potential": {"cells": "recorded_cells", "variable_name": "V_m", "module": "multimeter_report", "sections": "multimeter_report"}}
+})");
+    const fs::path relative = fs::relative(dir / "sim.json");
+    ASSERT_TRUE(relative.is_relative());
+    sonata_summary summary;
+    const network_spec spec = load_sonata_simulation(relative.string(), summary);
+    ASSERT_EQ(spec.traces.size(), 1u);
+    EXPECT_EQ(spec.traces[0].neurons, (std::vector<neuron_id>{0, 5, 39}));
+    ASSERT_EQ(spec.stimuli.size(), 1u);
+    EXPECT_EQ(spec.stimuli[0].neurons.size(), 20u);  // types 103 and 104 are "i"
+    EXPECT_EQ(spec.stimuli[0].neurons[0], 2u);
+
+    EXPECT_EQ(summary.target_simulator, "NEST");
+    ASSERT_EQ(summary.node_types.size(), 4u);
+    EXPECT_EQ(summary.node_types[0].population, "internal");
+    EXPECT_EQ(summary.node_types[0].id, 100);
+    EXPECT_EQ(summary.node_types[0].nodes, 10u);
+    EXPECT_EQ(summary.node_types[0].model_template, "nest:iaf_psc_alpha");
+    EXPECT_EQ(summary.node_types[0].dynamics_params, "472363762_point.json");
+    ASSERT_EQ(summary.varied.size(), 1u);
+    EXPECT_TRUE(contains(summary.varied[0], "tau_m")) << summary.varied[0];
+    ASSERT_EQ(summary.inputs.size(), 1u);
+    EXPECT_TRUE(contains(summary.inputs[0], "current clamp 50 pA from 5 to 15 ms on 20 of 40 nodes of 'internal'")) << summary.inputs[0];
+    ASSERT_EQ(summary.reports.size(), 1u);
+    EXPECT_TRUE(contains(summary.reports[0], "V_m of 3 of 40 nodes")) << summary.reports[0];
+    EXPECT_TRUE(std::any_of(summary.ignored.begin(), summary.ignored.end(),
+                            [](const std::string& s) { return contains(s, "sections \"multimeter_report\""); }));
 }

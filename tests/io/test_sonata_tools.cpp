@@ -169,10 +169,11 @@ TEST_F(sonata_tools, bmtk_top_level_config_loads_the_whole_example) {
     EXPECT_EQ(s.projections[0].target, 0u);
     ASSERT_EQ(s.projections[0].edges.size(), 3u);
     EXPECT_DOUBLE_EQ(s.projections[0].edges[2].weight, 20.0);
-    // Node 7 is dropped with a warning, the spike after tstop with a note; 2.05 ms stays.
+    // Node 7 is dropped with a warning; the spike after tstop stays for longer runs, with a
+    // note; 2.05 ms stays.
     ASSERT_TRUE(s.models[1].spikes);
-    EXPECT_EQ(s.models[1].spikes->neuron, (std::vector<neuron_id>{0, 1}));
-    EXPECT_EQ(s.models[1].spikes->time, (std::vector<double>{2.05, 5.0}));
+    EXPECT_EQ(s.models[1].spikes->neuron, (std::vector<neuron_id>{0, 1, 0}));
+    EXPECT_EQ(s.models[1].spikes->time, (std::vector<double>{2.05, 5.0, 100.0}));
     ASSERT_EQ(s.traces.size(), 1u);  // the attribute query selects all of cortex
     EXPECT_EQ(s.traces[0].population, 0u);
 
@@ -315,7 +316,7 @@ TEST_F(sonata_tools, node_sets_by_population_name_and_node_type_attributes) {
     network_spec s = load_sonata_simulation(write_bmtk_example(dir / "name", o).string());
     ASSERT_EQ(s.traces.size(), 1u);
     EXPECT_EQ(s.traces[0].population, 0u);
-    EXPECT_EQ(s.models[1].spikes->neuron.size(), 2u);  // "lgn" found the virtual nodes
+    EXPECT_EQ(s.models[1].spikes->neuron.size(), 3u);  // "lgn" found the virtual nodes (one spike after tstop)
 
     o.report_cells = R"({"population": "cortex", "pop_name": "LIF_exc"})";
     s = load_sonata_simulation(write_bmtk_example(dir / "population_and_attribute", o).string());

@@ -3,15 +3,17 @@
 // point neurons and static synapses into a network_spec, load a SONATA simulation, and
 // export a network as a circuit plus a TOML file that reproduces the run.
 //
-// Import maps each node population to one Synaptogen population (one model and one
-// parameter set per population; a population mixing node types with different models or
-// parameters is refused), and each edge group of each edge population to one projection
+// Import maps each node population to one Synaptogen population (one model per
+// population; parameters that differ between its node types or nodes become per-neuron
+// values), and each edge group of each edge population to one projection
 // with an explicit edge list. Anything the circuit says that Synaptogen cannot honour
-// (biophysical models, per-node parameters, plastic synapses, partial node sets) is an
+// (biophysical models, mixed models in one population, receptor ports it cannot map) is an
 // input_error naming the file and the key or dataset, never silently dropped.
 //
 // All HDF5 calls happen on the calling thread (Debian's HDF5 is not thread-safe).
+#include <cstdint>
 #include <string>
+#include <vector>
 
 #include <synaptogen/graph/errors.hpp>
 #include <synaptogen/graph/synapse_table.hpp>
@@ -38,6 +40,23 @@ void read_sonata_input_spikes(const std::string& spike_file, network_spec& spec,
 // config.json, {"network": circuit config, "simulation": simulation config}. Keys other
 // tools write without effect here are named in one warning (docs/sonata.md).
 network_spec load_sonata_simulation(const std::string& simulation_config_path);
+
+// What a SONATA simulation sets up, as `synaptogen validate` lists it.
+struct sonata_summary {
+    std::string target_simulator;  // as written; "" if none
+    struct node_type {
+        std::string population;
+        std::int64_t id = 0;
+        std::size_t nodes = 0;
+        std::string model_template, dynamics_params;  // as written ("" if none)
+    };
+    std::vector<node_type> node_types;
+    std::vector<std::string> varied;  // per population: "<population>: <parameters that differ between its nodes>"
+    std::vector<std::string> edge_populations;  // "<name>: <source> -> <target>, <n> edges (<synapse model>)"
+    std::vector<std::string> inputs, reports;   // one line each
+    std::vector<std::string> ignored;           // keys and columns accepted without effect
+};
+network_spec load_sonata_simulation(const std::string& simulation_config_path, sonata_summary& summary);
 
 // Writes out_dir/circuit_config.json, out_dir/network/ (nodes, node types, edges with
 // both index groups, edge types), out_dir/components/point_neuron_models/*.json,
