@@ -200,6 +200,15 @@ toml_value parse_toml(const std::string& text, const std::string& name) {
     }
 }
 
+// The centre of a distribution, within its bounds.
+double typical_value(const distribution& d) {
+    double x = d.value;
+    if (d.kind == distribution_kind::uniform) x = 0.5 * (d.low + d.high);
+    else if (d.kind == distribution_kind::normal) x = d.mean;
+    else if (d.kind == distribution_kind::lognormal) x = std::exp(d.mean);
+    return std::min(std::max(x, d.min), d.max);
+}
+
 class network_parser {
 public:
     network_parser(const toml_value& root, std::string file, int depth = 0)
@@ -371,8 +380,10 @@ private:
                 } else {
                     // A number, or a distribution drawn per neuron (like `initial`).
                     const distribution d = read_distribution(params, key);
-                    if (d.is_constant()) set_parameter(m.parameters, m.model, key, d.value);
-                    else m.varied.push_back({key, d, {}});
+                    if (!d.is_constant()) m.varied.push_back({key, d, {}});
+                    // A varied parameter's population value is its distribution's centre: what
+                    // the population-level checks below see; each draw is checked when built.
+                    set_parameter(m.parameters, m.model, key, typical_value(d));
                 }
             }
             for (const auto& key : list_keys) {

@@ -2156,7 +2156,26 @@ void export_sonata(const network_spec& spec, const synapse_table& table, const s
                 h5::write_vector(g.get(), "node_type_id", H5T_STD_U32LE, H5T_NATIVE_UINT32, type.data(), n);
                 h5::write_vector(g.get(), "node_group_id", H5T_STD_U32LE, H5T_NATIVE_UINT32, group.data(), n);
                 h5::write_vector(g.get(), "node_group_index", H5T_STD_U64LE, H5T_NATIVE_UINT64, index.data(), n);
-                h5::create_group(g.get(), "0");  // no per-node attributes
+                h5::handle g0 = h5::create_group(g.get(), "0");
+                // Parameters and initial values that differ between neurons: per-node
+                // dynamics_params datasets, the values this run draws or was given.
+                bool per_node = !m.varied.empty();
+                for (const auto& init : m.initial) per_node = per_node || !init.values.empty();
+                if (per_node) {
+                    h5::handle dp = h5::create_group(g0.get(), "dynamics_params");
+                    std::vector<std::vector<double>> columns(m.varied.size(), std::vector<double>(n));
+                    for (std::size_t i = 0; i < n; ++i) {
+                        const neuron_parameters params =
+                            parameters_of(m, static_cast<neuron_id>(i), layout[p].first + static_cast<neuron_id>(i), spec.simulation.seed);
+                        for (std::size_t k = 0; k < m.varied.size(); ++k)
+                            get_parameter(params, m.model, m.varied[k].parameter, columns[k][i]);
+                    }
+                    for (std::size_t k = 0; k < m.varied.size(); ++k)
+                        h5::write_vector(dp.get(), m.varied[k].parameter, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, columns[k].data(), n);
+                    for (const auto& init : m.initial)
+                        if (!init.values.empty())
+                            h5::write_vector(dp.get(), init.variable, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, init.values.data(), n);
+                }
             }
             std::string row;
             if (m.model == neuron_model_kind::spike_source) {
@@ -2169,7 +2188,8 @@ void export_sonata(const network_spec& spec, const synapse_table& table, const s
                     get_parameter(m.parameters, m.model, pname, v);
                     params[pname] = v;
                 }
-                for (const auto& init : m.initial) params[init.variable] = distribution_to_json(init.value);
+                for (const auto& init : m.initial)
+                    if (init.values.empty()) params[init.variable] = distribution_to_json(init.value);
                 write_text(part / "components" / "point_neuron_models" / (name + ".json"), params.dump(2) + "\n");
                 row = std::to_string(type_id) + " point_neuron synaptogen:" + to_string(m.model) + " " + name + ".json " + name;
             }

@@ -207,6 +207,29 @@ TEST(sonata, round_trip_with_spike_sources_currents_and_traces) {
     expect_round_trip(toml, "sources");
 }
 
+// Parameters drawn per neuron leave as per-node dynamics_params datasets with the values
+// this run drew, and come back as the same per-neuron values: the same spikes.
+TEST(sonata, round_trip_of_per_neuron_parameters) {
+    std::string toml = synaptogen::testing::small_brunel(250, 100.0, 5);
+    const std::string uniform = "V_th = 20.0";
+    toml.replace(toml.find(uniform), uniform.size(), "V_th = { distribution = \"normal\", mean = 20.0, sd = 1.0 }");
+    toml.replace(toml.find("tau_m = 20.0"), 12, "tau_m = { distribution = \"uniform\", low = 15.0, high = 25.0 }");
+    expect_round_trip(toml, "varied");
+    const network_spec original = parse_network(toml, "varied.toml");
+    ASSERT_EQ(original.models[0].varied.size(), 2u);
+    const fs::path out = temp_dir("varied_values");
+    export_sonata(original, build(original), out.string());
+    const network_spec copy = load_network_file((out / "network.toml").string());
+    ASSERT_EQ(copy.models[0].varied.size(), 2u);
+    for (neuron_id i = 0; i < original.layout[0].size; ++i) {
+        const neuron_parameters a = parameters_of(original.models[0], i, i, original.simulation.seed);
+        const neuron_parameters b = parameters_of(copy.models[0], i, i, copy.simulation.seed);
+        EXPECT_EQ(a.V_th, b.V_th) << i;
+        EXPECT_EQ(a.tau_m, b.tau_m) << i;
+    }
+    fs::remove_all(out);
+}
+
 TEST(sonata, imports_several_populations_and_two_edge_groups) {
     const fs::path dir = temp_dir("several");
     const network_spec s = import(write_circuit(dir));
