@@ -109,6 +109,10 @@ network_spec load_with_overrides(const common_options& o, sonata_summary* summar
             throw input_error(where, e.what());
         }
     }
+    // Every neuron's drawn or given parameters, before anything is built.
+    for (std::size_t p = 0; p < spec.layout.count(); ++p)
+        check_neuron_parameters(spec.models[p], spec.layout[p].name, spec.layout[p].first, spec.layout[p].size,
+                                spec.simulation.seed, spec.simulation.dt);
     const memory_estimate m = estimate_memory(spec);
     check_memory(spec, m, available_memory_bytes());
     if (!devices.empty()) check_device_memory(spec, m, devices[chosen_device(static_cast<int>(devices.size()))]);

@@ -386,6 +386,9 @@ private:
                     set_parameter(m.parameters, m.model, key, typical_value(d));
                 }
             }
+            // The k-th varied parameter draws from stream k: name order, since TOML tables
+            // do not keep their order.
+            std::sort(m.varied.begin(), m.varied.end(), [](const auto& a, const auto& b) { return a.parameter < b.parameter; });
             for (const auto& key : list_keys) {
                 std::string error;
                 if (!set_list_parameter(m.parameters, m.model, key, number_list(params, key), error)) params.fail(key, error);

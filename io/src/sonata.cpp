@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <limits>
 #include <map>
 #include <numeric>
 #include <optional>
@@ -600,7 +601,7 @@ population_model resolve_node_type(const type_table& types, std::int64_t id, con
         for (const auto& problem : check_parameters(m.parameters, m.model, dt))
             fail(types.file, "dynamics_params", "node type " + std::to_string(id) + ": " + problem.what, row.line);
     }
-    if (target == target_simulator::nest)
+    if (target == target_simulator::nest && tmpl->rfind("nest:", 0) == 0)
         for (const auto& [variable, value] : nest_initial_state(m.model))
             if (std::none_of(m.initial.begin(), m.initial.end(), [&](const auto& v) { return v.variable == variable; }))
                 m.initial.push_back({variable, distribution::constant_value(value), {}});
@@ -612,7 +613,7 @@ double resting_value(neuron_model_kind model, const neuron_parameters& p, const 
     state_slot slot = state_slot::v;
     find_state_variable(model, variable, slot);
     neuron_state rest = resting_state(p, model);
-    return slot_ref(rest, slot) + (slot == state_slot::v ? make_constants(p, model, dt).e_l : 0.0);
+    return slot_ref(rest, slot) + (relative_to_e_l(slot) ? make_constants(p, model, dt).e_l : 0.0);
 }
 
 // The node types of one population as one population model: one model (the engine runs
@@ -665,7 +666,7 @@ population_model merge_node_types(const std::map<std::int64_t, population_model>
         for (const auto& [id, m] : types) {
             auto it = given.find(id);
             if (it == given.end()) {
-                value[id] = resting_value(m.model, m.parameters, variable, dt);
+                value[id] = std::numeric_limits<double>::quiet_NaN();  // at its rest (the engine's resting state)
             } else if (!it->second->is_constant()) {
                 fail(m.origin.file, "dynamics_params", "node type " + std::to_string(id) + " draws its initial " + variable +
                                                            " while other node types of the population set other values; "
@@ -679,6 +680,13 @@ population_model merge_node_types(const std::map<std::int64_t, population_model>
         out.initial.push_back(std::move(init));
     }
     return out;
+}
+
+// NEURON's IntFire1 times per node are in seconds, as in its dynamics_params files.
+std::vector<double> seconds_to_ms(const population_model& m, const std::string& key, std::vector<double> values) {
+    if (m.model == neuron_model_kind::intfire1 && (key == "tau" || key == "refrac"))
+        for (double& x : values) x *= 1000.0;
+    return values;
 }
 
 // A per-node dynamics_params dataset of node group `g`: the values of its nodes replace
@@ -707,11 +715,8 @@ void apply_per_node_values(population_model& m, const std::string& key, const st
         values = &it->values;
     } else {
         auto it = std::find_if(m.initial.begin(), m.initial.end(), [&](const auto& v) { return v.variable == key; });
-        if (it == m.initial.end()) {  // the nodes outside this group start at their rest
-            initial_value init{key, {}, std::vector<double>(n)};
-            for (std::size_t k = 0; k < n; ++k)
-                init.values[k] = resting_value(m.model, parameters_of(m, k, k, 0), key, dt);
-            m.initial.push_back(std::move(init));
+        if (it == m.initial.end()) {  // the nodes outside this group start at their rest (NaN)
+            m.initial.push_back({key, {}, std::vector<double>(n, std::numeric_limits<double>::quiet_NaN())});
             it = m.initial.end() - 1;
         } else if (it->values.empty()) {  // ... or at what their node types give
             if (!it->value.is_constant())
@@ -805,6 +810,9 @@ circuit_population import_node_population(hid_t nodes, const std::string& file, 
     population_model model = merge_node_types(type_models, type_ids, d, spec.simulation.dt);
     // Per-node dynamics_params datasets override their node type's values.
     std::vector<std::int64_t> node_group(n, groups.empty() ? 0 : groups.front()), node_row(n);
+    if (!d.has("node_group_id") && groups.size() > 1)
+        d.fail_at("node_group_id", "missing dataset; with " + std::to_string(groups.size()) +
+                                       " node groups, node_group_id and node_group_index say which holds each node");
     if (d.has("node_group_id")) {
         node_group = d.integers("node_group_id", "one group per node");
         node_row = d.integers("node_group_index", "one row per node");
@@ -818,7 +826,7 @@ circuit_population import_node_population(hid_t nodes, const std::string& file, 
         const std::string dp_path = base + "/" + std::to_string(g) + "/dynamics_params";
         dataset_reader per_node(dp.get(), file, dp_path);
         for (const auto& key : h5::child_names(dp.get()))
-            apply_per_node_values(model, key, per_node.reals(key, "one value per node of group " + std::to_string(g)),
+            apply_per_node_values(model, key, seconds_to_ms(model, key, per_node.reals(key, "one value per node of group " + std::to_string(g))),
                                   g, node_group, node_row, file, dp_path, spec.simulation.dt);
     }
     if (spec.layout.find(name)) fail(file, base, "a population named '" + name + "' already exists; expected unique names");
@@ -1161,17 +1169,24 @@ void import_edge_population(hid_t edges, const std::string& file, const std::str
         // syn_weight * sign * nsyns where nsyns is given; PointNet's (and SONATA's meaning)
         // nsyns * syn_weight; NEST's own reader leaves nsyns aside.
         std::optional<double> nsyns = type.nsyns;
-        if (!g.nsyns.empty()) nsyns = g.nsyns.at(static_cast<std::size_t>(row));
+        if (!g.nsyns.empty()) {
+            if (static_cast<std::size_t>(row) >= g.nsyns.size())
+                fail(file, group_path + "/nsyns", "has " + std::to_string(g.nsyns.size()) + " entries; edge " +
+                                                      std::to_string(e) + " needs row " + std::to_string(row));
+            nsyns = g.nsyns[static_cast<std::size_t>(row)];
+        }
         if (nsyns) {
             if (!(*nsyns >= 0.0) || *nsyns != std::floor(*nsyns))
                 fail(file, group_path + "/nsyns", "edge " + std::to_string(e) + " has nsyns " + exact_number_text(*nsyns) +
                                                       "; expected a whole number >= 0");
             if (target == target_simulator::nest) {
                 if (*nsyns != 1.0) ignored.add(base + " nsyns (NEST's SONATA reader does not scale weights by it)");
+                if (type.sign != 1.0) ignored.add(base + " sign (BioNet's; NEST's reader does not use it)");
             } else {
                 x.weight *= *nsyns * (target == target_simulator::neuron ? type.sign : 1.0);
             }
         }
+        if (!nsyns && type.sign != 1.0) ignored.add(base + " sign (BioNet applies it with nsyns only)");
         if (type.receptor_type) check_receptor(spec.models[t], static_cast<neuron_id>(tgt[e]), *type.receptor_type, x.weight,
                                                file, base, e, type_ids[e]);
         x.delay = continuous ? dt : value(g.delay, type.delay, "delay");  // continuous couplings act within the step
@@ -1599,6 +1614,7 @@ private:
             if (it != node_sets_.end()) return select_nodes(it->second.first, it->second.second, name, depth + 1);
             add_all(population(name));
         } else if (set.is_array()) {
+            if (set.empty()) fail(file, field, "an empty node set selects no node");
             for (const auto& x : set) merge(select_nodes(x, file, field, depth + 1));
         } else if (set.is_object()) {
             json_reader r(set, file, field);
@@ -2085,6 +2101,10 @@ std::string network_toml(const network_spec& spec, bool has_input_spikes) {
         t += "target = " + toml_string(spec.layout[st.population].name) + "\n";
         if (st.start != 0.0) t += "start = " + exact_number_text(st.start) + "\n";
         if (st.stop < 1e299) t += "stop = " + exact_number_text(st.stop) + "\n";
+        if (!st.neurons.empty()) {  // chosen neurons (a node selection of a SONATA input)
+            std::vector<double> ids(st.neurons.begin(), st.neurons.end());
+            t += "neurons = " + toml_numbers(ids) + "\n";
+        }
     }
     std::vector<std::string> recorded;
     for (std::size_t p = 0; p < spec.layout.count(); ++p)

@@ -110,6 +110,14 @@ void apply_scaling(network_spec& spec) {
                                          spec.layout[target].name + "' is " + to_string(k) +
                                          "; set compensate = false in [scaling]");
     };
+    for (std::size_t q = 0; q < n_pop; ++q) {  // values given per neuron belong to one size
+        const population_model& m = spec.models[q];
+        const bool given = std::any_of(m.varied.begin(), m.varied.end(), [](const auto& v) { return !v.values.empty(); }) ||
+                           std::any_of(m.initial.begin(), m.initial.end(), [](const auto& v) { return !v.values.empty(); });
+        if (given)
+            throw input_error(m.origin, "population '" + spec.layout[q].name +
+                                            "' has values given per neuron and cannot be scaled; expected scale = 1");
+    }
     for (std::size_t k = 0; k < spec.projections.size(); ++k) {
         projection_spec& p = spec.projections[k];
         if (p.rule == connection_rule_kind::explicit_edges || p.rule == connection_rule_kind::one_to_one)

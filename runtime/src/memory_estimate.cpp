@@ -50,7 +50,12 @@ memory_estimate estimate_memory(const network_spec& spec) {
         largest = std::max(largest, s * generated_bytes(spec.projections[k]));
     }
     const double n = spec.layout.total();
-    m.runtime_bytes = bytes + n * bytes_per_neuron;
+    // A population with drawn parameters holds one set of constants per neuron (and, while
+    // lowering, one parameter set per neuron on the host).
+    double own_constants = 0.0;
+    for (std::size_t p = 0; p < spec.models.size(); ++p)
+        if (!spec.models[p].varied.empty()) own_constants += spec.layout[p].size;
+    m.runtime_bytes = bytes + n * bytes_per_neuron + own_constants * sizeof(neuron_constants);
     // GPUs deliver at emission time into a ring of 2^k >= max delay + 1 slots, two 8-byte
     // channels per neuron (host backends deliver at arrival time into one slot). Normal and
     // lognormal delays count up to 6 sd (their tail is redrawn only above 65535 steps).
@@ -70,7 +75,8 @@ memory_estimate estimate_memory(const network_spec& spec) {
     m.device_bytes = m.runtime_bytes + n * slots * 16.0 + 4.0 * batch_ids;
     // Packing frees the generated chunks as the packed store fills (one projection's
     // worth is returned to the system at a time).
-    m.construction_bytes = std::max(generated, bytes) + largest + n * bytes_per_neuron;
+    m.construction_bytes = std::max(generated, bytes) + largest + n * bytes_per_neuron +
+                           own_constants * (sizeof(neuron_constants) + sizeof(neuron_parameters));
     return m;
 }
 

@@ -278,8 +278,12 @@ void engine<Exec>::lower_neurons(const network_spec& spec) {
         if (m.varied.empty()) {
             const std::uint32_t g = add_group(m.parameters);
             for (neuron_id i = pop.first; i < pop.first + pop.size; ++i) h_group(i) = g;
+        } else if (std::any_of(m.varied.begin(), m.varied.end(), [](const auto& v) { return v.values.empty(); })) {
+            // Drawn values: every neuron its own group (two equal draws are not worth a search).
+            for (neuron_id local = 0; local < pop.size; ++local)
+                h_group(pop.first + local) = add_group(parameters_of(m, local, pop.first + local, spec.simulation.seed));
         } else {
-            std::map<std::vector<double>, std::uint32_t> groups;  // by the varied values
+            std::map<std::vector<double>, std::uint32_t> groups;  // by the given values
             std::vector<double> key(m.varied.size());
             for (neuron_id local = 0; local < pop.size; ++local) {
                 const neuron_parameters params = parameters_of(m, local, pop.first + local, spec.simulation.seed);
@@ -306,6 +310,7 @@ void engine<Exec>::lower_neurons(const network_spec& spec) {
                     counter_rng rng(spec.simulation.seed, stream_purpose::initial_state, i, static_cast<std::uint32_t>(k));
                     const auto& given = m.initial[k].values;
                     const double x = given.empty() ? m.initial[k].value.draw(rng) : given.at(i - pop.first);
+                    if (std::isnan(x)) continue;  // a node given no value starts at its rest
                     slot_ref(s, slots[k]) = relative_to_e_l(slots[k]) ? x - constants[g].e_l : x;
                 }
                 for (int k = 0; k < state_slots; ++k) h_state(k, i) = slot_ref(s, static_cast<state_slot>(k));

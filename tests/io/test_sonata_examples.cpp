@@ -380,3 +380,29 @@ TEST_F(sonata_examples, nest_config_quirks_and_the_summary) {
     EXPECT_TRUE(std::any_of(summary.ignored.begin(), summary.ignored.end(),
                             [](const std::string& s) { return contains(s, "sections \"multimeter_report\""); }));
 }
+
+// A node type that gives V_m next to one that does not: the latter's nodes start at their
+// own rest (not a merged value), and per-node IntFire1 times are in seconds like its files.
+TEST_F(sonata_examples, initial_values_given_by_some_node_types_and_per_node_seconds) {
+    circuit c = pointneurons();
+    c.target = "";
+    c.cell_models[0].second = R"({"I_e": 0.0, "tau_m": 44.9, "C_m": 239.0, "t_ref": 3.0, "E_L": -78.0, "V_th": -43.0, "V_reset": -55.0, "V_m": -60.0})";
+    c.node_type = {100, 103, 100, 103};
+    const network_spec spec = load_sonata_simulation(write_circuit(dir / "vm", c).string());
+    simulation sim(spec, build_static_synapses(spec));
+    EXPECT_DOUBLE_EQ(sim.state(0).v, -60.0 - -78.0);  // given, relative to its E_L
+    EXPECT_EQ(sim.state(1).v, 0.0);                    // type 103 gives none: at its rest (E_L -82)
+    EXPECT_DOUBLE_EQ(sim.state(2).v, 18.0);
+    EXPECT_EQ(sim.state(3).v, 0.0);
+
+    circuit f;
+    f.target = "NEURON";
+    f.node_types_csv = "node_type_id model_template model_type dynamics_params\n100 nrn:IntFire1 point_process IntFire1_exc_1.json\n";
+    f.cell_models = {{"IntFire1_exc_1.json", R"({"tau": 0.024, "refrac": 0.003})"}};
+    f.node_type = {100, 100};
+    f.per_node = {{"tau", {0.01, 0.02}}};
+    const network_spec intfire = load_sonata_simulation(write_circuit(dir / "intfire", f).string());
+    ASSERT_EQ(intfire.models[0].varied.size(), 1u);
+    EXPECT_NEAR(intfire.models[0].varied[0].values[0], 10.0, 1e-12);
+    EXPECT_NEAR(intfire.models[0].varied[0].values[1], 20.0, 1e-12);
+}
