@@ -115,14 +115,15 @@ inline std::string small_brunel(int n, double duration_ms, std::uint64_t seed, c
 
 namespace synaptogen::testing {
 
-// One network with every neuron model, synapse model and stimulus kind, for determinism
-// and checkpoint tests. Fires at a few to tens of Hz.
+// One network with every neuron model, synapse model and stimulus kind, and a drawn
+// per-neuron parameter (cond's V_th), for determinism and checkpoint tests. Fires at a few
+// to tens of Hz.
 inline std::string feature_network(double duration_ms, std::uint64_t seed) {
     std::string s = "[simulation]\ndt = 0.1\nduration = " + std::to_string(duration_ms) + "\nseed = " + std::to_string(seed) + "\n";
     const std::string lif = "tau_m = 10.0, C_m = 250.0, E_L = -65.0, V_th = -50.0, V_reset = -65.0, t_ref = 2.0";
     s += "[[population]]\nname = \"alpha\"\nsize = 400\nmodel = \"iaf_psc_alpha\"\nparameters = { " + lif + ", tau_syn_ex = 1.0, tau_syn_in = 2.0 }\n"
          "initial = { V_m = { distribution = \"uniform\", low = -65.0, high = -50.0 } }\n";
-    s += "[[population]]\nname = \"cond\"\nsize = 300\nmodel = \"iaf_cond_exp\"\nparameters = { C_m = 200.0, g_L = 10.0, E_L = -60.0, V_th = -50.0, V_reset = -60.0, t_ref = 5.0, tau_syn_ex = 5.0, tau_syn_in = 10.0, E_in = -80.0 }\n";
+    s += "[[population]]\nname = \"cond\"\nsize = 300\nmodel = \"iaf_cond_exp\"\nparameters = { C_m = 200.0, g_L = 10.0, E_L = -60.0, V_th = { distribution = \"normal\", mean = -50.0, sd = 1.0, min = -55.0, max = -45.0 }, V_reset = -60.0, t_ref = 5.0, tau_syn_ex = 5.0, tau_syn_in = 10.0, E_in = -80.0 }\n";
     s += "[[population]]\nname = \"izh\"\nsize = 150\nmodel = \"izhikevich\"\npreset = \"fast_spiking\"\n";
     s += "[[population]]\nname = \"adex\"\nsize = 100\nmodel = \"adex\"\n";
     s += "[[population]]\nname = \"graded\"\nsize = 40\nmodel = \"graded\"\n";

@@ -403,6 +403,9 @@ private:
                 if (std::find(vars.begin(), vars.end(), key) == vars.end()) init.unknown(key, vars);
                 m.initial.push_back({key, read_distribution(init, key)});
             }
+            // The k-th initial value draws from stream k: name order (as SONATA's JSON gives
+            // them back), since TOML tables keep no order.
+            std::sort(m.initial.begin(), m.initial.end(), [](const auto& a, const auto& b) { return a.variable < b.variable; });
         }
         if (t.has("cell_names")) {
             const toml_value& v = t.get("cell_names");

@@ -535,6 +535,8 @@ void apply_dynamics_params(population_model& m, const std::string& file, const s
         std::string error;
         if (!set_list_parameter(m.parameters, m.model, key, values, error)) fail(file, key, error);
     }
+    // Initial values draw their streams in name order, as in TOML.
+    std::sort(m.initial.begin(), m.initial.end(), [](const auto& a, const auto& b) { return a.variable < b.variable; });
     for (const auto& problem : check_parameters(m.parameters, m.model, dt)) fail(file, problem.name, problem.what);
 }
 
