@@ -572,9 +572,11 @@ population_model resolve_node_type(const type_table& types, std::int64_t id, con
     m.origin = {types.file, row.line, "node_type_id " + std::to_string(id)};
     const auto model_type = types.cell(row, "model_type");
     if (!model_type) fail(types.file, "model_type", "node type " + std::to_string(id) + " has no model_type", row.line);
+    // A biophysical cell is refused naming its model template, so the user sees which cell.
+    const std::string template_text = types.cell(row, "model_template") ? " (model_template '" + *types.cell(row, "model_template") + "')" : "";
     for (const char* column : {"model_processing", "morphology"})
         if (auto v = types.cell(row, column))
-            fail(types.file, column, "node type " + std::to_string(id) + " has " + column + " '" + *v +
+            fail(types.file, column, "node type " + std::to_string(id) + template_text + " has " + column + " '" + *v +
                                          "': morphologies and their processing belong to biophysical models; Synaptogen "
                                          "simulates point neurons", row.line);
     if (*model_type == "virtual") {
@@ -586,7 +588,7 @@ population_model resolve_node_type(const type_table& types, std::int64_t id, con
         return m;
     }
     if (*model_type != "point_neuron" && *model_type != "point_process")
-        fail(types.file, "model_type", "node type " + std::to_string(id) + " has model_type '" + *model_type +
+        fail(types.file, "model_type", "node type " + std::to_string(id) + template_text + " has model_type '" + *model_type +
                                            "'; Synaptogen imports point neurons and virtual nodes" +
                                            suggest(*model_type, {"point_neuron", "point_process", "virtual"}), row.line);
     const auto tmpl = types.cell(row, "model_template");

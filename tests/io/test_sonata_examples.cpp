@@ -336,6 +336,7 @@ TEST_F(sonata_examples, biophysical_cells_are_refused_with_their_line) {
     } catch (const input_error& e) {
         EXPECT_TRUE(contains(e.what(), "internal_node_types.csv:2")) << e.what();
         EXPECT_TRUE(contains(e.what(), "morphology")) << e.what();
+        EXPECT_TRUE(contains(e.what(), "model_template 'ctdb:Biophys1.hoc'")) << e.what();
     }
 }
 
