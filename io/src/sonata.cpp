@@ -606,9 +606,11 @@ population_model resolve_node_type(const type_table& types, std::int64_t id, con
             fail(types.file, "dynamics_params", "node type " + std::to_string(id) + ": " + problem.what, row.line);
     }
     if (target == target_simulator::nest && tmpl->rfind("nest:", 0) == 0)
-        for (const auto& [variable, value] : nest_initial_state(m.model))
+        for (const auto& nest_default : nest_initial_state(m.model)) {
+            const std::string& variable = nest_default.first;  // not a structured binding: lambdas capture it (C++17)
             if (std::none_of(m.initial.begin(), m.initial.end(), [&](const auto& v) { return v.variable == variable; }))
-                m.initial.push_back({variable, distribution::constant_value(value), {}});
+                m.initial.push_back({variable, distribution::constant_value(nest_default.second), {}});
+        }
     return m;
 }
 
