@@ -401,7 +401,7 @@ private:
             const auto vars = recordable_variables(m.model);
             for (const auto& [key, value] : init.table().as_table()) {
                 if (std::find(vars.begin(), vars.end(), key) == vars.end()) init.unknown(key, vars);
-                m.initial.push_back({key, read_distribution(init, key)});
+                m.initial.push_back({key, read_distribution(init, key), {}});
             }
             // The k-th initial value draws from stream k: name order (as SONATA's JSON gives
             // them back), since TOML tables keep no order.

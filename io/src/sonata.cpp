@@ -489,19 +489,25 @@ std::vector<std::string> model_template_names() {
     return names;
 }
 
-// Applies a dynamics_params file: keys that name a parameter of the model set it; keys
-// that name a state variable ("V_m", NEST's convention) set its initial value, a number or
-// a distribution object (a Synaptogen extension).
-// `neuron_units`: the file is written for NEURON's IntFire1, whose times bmtk gives in
-// seconds (BioNet multiplies tau and refrac by 1000); its "type" key names the cell.
+// Whether `key` of a node type with `model_template` is a time bmtk gives in seconds:
+// NEURON's artificial cells (nrn:IntFire1) take tau and refrac so, and BioNet multiplies
+// them by 1000.
+bool in_seconds(const std::string& model_template, const std::string& key) {
+    return model_template.rfind("nrn:", 0) == 0 && (key == "tau" || key == "refrac");
+}
+
+// Applies a dynamics_params file of a node type with `model_template`: keys that name a
+// parameter of the model set it; keys that name a state variable ("V_m", NEST's
+// convention) set its initial value, a number or a distribution object (a Synaptogen
+// extension). A NEURON cell's "type" key names the cell.
 void apply_dynamics_params(population_model& m, const std::string& file, const source_location& where, double dt,
-                           bool neuron_units = false) {
+                           const std::string& model_template) {
     json j = parse_json(read_text(file, where, "a dynamics_params JSON file"), file);
-    if (neuron_units && j.is_object()) {
-        j.erase("type");
-        for (const char* key : {"tau", "refrac"})
-            if (j.contains(key) && j[key].is_number()) j[key] = j[key].get<double>() * 1000.0;
-    }
+    if (model_template.rfind("nrn:", 0) == 0 && j.is_object()) j.erase("type");
+    if (j.is_object())
+        for (auto& item : j.items())
+            if (in_seconds(model_template, item.key()) && item.value().is_number())
+                item.value() = item.value().get<double>() * 1000.0;
     if (!j.is_object()) fail(file, "", "expected a JSON object of parameter names and values");
     const auto params = parameter_names(m.model), vars = recordable_variables(m.model), lists = list_parameter_names(m.model);
     std::vector<std::pair<std::string, std::vector<double>>> list_values;  // applied last: an empty list depends on the switches
@@ -523,7 +529,7 @@ void apply_dynamics_params(population_model& m, const std::string& file, const s
             }
             list_values.emplace_back(key, values);
         } else if (std::find(vars.begin(), vars.end(), key) != vars.end()) {
-            m.initial.push_back({key, distribution_from_json(item.value(), file, key)});
+            m.initial.push_back({key, distribution_from_json(item.value(), file, key), {}});
         } else {
             std::vector<std::string> known = params;
             known.insert(known.end(), lists.begin(), lists.end());
@@ -599,8 +605,7 @@ population_model resolve_node_type(const type_table& types, std::int64_t id, con
     m.parameters = default_parameters(m.model);
     if (auto params = types.cell(row, "dynamics_params")) {
         const fs::path file = fs::path(*params).is_absolute() ? fs::path(*params) : dirs.neuron_models / *params;
-        apply_dynamics_params(m, file.lexically_normal().string(), {types.file, row.line, "dynamics_params"}, dt,
-                              tmpl->rfind("nrn:", 0) == 0);
+        apply_dynamics_params(m, file.lexically_normal().string(), {types.file, row.line, "dynamics_params"}, dt, *tmpl);
     } else {
         for (const auto& problem : check_parameters(m.parameters, m.model, dt))
             fail(types.file, "dynamics_params", "node type " + std::to_string(id) + ": " + problem.what, row.line);
@@ -614,19 +619,11 @@ population_model resolve_node_type(const type_table& types, std::int64_t id, con
     return m;
 }
 
-// A state variable's value at rest (absolute), where a node type gives none.
-double resting_value(neuron_model_kind model, const neuron_parameters& p, const std::string& variable, double dt) {
-    state_slot slot = state_slot::v;
-    find_state_variable(model, variable, slot);
-    neuron_state rest = resting_state(p, model);
-    return slot_ref(rest, slot) + (relative_to_e_l(slot) ? make_constants(p, model, dt).e_l : 0.0);
-}
-
 // The node types of one population as one population model: one model (the engine runs
 // one per population), parameters that agree between the types stay uniform, the others
 // become per-node values; likewise initial values.
 population_model merge_node_types(const std::map<std::int64_t, population_model>& types,
-                                  const std::vector<std::int64_t>& node_type, const dataset_reader& d, double dt) {
+                                  const std::vector<std::int64_t>& node_type, const dataset_reader& d) {
     const auto& [first_id, first] = *types.begin();
     for (const auto& [id, m] : types)
         if (m.model != first.model)
@@ -688,18 +685,11 @@ population_model merge_node_types(const std::map<std::int64_t, population_model>
     return out;
 }
 
-// NEURON's IntFire1 times per node are in seconds, as in its dynamics_params files.
-std::vector<double> seconds_to_ms(const population_model& m, const std::string& key, std::vector<double> values) {
-    if (m.model == neuron_model_kind::intfire1 && (key == "tau" || key == "refrac"))
-        for (double& x : values) x *= 1000.0;
-    return values;
-}
-
 // A per-node dynamics_params dataset of node group `g`: the values of its nodes replace
 // their node types' (a parameter, or a state variable's initial value).
 void apply_per_node_values(population_model& m, const std::string& key, const std::vector<double>& rows, std::int64_t g,
                            const std::vector<std::int64_t>& node_group, const std::vector<std::int64_t>& node_row,
-                           const std::string& file, const std::string& path, double dt) {
+                           const std::string& file, const std::string& path) {
     const std::size_t n = node_group.size();
     const auto params = parameter_names(m.model), vars = recordable_variables(m.model);
     const bool is_parameter = std::find(params.begin(), params.end(), key) != params.end();
@@ -749,14 +739,13 @@ struct circuit_population {
     std::set<std::int64_t> used_types;
     std::set<std::string> node_attributes;  // per-node datasets of its node groups
     std::vector<std::int64_t> node_type;         // per node
-    std::vector<std::string> varied_parameters;  // that differ between its neurons
 };
 
 circuit_population import_node_population(hid_t nodes, const std::string& file, const std::string& name,
                                           const std::shared_ptr<const type_table>& types_ptr, const circuit_dirs& dirs,
                                           target_simulator target, network_spec& spec) {
     const type_table& types = *types_ptr;
-    circuit_population info{name, spec.layout.count(), types_ptr, {}, {}};
+    circuit_population info{name, spec.layout.count(), types_ptr, {}, {}, {}};
     const std::string base = "/nodes/" + name;
     h5::handle group = h5::open_group(nodes, name);
     dataset_reader d(group.get(), file, base);
@@ -813,7 +802,9 @@ circuit_population import_node_population(hid_t nodes, const std::string& file, 
                                                "' but used by '" + name + "' (" + file + ")", it->second.line);
         type_models.emplace(id, resolve_node_type(types, id, it->second, dirs, spec.simulation.dt, target));
     }
-    population_model model = merge_node_types(type_models, type_ids, d, spec.simulation.dt);
+    population_model model = merge_node_types(type_models, type_ids, d);
+    // One model per population: the first node type's template names it for all.
+    const std::string model_template = types.cell(types.rows.at(type_ids[0]), "model_template").value_or("");
     // Per-node dynamics_params datasets override their node type's values.
     std::vector<std::int64_t> node_group(n, groups.empty() ? 0 : groups.front()), node_row(n);
     if (!d.has("node_group_id") && groups.size() > 1)
@@ -831,14 +822,16 @@ circuit_population import_node_population(hid_t nodes, const std::string& file, 
         h5::handle dp = h5::open_group(gg.get(), "dynamics_params");
         const std::string dp_path = base + "/" + std::to_string(g) + "/dynamics_params";
         dataset_reader per_node(dp.get(), file, dp_path);
-        for (const auto& key : h5::child_names(dp.get()))
-            apply_per_node_values(model, key, seconds_to_ms(model, key, per_node.reals(key, "one value per node of group " + std::to_string(g))),
-                                  g, node_group, node_row, file, dp_path, spec.simulation.dt);
+        for (const auto& key : h5::child_names(dp.get())) {
+            std::vector<double> values = per_node.reals(key, "one value per node of group " + std::to_string(g));
+            if (in_seconds(model_template, key))  // in the unit of the node types' files
+                for (double& x : values) x *= 1000.0;
+            apply_per_node_values(model, key, values, g, node_group, node_row, file, dp_path);
+        }
     }
     if (spec.layout.find(name)) fail(file, base, "a population named '" + name + "' already exists; expected unique names");
     spec.layout.add(name, n);
     model.origin = {file, 0, base};
-    for (const auto& v : model.varied) info.varied_parameters.push_back(v.parameter);
     info.node_type = type_ids;
     spec.models.push_back(model);
     spec.record_spikes.resize(spec.layout.count(), false);
@@ -1938,7 +1931,9 @@ private:
                 summary_.node_types.push_back({c.name, id, n, c.types->cell(row, "model_template").value_or(""),
                                                c.types->cell(row, "dynamics_params").value_or("")});
             }
-            if (!c.varied_parameters.empty()) summary_.varied.push_back(c.name + ": " + join(c.varied_parameters));
+            std::vector<std::string> varied;
+            for (const auto& v : spec_.models[c.index].varied) varied.push_back(v.parameter);
+            if (!varied.empty()) summary_.varied.push_back(c.name + ": " + join(varied));
         }
         for (std::size_t k = 0; k < spec_.projections.size(); ++k) {
             const projection_spec& p = spec_.projections[k];
