@@ -37,6 +37,10 @@ neuron_parameters parameters_of(const population_model& m, neuron_id local, neur
     return p;
 }
 
+bool draws_parameters(const population_model& m) {
+    return std::any_of(m.varied.begin(), m.varied.end(), [](const parameter_variation& v) { return v.values.empty(); });
+}
+
 void check_neuron_parameters(const population_model& m, const std::string& population, neuron_id first,
                              neuron_id size, std::uint64_t seed, double dt) {
     for (const auto& v : m.initial)

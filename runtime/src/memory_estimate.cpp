@@ -51,10 +51,10 @@ memory_estimate estimate_memory(const network_spec& spec) {
     }
     const double n = spec.layout.total();
     // A population with drawn parameters holds one set of constants per neuron (and, while
-    // lowering, one parameter set per neuron on the host).
+    // lowering, one parameter set per neuron on the host); given values share theirs.
     double own_constants = 0.0;
     for (std::size_t p = 0; p < spec.models.size(); ++p)
-        if (!spec.models[p].varied.empty()) own_constants += spec.layout[p].size;
+        if (draws_parameters(spec.models[p])) own_constants += spec.layout[p].size;
     m.runtime_bytes = bytes + n * bytes_per_neuron + own_constants * sizeof(neuron_constants);
     // GPUs deliver at emission time into a ring of 2^k >= max delay + 1 slots, two 8-byte
     // channels per neuron (host backends deliver at arrival time into one slot). Normal and

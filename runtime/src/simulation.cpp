@@ -278,7 +278,7 @@ void engine<Exec>::lower_neurons(const network_spec& spec) {
         if (m.varied.empty()) {
             const std::uint32_t g = add_group(m.parameters);
             for (neuron_id i = pop.first; i < pop.first + pop.size; ++i) h_group(i) = g;
-        } else if (std::any_of(m.varied.begin(), m.varied.end(), [](const auto& v) { return v.values.empty(); })) {
+        } else if (draws_parameters(m)) {
             // Drawn values: every neuron its own group (two equal draws are not worth a search).
             for (neuron_id local = 0; local < pop.size; ++local)
                 h_group(pop.first + local) = add_group(parameters_of(m, local, pop.first + local, spec.simulation.seed));

@@ -153,6 +153,10 @@ network_spec with_connectome(const network_spec& spec, const connectome& c);
 // (stream: seed, neuron_parameter, global id, index of the variation).
 neuron_parameters parameters_of(const population_model& m, neuron_id local, neuron_id global, std::uint64_t seed);
 
+// Whether a parameter of the population is drawn per neuron: the engine then gives each
+// neuron its own constants (values given per neuron share them by distinct set).
+bool draws_parameters(const population_model& m);
+
 // Throws input_error (at m.origin, naming the population, the neuron and the parameter) if
 // any neuron's parameters fail check_parameters. `first` is the population's first global id.
 void check_neuron_parameters(const population_model& m, const std::string& population, neuron_id first,
