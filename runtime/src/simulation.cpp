@@ -165,7 +165,6 @@ private:
     view<std::uint32_t*> d_group_;         // neuron -> parameter group (index into d_constants_)
     view<std::uint32_t*> d_block_group_;   // update block -> its group, or mixed_group
     view<neuron_constants*> d_constants_;  // per parameter group
-
     std::vector<stimulus_term> poisson_terms_;  // one add_poisson_input launch each per step
     view<stimulus_term*> d_currents_;
     view<double*> d_schedule_;                  // step currents: (step, value) pairs
@@ -258,7 +257,7 @@ void engine<Exec>::lower_neurons(const network_spec& spec) {
     // parameters has one group per distinct set (a SONATA node type, or each neuron when
     // drawn from a distribution).
     std::vector<neuron_constants> constants;
-    std::vector<neuron_parameters> group_parameters;
+    std::vector<neuron_state> group_rest;  // the resting state of each group
     auto h_state = Kokkos::create_mirror_view(d_state_);
     auto h_group = Kokkos::create_mirror_view(d_group_);
     for (std::size_t p = 0; p < n_pop; ++p) {
@@ -272,7 +271,7 @@ void engine<Exec>::lower_neurons(const network_spec& spec) {
             neuron_constants c = make_constants(params, m.model, dt);
             c.key32 = key32;
             constants.push_back(c);
-            group_parameters.push_back(params);
+            group_rest.push_back(resting_state(params, m.model));
             return static_cast<std::uint32_t>(constants.size() - 1);
         };
         if (m.varied.empty()) {
@@ -305,7 +304,7 @@ void engine<Exec>::lower_neurons(const network_spec& spec) {
         tbb::parallel_for(tbb::blocked_range<neuron_id>(pop.first, pop.first + pop.size, 4096), [&](const auto& r) {
             for (neuron_id i = r.begin(); i != r.end(); ++i) {
                 const std::uint32_t g = h_group(i);
-                neuron_state s = resting_state(group_parameters[g], m.model);
+                neuron_state s = group_rest[g];
                 for (std::size_t k = 0; k < m.initial.size(); ++k) {
                     counter_rng rng(spec.simulation.seed, stream_purpose::initial_state, i, static_cast<std::uint32_t>(k));
                     const auto& given = m.initial[k].values;
@@ -322,7 +321,8 @@ void engine<Exec>::lower_neurons(const network_spec& spec) {
     for (std::size_t g = 0; g < constants.size(); ++g) h_const(g) = constants[g];
     // The group of each block of `lanes` neurons the update kernel takes as one work item,
     // or mixed_group: only uniform blocks take the vectorised path.
-    auto h_block = Kokkos::create_mirror_view(view<std::uint32_t*>("block_group", (n_ + lanes - 1) / lanes));
+    d_block_group_ = view<std::uint32_t*>("block_group", (n_ + lanes - 1) / lanes);
+    auto h_block = Kokkos::create_mirror_view(d_block_group_);
     for (std::size_t b = 0; b < h_block.extent(0); ++b) {
         const std::size_t first = b * lanes, last = std::min<std::size_t>(first + lanes, n_);
         h_block(b) = h_group(first);
@@ -333,7 +333,7 @@ void engine<Exec>::lower_neurons(const network_spec& spec) {
     Kokkos::deep_copy(d_state_, h_state);
     Kokkos::deep_copy(d_group_, h_group);
     Kokkos::deep_copy(d_constants_, h_const);
-    d_block_group_ = Kokkos::create_mirror_view_and_copy(mem(), h_block);
+    Kokkos::deep_copy(d_block_group_, h_block);
 }
 
 // The STDP projections, built one by one and merged, each synapse tagged with its rule.
