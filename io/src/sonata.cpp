@@ -633,10 +633,6 @@ population_model merge_node_types(const std::map<std::int64_t, population_model>
                                           "one population per model (split the population)");
     population_model out = first;
     out.initial.clear();
-    if (types.size() == 1) {
-        out.initial = first.initial;
-        return out;
-    }
     for (const auto& name : parameter_names(out.model)) {
         std::map<std::int64_t, double> value;
         for (const auto& [id, m] : types) get_parameter(m.parameters, m.model, name, value[id]);
