@@ -669,6 +669,14 @@ private:
                                       tgt_name + "' is " + to_string(tgt));
             break;
         }
+        known.push_back("receptor");
+        if (t.has("receptor")) {
+            if (syn.kind != synapse_kind::static_synapse && syn.kind != synapse_kind::stdp)
+                t.fail("receptor", std::string(to_string(syn.kind)) + " connections act on no receptor port; expected no receptor");
+            syn.receptor = static_cast<std::uint32_t>(t.count("receptor", max_receptor_ports));
+            const std::string problem = receptor_problem(spec_.models[p.target], syn.receptor, spec_.layout[p.target].first);
+            if (!problem.empty()) t.fail("receptor", "population '" + tgt_name + "': " + problem);
+        }
         if (syn.kind == synapse_kind::stdp) {
             known.push_back("stdp");
             if (!t.has("stdp")) t.fail("", "missing required key 'stdp' (the rule's parameters, at least w_max)");

@@ -1014,30 +1014,23 @@ std::size_t node_population(dataset_reader& d, const std::string& dataset, const
 }
 
 // NEST's receptor ports: models with one port take receptor_type 0; glif_psc numbers its
-// ports from 1, one per tau_syn entry. Synaptogen routes input by the sign of the weight
-// (excitatory: tau_syn_ex, inhibitory: tau_syn_in), so a port is honoured when its time
-// constant is the one of the weight's channel.
-void check_receptor(const population_model& m, neuron_id target, std::int64_t receptor, double weight,
-                    const std::string& file, const std::string& base, std::size_t edge, std::int64_t type) {
+// ports from 1, one per tau_syn entry, and the edge's input goes to that port whatever its
+// sign. Returns the projection's receptor (0: none, input goes by its sign).
+std::uint32_t edge_receptor(const population_model& m, neuron_id target, std::int64_t receptor, const std::string& file,
+                            const std::string& base, std::size_t edge, std::int64_t type) {
     const std::string what = "edge " + std::to_string(edge) + " (edge type " + std::to_string(type) + ") has receptor_type " +
                              std::to_string(receptor);
     if (m.model != neuron_model_kind::glif_psc) {
         if (receptor != 0)
             fail(file, base, what + "; its target model " + std::string(to_string(m.model)) +
                                  " has one receptor port: expected receptor_type 0");
-        return;
+        return 0;
     }
-    const neuron_parameters p = parameters_of(m, target, target, 0);
-    if (receptor < 1 || receptor > 2)
-        fail(file, base, what + "; glif_psc here has receptor ports 1 and 2 (tau_syn of at most two entries: "
-                                "excitatory, inhibitory)");
-    const double port_tau = receptor == 1 ? p.tau_syn_ex : p.tau_syn_in;
-    const double channel_tau = weight >= 0.0 ? p.tau_syn_ex : p.tau_syn_in;
-    if (port_tau != channel_tau)
-        fail(file, base, what + " and weight " + exact_number_text(weight) + ": port " + std::to_string(receptor) +
-                             " has tau_syn " + exact_number_text(port_tau) + " ms, but " +
-                             (weight >= 0.0 ? "excitatory" : "inhibitory") + " input goes to the channel with tau_syn " +
-                             exact_number_text(channel_tau) + " ms; expected excitatory edges on port 1 and inhibitory ones on port 2");
+    const int ports = static_cast<int>(parameters_of(m, target, target, 0).receptor_ports);
+    if (receptor < 1 || receptor > ports)
+        fail(file, base, what + "; its target node " + std::to_string(target) + " (glif_psc) has receptor ports 1.." +
+                             std::to_string(ports) + ", one per tau_syn entry");
+    return static_cast<std::uint32_t>(receptor);
 }
 
 void import_edge_population(hid_t edges, const std::string& file, const std::string& name, const type_table& types,
@@ -1088,8 +1081,8 @@ void import_edge_population(hid_t edges, const std::string& file, const std::str
     struct group_data {
         std::vector<double> weight, delay, nsyns;  // empty: not given per edge
         std::size_t rows = 0;
-        projection_spec projection;
-        std::optional<synapse_spec> synapse;  // one synapse model per group (it becomes one projection)
+        std::map<std::uint32_t, projection_spec> by_receptor;  // the group's projection per receptor port
+        std::optional<synapse_spec> synapse;  // one synapse model per group
     };
     std::map<std::int64_t, group_data> data;
     for (const auto g : groups) {
@@ -1182,8 +1175,9 @@ void import_edge_population(hid_t edges, const std::string& file, const std::str
             }
         }
         if (!nsyns && type.sign != 1.0) ignored.add(base + " sign (BioNet applies it with nsyns only)");
-        if (type.receptor_type) check_receptor(spec.models[t], static_cast<neuron_id>(tgt[e]), *type.receptor_type, x.weight,
-                                               file, base, e, type_ids[e]);
+        const std::uint32_t receptor =
+            type.receptor_type ? edge_receptor(spec.models[t], static_cast<neuron_id>(tgt[e]), *type.receptor_type, file, base, e, type_ids[e])
+                               : 0;
         x.delay = continuous ? dt : value(g.delay, type.delay, "delay");  // continuous couplings act within the step
         if (!std::isfinite(x.weight)) fail(file, group_path + "/syn_weight", "edge " + std::to_string(e) + ": expected a finite weight");
         if (continuous && x.weight < 0.0 && type.synapse.kind != synapse_kind::rate)
@@ -1192,30 +1186,32 @@ void import_edge_population(hid_t edges, const std::string& file, const std::str
             fail(file, group_path + "/delay", "edge " + std::to_string(e) + " has delay " + exact_number_text(x.delay) +
                                                   " ms; expected dt = " + exact_number_text(dt) + " ms <= delay <= " +
                                                   exact_number_text(max_delay_steps * dt) + " ms");
-        g.projection.edges.push_back(x);
+        g.by_receptor[receptor].edges.push_back(x);
     }
     check_index(group.get(), file, base, "source_to_target", src, ns);
     check_index(group.get(), file, base, "target_to_source", tgt, nt);
+    // One projection per edge group and receptor port (a projection has one port).
     for (auto& [g, gdat] : data) {
-        if (gdat.projection.edges.empty()) continue;
-        projection_spec& p = gdat.projection;
-        p.source = s;
-        p.target = t;
-        p.rule = connection_rule_kind::explicit_edges;
-        p.edges_have_weights = true;
-        p.edges_have_delays = !is_continuous(gdat.synapse->kind);
-        p.origin = {file, 0, base + "/" + std::to_string(g)};
-        const synapse_spec& syn = *gdat.synapse;
-        if (syn.kind == synapse_kind::stdp)
-            for (const auto& x : p.edges)
-                if (x.weight < syn.stdp.w_min || x.weight > syn.stdp.w_max)
-                    fail(file, p.origin.field + "/syn_weight", "weight " + exact_number_text(x.weight) + " is outside the STDP bounds [" +
-                                                                   exact_number_text(syn.stdp.w_min) + ", " + exact_number_text(syn.stdp.w_max) + "]");
-        if (!syn.name.empty())
-            for (const auto& other : spec.synapses)
-                if (other.name == syn.name) fail(file, p.origin.field, "two projections are named '" + syn.name + "'");
-        spec.projections.push_back(std::move(p));
-        spec.synapses.push_back(syn);
+        for (auto& [receptor, p] : gdat.by_receptor) {
+            p.source = s;
+            p.target = t;
+            p.rule = connection_rule_kind::explicit_edges;
+            p.edges_have_weights = true;
+            p.edges_have_delays = !is_continuous(gdat.synapse->kind);
+            p.origin = {file, 0, base + "/" + std::to_string(g)};
+            synapse_spec syn = *gdat.synapse;
+            syn.receptor = receptor;
+            if (syn.kind == synapse_kind::stdp)
+                for (const auto& x : p.edges)
+                    if (x.weight < syn.stdp.w_min || x.weight > syn.stdp.w_max)
+                        fail(file, p.origin.field + "/syn_weight", "weight " + exact_number_text(x.weight) + " is outside the STDP bounds [" +
+                                                                       exact_number_text(syn.stdp.w_min) + ", " + exact_number_text(syn.stdp.w_max) + "]");
+            if (!syn.name.empty())
+                for (const auto& other : spec.synapses)
+                    if (other.name == syn.name) fail(file, p.origin.field, "two projections are named '" + syn.name + "'");
+            spec.projections.push_back(std::move(p));
+            spec.synapses.push_back(syn);
+        }
     }
     if (n > 0 && data.empty()) d.fail_at("edge_group_id", "the population has edges but no edge group");
 }
@@ -2223,22 +2219,35 @@ void export_sonata(const network_spec& spec, const synapse_table& table, const s
             std::vector<double> delay;  // [ms]
         };
         std::map<std::pair<std::size_t, std::size_t>, bucket> buckets;
+        // Static projections on receptor ports go with the other models (their own edge
+        // type): the buckets take a table without them.
+        const synapse_table* bucketed = &table;
+        synapse_table without_ports;
+        std::vector<bool> no_port(spec.projections.size(), false);
+        for (std::size_t k = 0; k < spec.projections.size(); ++k)
+            no_port[k] = k >= spec.synapses.size() ||
+                         (spec.synapses[k].kind == synapse_kind::static_synapse && spec.synapses[k].receptor == 0);
+        if (std::any_of(spec.synapses.begin(), spec.synapses.end(), [](const synapse_spec& x) { return x.receptor > 0; })) {
+            without_ports = build_synapses(layout, spec.projections, spec.simulation.seed, spec.simulation.dt, no_port);
+            bucketed = &without_ports;
+        }
         std::size_t p = 0;
-        for (neuron_id i = 0; i < table.n_neurons; ++i) {
+        for (neuron_id i = 0; i < bucketed->n_neurons; ++i) {
             while (i >= layout[p].first + layout[p].size) ++p;
-            for (edge_index e = table.row_map[i]; e < table.row_map[i + 1]; ++e) {
-                const neuron_id target = table.target[e];
+            for (edge_index e = bucketed->row_map[i]; e < bucketed->row_map[i + 1]; ++e) {
+                const neuron_id target = bucketed->target[e];
                 const std::size_t q = layout.population_of(target);
                 bucket& b = buckets[{p, q}];
                 b.source.push_back(i - layout[p].first);
                 b.target.push_back(target - layout[q].first);
-                b.weight.push_back(table.weight[e]);
-                b.delay.push_back(table.delay[e] * spec.simulation.dt);
+                b.weight.push_back(bucketed->weight[e]);
+                b.delay.push_back(bucketed->delay[e] * spec.simulation.dt);
             }
         }
-        // Every other synapse model: one edge population per projection, in its own build
-        // order, with an edge type naming the model and a dynamics_params file holding
-        // its parameters (and the projection's name, which weight records refer to).
+        // Every other synapse model, and static synapses on a receptor port: one edge
+        // population per projection, in its own build order, with an edge type naming the
+        // model and a dynamics_params file holding its parameters (and the projection's
+        // name, which weight records refer to, and its receptor_type).
         struct projection_edges {
             std::size_t projection;
             bucket edges;
@@ -2246,7 +2255,8 @@ void export_sonata(const network_spec& spec, const synapse_table& table, const s
         std::vector<projection_edges> others;
         for (std::size_t k = 0; k < spec.projections.size(); ++k) {
             const synapse_kind kind = k < spec.synapses.size() ? spec.synapses[k].kind : synapse_kind::static_synapse;
-            if (kind == synapse_kind::static_synapse) continue;
+            const std::uint32_t receptor = k < spec.synapses.size() ? spec.synapses[k].receptor : 0;
+            if (kind == synapse_kind::static_synapse && receptor == 0) continue;
             std::vector<bool> only(spec.projections.size(), false);
             only[k] = true;
             const synapse_table t = build_synapses(layout, spec.projections, spec.simulation.seed, spec.simulation.dt, only);
@@ -2307,6 +2317,7 @@ void export_sonata(const network_spec& spec, const synapse_table& table, const s
                 }
                 json params = json::object();
                 if (!syn.name.empty()) params["name"] = syn.name;
+                if (syn.receptor > 0) params["receptor_type"] = syn.receptor;
                 for (const auto& pname : synapse_parameter_names(syn.kind)) {
                     double v = 0.0;
                     if (get_synapse_parameter(syn, pname, v)) params[pname] = v;
@@ -2316,7 +2327,9 @@ void export_sonata(const network_spec& spec, const synapse_table& table, const s
                     params["pairing"] = syn.stdp.nearest ? "nearest" : "all_to_all";
                 }
                 write_text(part / "components" / "synaptic_models" / (name + ".json"), params.dump(2) + "\n");
-                types += std::to_string(type_id++) + " synaptogen:" + to_string(syn.kind) + " " + name + ".json\n";
+                const std::string model = syn.kind == synapse_kind::static_synapse ? "static_synapse"
+                                                                                     : "synaptogen:" + std::string(to_string(syn.kind));
+                types += std::to_string(type_id++) + " " + model + " " + name + ".json\n";
             }
             write_text(part / "network" / "edge_types.csv", types);
             edges_list.push_back({{"edges_file", "$NETWORK_DIR/edges.h5"}, {"edge_types_file", "$NETWORK_DIR/edge_types.csv"}});

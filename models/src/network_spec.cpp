@@ -65,6 +65,26 @@ void check_neuron_parameters(const population_model& m, const std::string& popul
     }
 }
 
+std::string receptor_problem(const population_model& target, std::uint32_t receptor, neuron_id first) {
+    if (receptor == 0) return "";
+    if (target.model != neuron_model_kind::glif_psc)
+        return std::string("receptor ") + std::to_string(receptor) + ": " + to_string(target.model) +
+               " has no receptor ports (glif_psc has one per tau_syn entry); expected no receptor";
+    const std::string ports = "receptor_ports";
+    const auto varied = std::find_if(target.varied.begin(), target.varied.end(),
+                                     [&](const parameter_variation& v) { return v.parameter == ports; });
+    std::size_t size = varied == target.varied.end() ? 1 : std::max<std::size_t>(1, varied->values.size());
+    for (std::size_t i = 0; i < size; ++i) {
+        const double have = parameters_of(target, static_cast<neuron_id>(i), first + static_cast<neuron_id>(i), 0).receptor_ports;
+        if (receptor > have)
+            return "receptor " + std::to_string(receptor) + ": " +
+                   (size > 1 ? "neuron " + std::to_string(i) + " of the target" : std::string("the target")) + " has " +
+                   std::to_string(static_cast<int>(have)) + " receptor port" + (have == 1.0 ? "" : "s") +
+                   " (one per tau_syn entry); expected 1.." + std::to_string(static_cast<int>(have));
+    }
+    return "";
+}
+
 namespace {
 void scale_distribution(distribution& d, double f) {
     d.value *= f;

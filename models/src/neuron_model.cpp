@@ -27,7 +27,7 @@ constexpr model_name model_names[] = {
 
 // One parameter of one model: its field, unit and the constraint check_parameters applies.
 // A switch is 0 or 1.
-enum class constraint { any, positive, non_negative, switch_ };
+enum class constraint { any, positive, non_negative, switch_, ports };
 struct parameter_info {
     const char* name;
     double neuron_parameters::*field;
@@ -89,7 +89,9 @@ const std::vector<parameter_info>& parameter_table(neuron_model_kind k) {
         SYNAPTOGEN_P(asc_amps_2, "pA", any),            SYNAPTOGEN_P(asc_r_1, "", any),
         SYNAPTOGEN_P(asc_r_2, "", any),                 SYNAPTOGEN_P(tau_syn_ex, "ms", positive),
         SYNAPTOGEN_P(tau_syn_in, "ms", positive),       SYNAPTOGEN_P(spike_dependent_threshold, "", switch_),
-        SYNAPTOGEN_P(after_spike_currents, "", switch_), SYNAPTOGEN_P(adapting_threshold, "", switch_)};
+        SYNAPTOGEN_P(after_spike_currents, "", switch_), SYNAPTOGEN_P(adapting_threshold, "", switch_),
+        SYNAPTOGEN_P(tau_syn_3, "ms", positive),        SYNAPTOGEN_P(tau_syn_4, "ms", positive),
+        SYNAPTOGEN_P(receptor_ports, "", ports)};
     static const std::vector<parameter_info> intfire = {SYNAPTOGEN_PF(tau, tau_m, "ms", positive),
                                                         SYNAPTOGEN_PF(refrac, t_ref, "ms", non_negative)};
     static const std::vector<parameter_info> none;
@@ -163,7 +165,9 @@ std::vector<state_info> state_table(neuron_model_kind k) {
                 {"ASCurrents_1", state_slot::adapt, "pA"},
                 {"ASCurrents_2", state_slot::asc_2, "pA"},
                 {"I_syn_ex", state_slot::ex, "pA"},
-                {"I_syn_in", state_slot::in, "pA"}};
+                {"I_syn_in", state_slot::in, "pA"},
+                {"I_syn_3", state_slot::ex_3, "pA"},
+                {"I_syn_4", state_slot::ex_4, "pA"}};
     case neuron_model_kind::intfire1: return {{"m", state_slot::v, "1"}};
     }
     return {};
@@ -377,14 +381,18 @@ bool set_list_parameter(neuron_parameters& p, neuron_model_kind k, const std::st
         error = std::string("the model ") + to_string(k) + " has no list parameter '" + name + "'";
         return false;
     }
-    if (name == "tau_syn") {  // NEST: one time constant per receptor port; ours are the two channels
-        if (values.size() != 1 && values.size() != 2) {
-            error = "expected 1 time constant [ms] (both channels) or 2 (excitatory, inhibitory), got " +
+    if (name == "tau_syn") {  // NEST: one time constant per receptor port
+        if (values.empty() || values.size() > static_cast<std::size_t>(max_receptor_ports)) {
+            error = "expected 1 to " + std::to_string(max_receptor_ports) +
+                    " time constants [ms], one per receptor port (1: both channels; 2: excitatory, inhibitory), got " +
                     std::to_string(values.size());
             return false;
         }
-        p.tau_syn_ex = values.front();
-        p.tau_syn_in = values.back();
+        p.tau_syn_ex = values[0];
+        p.tau_syn_in = values.size() > 1 ? values[1] : values[0];
+        if (values.size() > 2) p.tau_syn_3 = values[2];
+        if (values.size() > 3) p.tau_syn_4 = values[3];
+        p.receptor_ports = static_cast<double>(values.size());
         return true;
     }
     // Every Allen GLIF model has two after-spike currents.
@@ -442,6 +450,8 @@ std::vector<parameter_problem> check_parameters(const neuron_parameters& p, neur
             out.push_back({info.name, "expected a value >= 0" + unit});
         else if (info.check == constraint::any && !std::isfinite(v) && std::string(info.name) != "V_min")
             out.push_back({info.name, "expected a finite value"});
+        else if (info.check == constraint::ports && !(v >= 1.0 && v <= max_receptor_ports && v == std::floor(v)))
+            out.push_back({info.name, "expected 1 to " + std::to_string(max_receptor_ports) + " receptor ports, got " + number_text(v)});
         else if (info.check == constraint::switch_ && v != 0.0 && v != 1.0)
             out.push_back({info.name, "expected true or false (1 or 0)"});
     }
@@ -549,6 +559,11 @@ neuron_constants make_constants(const neuron_parameters& p, neuron_model_kind k,
     c.P21in = in[3];
     c.alpha_ex = std::exp(1.0) / p.tau_syn_ex;
     c.alpha_in = std::exp(1.0) / p.tau_syn_in;
+    if (glif) {  // ports 3 and 4 (without input they stay at zero and add nothing)
+        const auto p3 = channel_propagators(p.tau_syn_3, tau_m, p.C_m, dt), p4 = channel_propagators(p.tau_syn_4, tau_m, p.C_m, dt);
+        c.P11_3 = p3[0], c.Pdi_3 = p3[1], c.P31_3 = p3[2], c.P21_3 = p3[3], c.alpha_3 = std::exp(1.0) / p.tau_syn_3;
+        c.P11_4 = p4[0], c.Pdi_4 = p4[1], c.P31_4 = p4[2], c.P21_4 = p4[3], c.alpha_4 = std::exp(1.0) / p.tau_syn_4;
+    }
     c.I_e = p.I_e;
     c.theta = (k == neuron_model_kind::adex ? p.V_peak : p.V_th) - c.e_l;
     c.reset = p.V_reset - c.e_l;

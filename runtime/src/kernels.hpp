@@ -192,6 +192,7 @@ struct update_neurons {
     Kokkos::View<std::uint8_t*, Mem> spiked;
     neuron_id n;
     std::uint32_t slot;
+    std::uint32_t channels;  // of the ring, per neuron: 2, or up to 4 with receptor ports
     double inv_scale;
     step_t step;
 
@@ -229,7 +230,7 @@ struct update_neurons {
     // the constants name when Dispatch. Raw non-aliasing pointers let the host compiler vectorise.
     template <bool Dispatch, neuron_model_kind Model, bool External, int Count>
     KOKKOS_INLINE_FUNCTION void advance(const std::size_t i0, const neuron_constants& c) const {
-        const std::size_t ex = (static_cast<std::size_t>(slot) * 2) * n + i0;
+        const std::size_t ex = (static_cast<std::size_t>(slot) * channels) * n + i0;
         double* __restrict__ pv = &state(0, i0);
         double* __restrict__ pex = &state(1, i0);
         double* __restrict__ pin = &state(2, i0);
@@ -241,6 +242,10 @@ struct update_neurons {
         double* __restrict__ pthv = &state(8, i0);
         double* __restrict__ pthr = &state(9, i0);
         double* __restrict__ pascs = &state(10, i0);
+        double* __restrict__ pex3 = &state(11, i0);  // glif_psc's receptor ports 3 and 4
+        double* __restrict__ pdex3 = &state(12, i0);
+        double* __restrict__ pex4 = &state(13, i0);
+        double* __restrict__ pdex4 = &state(14, i0);
         std::int32_t* __restrict__ pref = &refractory(i0);
         std::int64_t* __restrict__ acc_ex = &ring(ex);
         std::int64_t* __restrict__ acc_in = &ring(ex + n);
@@ -253,6 +258,9 @@ struct update_neurons {
         constexpr bool alpha = Dispatch || Model == neuron_model_kind::iaf_psc_alpha;
         constexpr bool adapting = Dispatch;
         const bool glif = Dispatch && c.kind == neuron_model_kind::glif_psc;
+        const bool ports = glif && channels > 2;  // channels 2 and 3 only reach glif_psc's ports 3 and 4
+        std::int64_t* __restrict__ acc_3 = ports ? &ring(ex + 2 * static_cast<std::size_t>(n)) : nullptr;
+        std::int64_t* __restrict__ acc_4 = ports && channels > 3 ? &ring(ex + 3 * static_cast<std::size_t>(n)) : nullptr;
         // Spike flags go through 32-bit lanes and are narrowed to bytes in a second loop: a
         // byte store in this loop makes GCC pick 16-byte vectors (16 byte lanes), i.e. two
         // doubles per instruction; without it the doubles use full-width vectors.
@@ -276,11 +284,21 @@ struct update_neurons {
                 st.th_voltage = pthv[l];
                 st.threshold = pthr[l];
                 st.asc_sum = pascs[l];
+                st.ex_3 = pex3[l];
+                st.dex_3 = pdex3[l];
+                st.ex_4 = pex4[l];
+                st.dex_4 = pdex4[l];
             }
             st.refractory = pref[l];
             neuron_input x;
             x.in_ex = static_cast<double>(acc_ex[l]) * inv_scale;
             x.in_in = static_cast<double>(acc_in[l]) * inv_scale;
+            if (ports) {
+                x.in_3 = static_cast<double>(acc_3[l]) * inv_scale;
+                x.in_4 = acc_4 ? static_cast<double>(acc_4[l]) * inv_scale : 0.0;
+                acc_3[l] = 0;
+                if (acc_4) acc_4[l] = 0;
+            }
             if constexpr (External) {
                 x.i_ext = external ? pi[l] : 0.0;
                 x.g_ext = external ? pg[l] : 0.0;
@@ -311,6 +329,10 @@ struct update_neurons {
                 pthv[l] = st.th_voltage;
                 pthr[l] = st.threshold;
                 pascs[l] = st.asc_sum;
+                pex3[l] = st.ex_3;
+                pdex3[l] = st.dex_3;
+                pex4[l] = st.ex_4;
+                pdex4[l] = st.dex_4;
             }
             pref[l] = st.refractory;
             fired_lanes[l] = fired ? 1 : 0;
@@ -379,9 +401,10 @@ struct compact_spikes {
 KOKKOS_INLINE_FUNCTION std::size_t ring_index(std::uint32_t word, float w, const packing& pk, neuron_id n,
                                               step_t step, std::uint32_t slot_mask) {
     const neuron_id target = word & pk.target_mask;
-    const std::uint32_t delay = word >> pk.target_bits;
+    const std::uint32_t delay = (word >> pk.target_bits) & pk.delay_mask;
     const std::size_t slot = (step + delay) & slot_mask;
-    return (slot * 2 + (pk.split_channels && w < 0.0f ? 1 : 0)) * static_cast<std::size_t>(n) + target;
+    const std::uint32_t channel = pk.port_bits > 0 ? word >> (32 - pk.port_bits) : (pk.split_channels && w < 0.0f ? 1u : 0u);
+    return (slot * pk.channels + channel) * static_cast<std::size_t>(n) + target;
 }
 
 KOKKOS_INLINE_FUNCTION std::int64_t to_fixed(float w, double scale) {
@@ -407,7 +430,7 @@ KOKKOS_INLINE_FUNCTION float clip_weight(double w, const stdp_constants& c) {
 template <class Mem>
 struct synapse_store {
     Kokkos::View<edge_index**, Kokkos::LayoutRight, Mem> row_map;  // [partition][source]
-    Kokkos::View<neuron_id*, Mem> entries;    // target | delay << target_bits
+    Kokkos::View<neuron_id*, Mem> entries;    // target | delay << target_bits [| channel in the top bits]
     Kokkos::View<float*, Mem> values;         // weights
     // Plastic stores only:
     Kokkos::View<std::uint16_t*, Mem> rule;       // index into stdp_constants, per synapse

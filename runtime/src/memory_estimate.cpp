@@ -11,7 +11,7 @@
 namespace synaptogen {
 
 namespace {
-constexpr double bytes_per_neuron = 152.0;  // eleven state slots, ring-buffer slots, flags, row offsets
+constexpr double bytes_per_neuron = 184.0;  // fifteen state slots, ring-buffer slots, flags, row offsets
 }
 
 // Device bytes per synapse by synapse model: static 8 (target|delay, weight); STDP adds a
@@ -57,7 +57,7 @@ memory_estimate estimate_memory(const network_spec& spec) {
         if (draws_parameters(spec.models[p])) own_constants += spec.layout[p].size;
     m.runtime_bytes = bytes + n * bytes_per_neuron + own_constants * sizeof(neuron_constants);
     // GPUs deliver at emission time into a ring of 2^k >= max delay + 1 slots, two 8-byte
-    // channels per neuron (host backends deliver at arrival time into one slot). Normal and
+    // channels per neuron (or one per receptor port) (host backends deliver at arrival time into one slot). Normal and
     // lognormal delays count up to 6 sd (their tail is redrawn only above 65535 steps).
     double max_delay_steps = 1.0;
     for (const auto& p : spec.projections) {
@@ -72,7 +72,10 @@ memory_estimate estimate_memory(const network_spec& spec) {
     while (slots < max_delay_steps + 1.0) slots *= 2.0;
     // Plus the spike batch that leaves the device every few steps.
     const double batch_ids = n * spike_batch_steps(spec.layout.total());
-    m.device_bytes = m.runtime_bytes + n * slots * 16.0 + 4.0 * batch_ids;
+    // Receptor ports add channels (one per port, at least two).
+    std::uint32_t channels = 2;
+    for (const auto& syn : spec.synapses) channels = std::max(channels, syn.receptor);
+    m.device_bytes = m.runtime_bytes + n * slots * 8.0 * channels + 4.0 * batch_ids;
     // Packing frees the generated chunks as the packed store fills (one projection's
     // worth is returned to the system at a time).
     m.construction_bytes = std::max(generated, bytes) + largest + n * bytes_per_neuron +

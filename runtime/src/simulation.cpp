@@ -433,10 +433,12 @@ void engine<Exec>::lower_stimuli(const network_spec& spec, double max_w) {
 
 template <class Exec>
 void engine<Exec>::check_delays(const network_spec& spec, std::uint32_t max_delay) const {
-    const unsigned delay_bits = 32 - pack_.target_bits;
-    if (pack_.target_bits > 31 || max_delay >= (1ull << delay_bits))
+    const unsigned delay_bits = 32 - pack_.target_bits - pack_.port_bits;
+    if (pack_.target_bits + pack_.port_bits > 31 || max_delay >= (1ull << delay_bits))
         throw input_error({spec.source_file, 0, "delay"},
-                          "a network of " + std::to_string(n_) + " neurons leaves " + std::to_string(delay_bits) +
+                          "a network of " + std::to_string(n_) + " neurons" +
+                              (pack_.port_bits > 0 ? " and " + std::to_string(pack_.channels) + " receptor channels" : "") +
+                              " leaves " + std::to_string(delay_bits) +
                               " bits per synapse for delays (at most " + std::to_string((1ull << delay_bits) - 1) +
                               " steps), but a delay of " + std::to_string(max_delay) +
                               " steps was requested; expected shorter delays");
@@ -450,11 +452,41 @@ void engine<Exec>::lower_synapses(const network_spec& spec, synapse_parts& parts
     info.plastic_synapses = plastic.size();
     info.max_delay_steps = std::max<std::uint32_t>(plan.max_delay, plastic.max_delay());
     pack_.target_bits = std::max(1u, bit_width(n_ > 0 ? n_ - 1 : 0));
-    check_delays(spec, info.max_delay_steps);
     pack_.target_mask = pack_.target_bits >= 32 ? 0xFFFFFFFFu : ((1u << pack_.target_bits) - 1u);
     pack_.split_channels = std::any_of(spec.models.begin(), spec.models.end(), [](const population_model& m) {
         return has_separate_synaptic_channels(m.model);
     });
+    // Receptor ports: a channel per port, and each synapse's channel in its word.
+    std::vector<std::uint32_t> ports(spec.projections.size(), 0), plastic_ports;
+    std::uint32_t max_port = 0;
+    for (std::size_t k = 0; k < spec.projections.size(); ++k) {
+        ports[k] = spec.synapses[k].receptor;
+        max_port = std::max(max_port, ports[k]);
+        if (ports[k] == 0) continue;
+        const std::size_t t = spec.projections[k].target;
+        std::string problem = receptor_problem(spec.models[t], ports[k], spec.layout[t].first);
+        const synapse_kind kind = spec.synapses[k].kind;
+        if (kind != synapse_kind::static_synapse && kind != synapse_kind::stdp)
+            problem = std::string(to_string(kind)) + " connections act on no receptor port; expected receptor 0";
+        if (!problem.empty()) throw input_error(spec.projections[k].origin, problem);
+    }
+    if (max_port > 0) {
+        pack_.channels = std::max<std::uint32_t>(2, max_port);
+        pack_.port_bits = bit_width(pack_.channels - 1);
+        for (std::size_t k = 0; k < spec.projections.size(); ++k) {
+            if (plastic_rule_of_[k] == static_cast<std::size_t>(-1)) continue;
+            plastic_ports.push_back(ports[k]);
+            // A channel fixed at packing cannot follow a weight that changes sign.
+            const stdp_parameters& q = spec.synapses[k].stdp;
+            if (ports[k] == 0 && q.w_min < 0.0 && q.w_max > 0.0)
+                throw input_error(spec.projections[k].origin,
+                                  "STDP weights between w_min < 0 and w_max > 0 may change sign, which in a network with receptor ports would move them between "
+                                      "channels; expected w_min >= 0 or w_max <= 0, or a receptor port");
+        }
+    }
+    const unsigned delay_bits = 32 - std::min(32u, pack_.target_bits + pack_.port_bits);
+    pack_.delay_mask = delay_bits >= 32 ? 0xFFFFFFFFu : ((1u << delay_bits) - 1u);
+    check_delays(spec, info.max_delay_steps);
 
     std::uint32_t slots = 1;
     while (slots < info.max_delay_steps + 1u) slots <<= 1;
@@ -491,7 +523,7 @@ void engine<Exec>::lower_synapses(const network_spec& spec, synapse_parts& parts
     // At arrival time nothing is written ahead: the ring shrinks to the current slot,
     // which stays in cache (a slot that rotated through d_max planes did not).
     live_mask_ = info.arrival_delivery ? 0 : slot_mask_;
-    d_ring_ = view<std::int64_t*>("ring", static_cast<std::size_t>(live_mask_ + 1) * 2 * n_);
+    d_ring_ = view<std::int64_t*>("ring", static_cast<std::size_t>(live_mask_ + 1) * pack_.channels * n_);
     {
         // Packed straight into the device arrays (their host mirrors: the same memory on
         // host backends), chunk by chunk, so the host never holds a second copy.
@@ -500,7 +532,7 @@ void engine<Exec>::lower_synapses(const network_spec& spec, synapse_parts& parts
         static_.values = view<float*>(Kokkos::view_alloc(Kokkos::WithoutInitializing, "values"), plan.synapses);
         auto h_entries = Kokkos::create_mirror_view(static_.entries);
         auto h_values = Kokkos::create_mirror_view(static_.values);
-        fill_packed(parts, plan, pack_, h_entries.data(), h_values.data());
+        fill_packed(parts, plan, pack_, h_entries.data(), h_values.data(), ports);
         parts = synapse_parts();
         if (info.arrival_delivery) {
             const std::vector<std::uint32_t> groups =
@@ -528,7 +560,7 @@ void engine<Exec>::lower_synapses(const network_spec& spec, synapse_parts& parts
     info.bytes_per_synapse = info.synapses > 0 ? static_cast<double>(info.synapse_bytes) / info.synapses : 0.0;
 
     // Plastic synapses: the same layout plus the rule per synapse and an index by target.
-    packed_store h = pack_store(plastic, plastic_tags_, n_, P, pack_, true);
+    packed_store h = pack_store(plastic, plastic_tags_, n_, P, pack_, true, plastic_ports);
     plastic_position_ = std::move(h.position);
     plastic = synapse_table();
     const std::size_t Ep = h.entries.size();
@@ -790,16 +822,16 @@ void engine<Exec>::run(std::uint64_t n_steps, const run_observer& observer) {
         if (info.arrival_delivery) {
             deliver_history(d_ring_, live_mask_, false);
             if (step < pending_until_) {  // input a restored checkpoint still owes this step
-                const auto due = Kokkos::subview(d_pending_, std::make_pair((step & slot_mask_) * 2 * std::size_t(n_),
-                                                                            ((step & slot_mask_) + 1) * 2 * std::size_t(n_)));
-                Kokkos::parallel_for("add_pending", Kokkos::RangePolicy<Exec>(0, 2 * n_),
+                const std::size_t plane = std::size_t(pack_.channels) * n_;
+                const auto due = Kokkos::subview(d_pending_, std::make_pair((step & slot_mask_) * plane, ((step & slot_mask_) + 1) * plane));
+                Kokkos::parallel_for("add_pending", Kokkos::RangePolicy<Exec>(0, plane),
                                      add_into<mem>{d_ring_, due});
                 if (step + 1 == pending_until_) d_pending_ = view<std::int64_t*>();
             }
         }
         for (const stimulus_term& t : poisson_terms_) {
             if (step < t.start || step >= t.stop) continue;
-            const std::size_t offset = (static_cast<std::size_t>(step & live_mask_) * 2 + t.channel) * n_;
+            const std::size_t offset = (static_cast<std::size_t>(step & live_mask_) * pack_.channels + t.channel) * n_;
             const std::size_t blocks = (t.last - t.first + lanes - 1) / lanes;
             Kokkos::parallel_for("add_poisson_input", Kokkos::RangePolicy<Exec>(0, blocks),
                                  add_poisson_input<mem, lanes>{d_poisson_tables_, d_ring_, t, offset, step, seed_});
@@ -812,7 +844,7 @@ void engine<Exec>::run(std::uint64_t n_steps, const run_observer& observer) {
                                                    seed_, static_cast<int>(d_currents_.extent(0))});
         update_neurons<mem, lanes> update{d_state_, d_refractory_, d_group_, d_block_group_, d_constants_, d_ring_,
                                           d_i_ext_,  d_g_ext_,       d_spiked_,     n_,           step & live_mask_,
-                                          1.0 / scale_, step};
+                                          pack_.channels, 1.0 / scale_, step};
         Kokkos::parallel_for("update_neurons", Kokkos::RangePolicy<Exec>(0, (n_ + lanes - 1) / lanes), update);
         if (scheduled < schedule_steps_.size() && schedule_steps_[scheduled] == step) {
             std::size_t last = scheduled;
@@ -894,7 +926,7 @@ simulation_state engine<Exec>::save_state() const {
     // with arrival-time delivery, what the spike history still owes goes into a ring of
     // the full size, in the slots it is due in (the live slot is empty between steps).
     if (info.arrival_delivery) {
-        view<std::int64_t*> ring("ring_checkpoint", static_cast<std::size_t>(slot_mask_ + 1) * 2 * n_);
+        view<std::int64_t*> ring("ring_checkpoint", static_cast<std::size_t>(slot_mask_ + 1) * pack_.channels * n_);
         if (pending_until_ > step) Kokkos::deep_copy(ring, d_pending_);
         deliver_history(ring, slot_mask_, true);
         copy_out(ring, s.ring);
@@ -937,7 +969,7 @@ void engine<Exec>::restore_state(const simulation_state& s) {
     Kokkos::deep_copy(d_history_count_, 0u);
     if (info.arrival_delivery) {
         // The live ring is one slot: keep what is due later apart and add it step by step.
-        d_pending_ = view<std::int64_t*>("ring_pending", static_cast<std::size_t>(slot_mask_ + 1) * 2 * n_);
+        d_pending_ = view<std::int64_t*>("ring_pending", static_cast<std::size_t>(slot_mask_ + 1) * pack_.channels * n_);
         copy_in(s.ring, d_pending_, "delay buffers");
         pending_until_ = s.step + slot_mask_ + 1;
     } else {

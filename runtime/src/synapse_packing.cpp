@@ -43,7 +43,7 @@ int partition_of(const std::vector<neuron_id>& bound, neuron_id t) {
 }  // namespace
 
 packed_store pack_store(const synapse_table& table, const std::vector<std::uint16_t>& tags, neuron_id n, int P,
-                        const packing& pk, bool keep_positions) {
+                        const packing& pk, bool keep_positions, const std::vector<std::uint32_t>& ports) {
     const std::vector<neuron_id> bound = partition_bounds(table.in_degrees(), P);
     auto part_of = [&](neuron_id t) { return partition_of(bound, t); };
     const std::size_t stride = static_cast<std::size_t>(n) + 1;
@@ -72,7 +72,8 @@ packed_store pack_store(const synapse_table& table, const std::vector<std::uint1
             for (int p = 0; p < P; ++p) at[p] = out.row_map[p * stride + s];
             for (edge_index e = table.row_map[s]; e < table.row_map[s + 1]; ++e) {
                 const edge_index k = at[part_of(table.target[e])]++;
-                out.entries[k] = table.target[e] | (static_cast<neuron_id>(table.delay[e]) << pk.target_bits);
+                const std::uint32_t port = ports.empty() ? 0 : ports[tags[e]];
+                out.entries[k] = pack_word(pk, table.target[e], table.delay[e], port, table.weight[e]);
                 out.values[k] = table.weight[e];
                 if (!tags.empty()) out.tags[k] = tags[e];
                 if (keep_positions) out.position[e] = k;
@@ -258,14 +259,15 @@ packing_plan plan_packing(const synapse_parts& parts, int P) {
     return plan;
 }
 
-void fill_packed(synapse_parts& parts, packing_plan& plan, const packing& pk, neuron_id* entries, float* values) {
+void fill_packed(synapse_parts& parts, packing_plan& plan, const packing& pk, neuron_id* entries, float* values,
+                 const std::vector<std::uint32_t>& ports) {
     const neuron_id n = plan.n;
     const std::size_t stride = static_cast<std::size_t>(n) + 1;
     std::vector<edge_index> cursor(plan.row_map);  // next free place of each (partition, source) row
     memory_releaser releaser;
-    auto word = [&](neuron_id target, std::uint32_t delay) { return target | (delay << pk.target_bits); };
     for (std::size_t k = 0; k < parts.projections.size(); ++k) {
         projection_part& part = parts.projections[k];
+        const std::uint32_t port = ports.empty() ? 0 : ports[k];
         if (!part.by_target) {
             tbb::parallel_for(std::size_t(0), part.chunks.size(), [&](std::size_t c) {
                 synapse_chunk& ch = part.chunks[c];
@@ -275,8 +277,9 @@ void fill_packed(synapse_parts& parts, packing_plan& plan, const packing& pk, ne
                     for (std::uint32_t j = 0; j < ch.count[r]; ++j, ++e) {
                         const neuron_id t = part.target_first + ch.target[e];
                         const edge_index at = cursor[partition_of(plan.bound, t) * stride + s]++;
-                        entries[at] = word(t, part.constant_delay ? part.delay : ch.delay[e]);
-                        values[at] = part.constant_weight ? part.weight : ch.weight[e];
+                        const float w = part.constant_weight ? part.weight : ch.weight[e];
+                        entries[at] = pack_word(pk, t, part.constant_delay ? part.delay : ch.delay[e], port, w);
+                        values[at] = w;
                     }
                 }
                 const std::size_t bytes = ch.target.capacity() * sizeof(neuron_id) + ch.weight.capacity() * sizeof(float) +
@@ -313,8 +316,9 @@ void fill_packed(synapse_parts& parts, packing_plan& plan, const packing& pk, ne
                     for (std::size_t j = 0; j < col.source.size(); ++j) {
                         const neuron_id s = col.source[j];
                         const edge_index at = row[s] + b.per_source[s]++;
-                        entries[at] = word(t, part.constant_delay ? part.delay : col.delay[j]);
-                        values[at] = part.constant_weight ? part.weight : col.weight[j];
+                        const float w = part.constant_weight ? part.weight : col.weight[j];
+                        entries[at] = pack_word(pk, t, part.constant_delay ? part.delay : col.delay[j], port, w);
+                        values[at] = w;
                     }
                 }
             });
@@ -339,7 +343,7 @@ std::vector<std::uint32_t> order_by_delay(const edge_index* row_map, neuron_id* 
             const edge_index begin = row_map[p * stride + s], end = row_map[p * stride + s + 1];
             std::uint32_t* start = group_start.data() + seg * groups;
             for (edge_index e = begin; e < end; ++e) {
-                const std::uint32_t d = entries[e] >> pk.target_bits;
+                const std::uint32_t d = (entries[e] >> pk.target_bits) & pk.delay_mask;
                 if (d < d_max) ++start[d - d_min + 1];
             }
             for (std::size_t g = 1; g < groups; ++g) start[g] += start[g - 1];
@@ -347,7 +351,7 @@ std::vector<std::uint32_t> order_by_delay(const edge_index* row_map, neuron_id* 
             row_values.assign(values + begin, values + end);
             at.assign(start, start + groups);
             for (std::size_t k = 0; k < row_entries.size(); ++k) {
-                const std::uint32_t i = at[(row_entries[k] >> pk.target_bits) - d_min]++;
+                const std::uint32_t i = at[((row_entries[k] >> pk.target_bits) & pk.delay_mask) - d_min]++;
                 entries[begin + i] = row_entries[k];
                 values[begin + i] = row_values[k];
             }

@@ -12,12 +12,27 @@ namespace synaptogen {
 // Target and delay in one 32-bit word: target in the low target_bits, delay above.
 // Also says whether inhibitory input needs its own ring channel: only models with
 // separate synaptic currents do; otherwise every synapse writes channel 0, which halves
-// the memory that delivery touches.
+// the memory that delivery touches. Networks whose projections name receptor ports (NEST's
+// glif_psc has up to 4) give the ring `channels` channels and each word its channel in its
+// top port_bits bits, fixed at packing: the projection's port, or the weight's sign.
 struct packing {
     unsigned target_bits = 32;
     std::uint32_t target_mask = 0xFFFFFFFFu;
+    std::uint32_t delay_mask = 0xFFFFFFFFu;  // of word >> target_bits
     bool split_channels = true;
+    unsigned channels = 2;
+    unsigned port_bits = 0;
 };
+
+// A synapse's word; `port` is its projection's receptor port (0: none, the sign decides).
+inline std::uint32_t pack_word(const packing& pk, std::uint32_t target, std::uint32_t delay, std::uint32_t port, float w) {
+    std::uint32_t word = target | (delay << pk.target_bits);
+    if (pk.port_bits > 0) {
+        const std::uint32_t channel = port > 0 ? port - 1 : (pk.split_channels && w < 0.0f ? 1u : 0u);
+        word |= channel << (32 - pk.port_bits);
+    }
+    return word;
+}
 
 // Host form of one synapse store before it goes to the device: CSR by source with one row
 // map per partition, plus a per-synapse tag (the STDP rule of plastic synapses).
@@ -34,8 +49,9 @@ std::vector<neuron_id> partition_bounds(const std::vector<edge_index>& in_degree
 
 // Packs a merged table (the plastic store's path). keep_positions records where each
 // table synapse went.
+// `ports`: the receptor port of each tag's synapses (empty: none).
 packed_store pack_store(const synapse_table& table, const std::vector<std::uint16_t>& tags, neuron_id n, int P,
-                        const packing& pk, bool keep_positions = false);
+                        const packing& pk, bool keep_positions = false, const std::vector<std::uint32_t>& ports = {});
 
 // Concatenates per-projection tables row by row, tagging each synapse with its table's index.
 synapse_table merge_tables(const std::vector<synapse_table>& parts, neuron_id n, std::vector<std::uint16_t>& tags);
@@ -65,7 +81,9 @@ struct packing_plan {
     std::vector<column_block> blocks;
 };
 packing_plan plan_packing(const synapse_parts& parts, int P);
-void fill_packed(synapse_parts& parts, packing_plan& plan, const packing& pk, neuron_id* entries, float* values);
+// `ports`: the receptor port of each projection (empty: none).
+void fill_packed(synapse_parts& parts, packing_plan& plan, const packing& pk, neuron_id* entries, float* values,
+                 const std::vector<std::uint32_t>& ports = {});
 
 // Orders every row of every partition by delay (a stable counting sort: targets stay
 // ascending within a delay) and returns where each delay begins within its row:

@@ -280,46 +280,45 @@ TEST_F(sonata_examples, allen_300_intfire_reads_as_bionet) {
     }
 }
 
-// bmtk's point_450glifs: glif_psc with list parameters and switches as JSON booleans;
-// receptor ports map onto the channels by the weight's sign where their time constants
-// agree, and a port the engine cannot honour is one error.
+// bmtk's point_450glifs: glif_psc with list parameters and switches as JSON booleans, and
+// NEST's receptor ports (one per tau_syn entry): each edge type's receptor_type becomes its
+// projection's port, whatever the weight's sign; a port the cell lacks is one error.
 TEST_F(sonata_examples, bmtk_glif_receptor_ports) {
     circuit c;
     c.node_types_csv = "node_type_id model_type model_template dynamics_params pop_name ei\n"
                        "100 point_process nest:glif_psc glif_lif_asc_psc.json Scnn1a e\n";
     c.cell_models = {{"glif_lif_asc_psc.json",
                       R"({"V_m": -78.85, "V_th": -51.68, "g": 9.43, "E_L": -78.85, "C_m": 58.72, "t_ref": 3.75, "V_reset": -78.85,
-                          "asc_init": [0.0, 0.0], "asc_decay": [0.003, 0.1], "asc_amps": [-9.18, -198.94], "tau_syn": [5.5, 8.5],
+                          "asc_init": [0.0, 0.0], "asc_decay": [0.003, 0.1], "asc_amps": [-9.18, -198.94], "tau_syn": [5.5, 8.5, 2.8, 5.8],
                           "spike_dependent_threshold": false, "after_spike_currents": true, "adapting_threshold": false})"}};
     c.node_type = {100, 100, 100};
     c.edge_types_csv = "edge_type_id target_query source_query syn_weight delay dynamics_params model_template\n"
                        "100 * * 5.0 2.0 e2e.json static_synapse\n"
                        "101 * * -6.5 2.0 i2e.json static_synapse\n";
-    c.synaptic_models = {{"e2e.json", R"({"receptor_type": 1})"}, {"i2e.json", R"({"receptor_type": 2})"}};
-    c.src = {0, 1};
-    c.tgt = {1, 2};
-    c.edge_type = {100, 101};
+    c.synaptic_models = {{"e2e.json", R"({"receptor_type": 3})"}, {"i2e.json", R"({"receptor_type": 1})"}};
+    c.src = {0, 1, 2};
+    c.tgt = {1, 2, 0};
+    c.edge_type = {100, 101, 100};
     const network_spec spec = load_sonata_simulation(write_circuit(dir / "ok", c).string());
     EXPECT_EQ(spec.models[0].model, neuron_model_kind::glif_psc);
     EXPECT_EQ(spec.models[0].parameters.tau_syn_ex, 5.5);
-    EXPECT_EQ(spec.models[0].parameters.tau_syn_in, 8.5);
+    EXPECT_EQ(spec.models[0].parameters.tau_syn_4, 5.8);
+    EXPECT_EQ(spec.models[0].parameters.receptor_ports, 4.0);
+    // One projection per port: port 3 with both of its edges, port 1 with the negative one.
+    ASSERT_EQ(spec.projections.size(), 2u);
+    std::map<std::uint32_t, std::size_t> edges_on;
+    for (std::size_t k = 0; k < spec.projections.size(); ++k) edges_on[spec.synapses[k].receptor] = spec.projections[k].edges.size();
+    EXPECT_EQ(edges_on, (std::map<std::uint32_t, std::size_t>{{1, 1}, {3, 2}}));
     EXPECT_NO_THROW(first_spikes(spec));
 
-    c.synaptic_models = {{"e2e.json", R"({"receptor_type": 2})"}, {"i2e.json", R"({"receptor_type": 2})"}};
-    try {
-        load_sonata_simulation(write_circuit(dir / "swapped", c).string());
-        FAIL() << "expected an error";
-    } catch (const input_error& e) {
-        EXPECT_TRUE(contains(e.what(), "receptor_type 2")) << e.what();
-        EXPECT_TRUE(contains(e.what(), "excitatory input goes to the channel with tau_syn 5.5")) << e.what();
-    }
-    c.cell_models[0].second.replace(c.cell_models[0].second.find("[5.5, 8.5]"), 10, "[5.5, 8.5, 2.8, 5.8]");
-    try {
-        load_sonata_simulation(write_circuit(dir / "four", c).string());
-        FAIL() << "expected an error";
-    } catch (const input_error& e) {
-        EXPECT_TRUE(contains(e.what(), "tau_syn")) << e.what();
-        EXPECT_TRUE(contains(e.what(), "glif_lif_asc_psc.json")) << e.what();
+    for (const char* bad : {R"({"receptor_type": 5})", R"({"receptor_type": 0})"}) {
+        c.synaptic_models = {{"e2e.json", bad}, {"i2e.json", R"({"receptor_type": 2})"}};
+        try {
+            load_sonata_simulation(write_circuit(dir / "bad", c).string());
+            FAIL() << "expected an error for " << bad;
+        } catch (const input_error& e) {
+            EXPECT_TRUE(contains(e.what(), "has receptor ports 1..4, one per tau_syn entry")) << e.what();
+        }
     }
 }
 

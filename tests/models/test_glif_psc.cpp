@@ -356,7 +356,7 @@ TEST(glif_psc, check_parameters_refuses_what_nest_refuses) {
 }
 
 // NEST's list-valued parameters: two after-spike currents (or none while they are off),
-// tau_syn for both channels or each.
+// tau_syn one per receptor port (1 to 4; the first two are the sign channels' too).
 TEST(glif_psc, list_parameters_take_nest_lists) {
     const auto k = neuron_model_kind::glif_psc;
     neuron_parameters p = default_parameters(k);
@@ -364,15 +364,24 @@ TEST(glif_psc, list_parameters_take_nest_lists) {
     EXPECT_TRUE(set_list_parameter(p, k, "asc_amps", {-1.0, -2.0}, error));
     EXPECT_EQ(p.asc_amps_1, -1.0);
     EXPECT_EQ(p.asc_amps_2, -2.0);
+    EXPECT_EQ(p.receptor_ports, 1.0);  // NEST's default: one port
     EXPECT_TRUE(set_list_parameter(p, k, "tau_syn", {3.0}, error));
     EXPECT_EQ(p.tau_syn_ex, 3.0);
     EXPECT_EQ(p.tau_syn_in, 3.0);
+    EXPECT_EQ(p.receptor_ports, 1.0);
     EXPECT_TRUE(set_list_parameter(p, k, "tau_syn", {1.0, 4.0}, error));
     EXPECT_EQ(p.tau_syn_ex, 1.0);
     EXPECT_EQ(p.tau_syn_in, 4.0);
+    EXPECT_EQ(p.receptor_ports, 2.0);
+    EXPECT_TRUE(set_list_parameter(p, k, "tau_syn", {5.5, 8.5, 2.8, 5.8}, error));
+    EXPECT_EQ(p.tau_syn_in, 8.5);
+    EXPECT_EQ(p.tau_syn_3, 2.8);
+    EXPECT_EQ(p.tau_syn_4, 5.8);
+    EXPECT_EQ(p.receptor_ports, 4.0);
     EXPECT_TRUE(set_list_parameter(p, k, "asc_init", {}, error));  // LIF: no after-spike currents
-    EXPECT_FALSE(set_list_parameter(p, k, "tau_syn", {1.0, 2.0, 3.0}, error));
-    EXPECT_NE(error.find("got 3"), std::string::npos) << error;
+    EXPECT_FALSE(set_list_parameter(p, k, "tau_syn", {1.0, 2.0, 3.0, 4.0, 5.0}, error));
+    EXPECT_NE(error.find("got 5"), std::string::npos) << error;
+    EXPECT_FALSE(set_list_parameter(p, k, "tau_syn", {}, error));
     EXPECT_FALSE(set_list_parameter(p, k, "asc_decay", {0.1}, error));
     EXPECT_NE(error.find("expected 2 values"), std::string::npos) << error;
     p.after_spike_currents = 1.0;
@@ -393,6 +402,7 @@ TEST(glif_psc, list_parameters_take_nest_lists) {
     };
     EXPECT_EQ(error_at("asc_r = [], after_spike_currents = true").where().field, "population[0].parameters.asc_r");
     EXPECT_EQ(error_at("adapting_threshold = true").where().field, "population[0].parameters.adapting_threshold");
-    EXPECT_EQ(error_at("tau_syn = [1.0, 2.0, 3.0]").where().field, "population[0].parameters.tau_syn");
+    EXPECT_EQ(error_at("tau_syn = [1.0, 2.0, 3.0, 4.0, 5.0]").where().field, "population[0].parameters.tau_syn");
+    EXPECT_EQ(error_at("receptor_ports = 5").where().field, "population[0].parameters.receptor_ports");
     EXPECT_EQ(error_at("C_m = true").where().field, "population[0].parameters.C_m");  // only switches take true/false
 }

@@ -162,6 +162,10 @@ bool draws_parameters(const population_model& m);
 void check_neuron_parameters(const population_model& m, const std::string& population, neuron_id first,
                              neuron_id size, std::uint64_t seed, double dt);
 
+// Empty if every neuron of `target` has receptor port `receptor` (0, no port, always
+// fits); else what is wrong (NEST's glif_psc has ports 1..receptor_ports, other models none).
+std::string receptor_problem(const population_model& target, std::uint32_t receptor, neuron_id first);
+
 // State variables a trace can record.
 std::vector<std::string> recordable_variables(neuron_model_kind k);
 

@@ -100,7 +100,13 @@ struct neuron_parameters {
     double spike_dependent_threshold = 0.0;  // the "R" of LIF_R: threshold jump and voltage reset rule
     double after_spike_currents = 0.0;       // the "ASC"
     double adapting_threshold = 0.0;         // the "A": voltage-dependent threshold
+    // NEST's receptor ports, one per entry of tau_syn: ports 1 and 2 have tau_syn_ex and
+    // tau_syn_in, ports 3 and 4 these. Set by the tau_syn list (its length), as in NEST,
+    // whose default is one port. Input without a port goes to ports 1 and 2 by its sign.
+    double tau_syn_3 = 2.0, tau_syn_4 = 2.0;  // [ms]
+    double receptor_ports = 1.0;
 };
+inline constexpr int max_receptor_ports = 4;
 
 neuron_parameters default_parameters(neuron_model_kind k);
 
@@ -112,9 +118,11 @@ std::string parameter_unit(neuron_model_kind k, const std::string& name);
 bool set_parameter(neuron_parameters& p, neuron_model_kind k, const std::string& name, double value);
 bool get_parameter(const neuron_parameters& p, neuron_model_kind k, const std::string& name, double& value);
 // NEST's list-valued parameters of glif_psc: asc_init, asc_decay, asc_amps, asc_r (2 values,
-// or none while after_spike_currents is off) and tau_syn (1 value for both channels, or 2:
-// excitatory, inhibitory). Apply after the scalar parameters, since an empty list depends on
-// the switch. False, with `error` saying why, for another name or length.
+// or none while after_spike_currents is off) and tau_syn (one time constant per receptor
+// port, 1 to 4; input without a port goes by its sign to ports 1 and 2, so 1 value serves
+// both channels and 2 are excitatory, inhibitory). Apply after the scalar parameters, since
+// an empty list depends on the switch. False, with `error` saying why, for another name or
+// length.
 std::vector<std::string> list_parameter_names(neuron_model_kind k);
 bool set_list_parameter(neuron_parameters& p, neuron_model_kind k, const std::string& name, const std::vector<double>& values,
                         std::string& error);
@@ -135,8 +143,10 @@ std::vector<parameter_problem> check_parameters(const neuron_parameters& p, neur
 // State variables: recordable and initialisable names, and where each lives. The slots
 // after `adapt` are glif_psc's; new slots go at the end, so that older checkpoints (fewer
 // slots) still load.
-enum class state_slot : std::uint8_t { v, ex, in, dex, din, adapt, asc_2, th_spike, th_voltage, threshold, asc_sum };
-inline constexpr int state_slots = 11;
+enum class state_slot : std::uint8_t {
+    v, ex, in, dex, din, adapt, asc_2, th_spike, th_voltage, threshold, asc_sum, ex_3, dex_3, ex_4, dex_4
+};
+inline constexpr int state_slots = 15;
 // Whether a slot holds a potential relative to neuron_constants::e_l: V, glif_psc's threshold.
 inline constexpr bool relative_to_e_l(state_slot s) { return s == state_slot::v || s == state_slot::threshold; }
 std::vector<std::string> state_variable_names(neuron_model_kind k);
@@ -163,6 +173,9 @@ struct neuron_constants {
     double Pdiin = 0.0;
     double alpha_ex = 0.0;  // iaf_psc_alpha: e / tau_syn, so that weight w peaks at w pA
     double alpha_in = 0.0;
+    // glif_psc's receptor ports 3 and 4, alpha currents as ports 1 (ex) and 2 (in).
+    double P11_3 = 0.0, Pdi_3 = 0.0, P31_3 = 0.0, P21_3 = 0.0, alpha_3 = 0.0;
+    double P11_4 = 0.0, Pdi_4 = 0.0, P31_4 = 0.0, P21_4 = 0.0, alpha_4 = 0.0;
     double I_e = 0.0;     // [pA]
     double theta = 0.0;   // threshold relative to e_l (adex: V_peak)
     double reset = 0.0;
@@ -220,6 +233,7 @@ struct neuron_state {
     double th_voltage = 0.0;
     double threshold = 0.0;
     double asc_sum = 0.0;
+    double ex_3 = 0.0, dex_3 = 0.0, ex_4 = 0.0, dex_4 = 0.0;
     std::int32_t refractory = 0;  // steps left
 };
 
@@ -240,6 +254,10 @@ SYNAPTOGEN_HD double& slot_ref(neuron_state& s, state_slot slot) {
     case state_slot::th_voltage: return s.th_voltage;
     case state_slot::threshold: return s.threshold;
     case state_slot::asc_sum: return s.asc_sum;
+    case state_slot::ex_3: return s.ex_3;
+    case state_slot::dex_3: return s.dex_3;
+    case state_slot::ex_4: return s.ex_4;
+    case state_slot::dex_4: return s.dex_4;
     }
     return s.v;
 }
@@ -251,9 +269,11 @@ SYNAPTOGEN_HD double& slot_ref(neuron_state& s, state_slot slot) {
 //   i_ext         external current [pA]: stimuli plus the sum over couplings of g_k E_k
 //   g_ext         total coupling conductance [nS]: the coupling current is i_ext - g_ext V
 //                 (V absolute). For rate units i_ext is the continuous input and g_ext is 0.
+//   in_3, in_4    glif_psc: input on receptor ports 3 and 4 [pA] (ports 1, 2 are in_ex, in_in)
 struct neuron_input {
     double in_ex = 0.0;
     double in_in = 0.0;
+    double in_3 = 0.0, in_4 = 0.0;
     double i_ext = 0.0;
     double g_ext = 0.0;
 };
@@ -423,7 +443,9 @@ SYNAPTOGEN_HD_FORCEINLINE bool step_glif_psc(const neuron_constants& c, neuron_s
     const double asc = c.asc_mean_1 * s.adapt + c.asc_mean_2 * s.asc_2;
     const double asc_1 = c.asc_step_1 * s.adapt, asc_2 = c.asc_step_2 * s.asc_2;
     const double th_s = c.th_spike_step * s.th_spike;
-    const double v = c.P22 * v0 + c.P20 * (I + asc) + c.P31ex * s.dex + c.P21ex * s.ex + c.P31in * s.din + c.P21in * s.in;
+    // Ports 3 and 4 last: without them (zero state) V is bit for bit the two-port sum.
+    const double v = c.P22 * v0 + c.P20 * (I + asc) + c.P31ex * s.dex + c.P21ex * s.ex + c.P31in * s.din + c.P21in * s.in +
+                     (c.P31_3 * s.dex_3 + c.P21_3 * s.ex_3) + (c.P31_4 * s.dex_4 + c.P21_4 * s.ex_4);
     // th_v exactly for V relaxing from v0 towards beta, synaptic currents left out (as NEST).
     const double beta = (I + asc) / c.g_L;
     const double th_v = c.th_v_ratio * beta + c.th_v_step * (s.th_voltage - c.th_v_ratio * beta) + c.th_v_cross * (v0 - beta);
@@ -443,6 +465,10 @@ SYNAPTOGEN_HD_FORCEINLINE bool step_glif_psc(const neuron_constants& c, neuron_s
     s.dex = c.P11ex * s.dex + c.alpha_ex * x.in_ex;
     s.in = c.Pdiin * s.din + c.P11in * s.in;
     s.din = c.P11in * s.din + c.alpha_in * x.in_in;
+    s.ex_3 = c.Pdi_3 * s.dex_3 + c.P11_3 * s.ex_3;
+    s.dex_3 = c.P11_3 * s.dex_3 + c.alpha_3 * x.in_3;
+    s.ex_4 = c.Pdi_4 * s.dex_4 + c.P11_4 * s.ex_4;
+    s.dex_4 = c.P11_4 * s.dex_4 + c.alpha_4 * x.in_4;
     return fired;
 }
 

@@ -46,6 +46,9 @@ struct graded_parameters {
 struct synapse_spec {
     synapse_kind kind = synapse_kind::static_synapse;
     std::string name;  // optional; lets [[record]] refer to the projection's weights
+    // NEST's receptor port of the targets (glif_psc: 1..receptor_ports); 0: none, input goes
+    // by its sign to the excitatory or the inhibitory channel.
+    std::uint32_t receptor = 0;
     stdp_parameters stdp;
     graded_parameters graded;
 };
