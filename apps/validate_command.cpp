@@ -1,4 +1,5 @@
 // `synaptogen validate`: everything `run` does before the first step, then a report.
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 
@@ -47,8 +48,14 @@ int validate_command(const common_options& o) {
     for (std::size_t p = 0; p < spec.layout.count(); ++p) {
         std::string varied;
         for (const auto& v : spec.models[p].varied) varied += (varied.empty() ? "varies: " : ", ") + v.parameter;
-        std::printf("  %-12s %10u  %-14s %s\n", spec.layout[p].name.c_str(), spec.layout[p].size,
-                    to_string(spec.models[p].model), varied.empty() ? "uniform" : varied.c_str());
+        std::string models;  // a mixed population lists its models with their neuron counts
+        for (const auto kind : models_in(spec.models[p])) {
+            models += (models.empty() ? "" : " + ") + std::string(to_string(kind));
+            const auto& per_neuron = spec.models[p].neuron_models;
+            if (!per_neuron.empty()) models += " (" + std::to_string(std::count(per_neuron.begin(), per_neuron.end(), kind)) + ")";
+        }
+        std::printf("  %-12s %10u  %-14s %s\n", spec.layout[p].name.c_str(), spec.layout[p].size, models.c_str(),
+                    varied.empty() ? "uniform" : varied.c_str());
     }
     print_sonata_summary(sonata);
 

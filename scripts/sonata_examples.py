@@ -863,8 +863,7 @@ EXAMPLES = [
     ("nest_300_pointneurons", build_nest_300_pointneurons, "simulation_config.json", "run", None),
     ("sonata_300_intfire", build_sonata_300_intfire, "config.json", "run", None),
     ("bmtk_point_120cells", build_bmtk_point_120cells, "config.simulation.json", "run", None),
-    ("bmtk_point_450glifs", build_bmtk_point_450glifs, "config.simulation.json", "refused",
-     ("tau_syn", "receptor")),
+    ("bmtk_point_450glifs", build_bmtk_point_450glifs, "config.simulation.json", "run", None),
     ("bmtk_point_glif_2ports", build_bmtk_point_glif_2ports, "config.simulation.json", "run", None),
 ]
 

@@ -619,23 +619,45 @@ population_model resolve_node_type(const type_table& types, std::int64_t id, con
     return m;
 }
 
-// The node types of one population as one population model: one model (the engine runs
-// one per population), parameters that agree between the types stay uniform, the others
-// become per-node values; likewise initial values.
+// Parameter names of every model of a population, each with a model that has it (to read
+// the field through).
+std::vector<std::pair<std::string, neuron_model_kind>> parameter_names_of(const std::vector<neuron_model_kind>& kinds) {
+    std::vector<std::pair<std::string, neuron_model_kind>> out;
+    for (const auto kind : kinds)
+        for (const auto& name : parameter_names(kind))
+            if (std::none_of(out.begin(), out.end(), [&](const auto& o) { return o.first == name; })) out.emplace_back(name, kind);
+    return out;
+}
+
+// The node types of one population as one population model: parameters that agree between
+// the types stay uniform, the others become per-node values; likewise initial values. Types
+// of different spiking point models make a mixed population (each neuron its model).
 population_model merge_node_types(const std::map<std::int64_t, population_model>& types,
                                   const std::vector<std::int64_t>& node_type, const dataset_reader& d) {
     const auto& [first_id, first] = *types.begin();
-    for (const auto& [id, m] : types)
-        if (m.model != first.model)
-            d.fail_at("node_type_id", "the population mixes node types " + std::to_string(first_id) + " (" +
-                                          to_string(first.model) + ") and " + std::to_string(id) + " (" +
-                                          to_string(m.model) + "); Synaptogen runs one model per population: expected "
-                                          "one population per model (split the population)");
+    std::vector<neuron_model_kind> kinds{first.model};
+    for (const auto& [id, m] : types) {
+        if (m.model == first.model) continue;
+        // Every check made on the population's model then holds for each of its neurons.
+        for (const auto& [type_id, kind] : {std::pair{first_id, first.model}, std::pair{id, m.model}})
+            if (!is_spiking(kind) || !has_membrane_potential(kind))
+                d.fail_at("node_type_id", "the population mixes node types " + std::to_string(first_id) + " (" +
+                                              to_string(first.model) + ") and " + std::to_string(id) + " (" + to_string(m.model) +
+                                              "); a population may mix spiking point models with a membrane potential, not " +
+                                              to_string(kind) + " (node type " + std::to_string(type_id) +
+                                              "): expected a population of its own for it");
+        if (std::find(kinds.begin(), kinds.end(), m.model) == kinds.end()) kinds.push_back(m.model);
+    }
     population_model out = first;
     out.initial.clear();
-    for (const auto& name : parameter_names(out.model)) {
+    if (kinds.size() > 1)
+        for (const auto id : node_type) out.neuron_models.push_back(types.at(id).model);
+    for (const auto& [name, owner] : parameter_names_of(kinds)) {
         std::map<std::int64_t, double> value;
-        for (const auto& [id, m] : types) get_parameter(m.parameters, m.model, name, value[id]);
+        for (const auto& [id, m] : types) {
+            const auto own = parameter_names(m.model);
+            get_parameter(m.parameters, std::find(own.begin(), own.end(), name) != own.end() ? m.model : owner, name, value[id]);
+        }
         const bool uniform = std::all_of(value.begin(), value.end(), [&](const auto& v) { return v.second == value.begin()->second; });
         if (uniform) continue;
         parameter_variation v;
@@ -687,7 +709,13 @@ void apply_per_node_values(population_model& m, const std::string& key, const st
                            const std::vector<std::int64_t>& node_group, const std::vector<std::int64_t>& node_row,
                            const std::string& file, const std::string& path) {
     const std::size_t n = node_group.size();
-    const auto params = parameter_names(m.model), vars = recordable_variables(m.model);
+    const auto kinds = models_in(m);
+    const auto named = parameter_names_of(kinds);
+    std::vector<std::string> params, vars;
+    for (const auto& p : named) params.push_back(p.first);
+    for (const auto kind : kinds)
+        for (const auto& v : recordable_variables(kind))
+            if (std::find(vars.begin(), vars.end(), v) == vars.end()) vars.push_back(v);
     const bool is_parameter = std::find(params.begin(), params.end(), key) != params.end();
     const bool is_variable = std::find(vars.begin(), vars.end(), key) != vars.end();
     if (!is_parameter && !is_variable) {
@@ -700,7 +728,8 @@ void apply_per_node_values(population_model& m, const std::string& key, const st
         auto it = std::find_if(m.varied.begin(), m.varied.end(), [&](const auto& v) { return v.parameter == key; });
         if (it == m.varied.end()) {
             double uniform = 0.0;
-            get_parameter(m.parameters, m.model, key, uniform);
+            const auto owner = std::find_if(named.begin(), named.end(), [&](const auto& p) { return p.first == key; })->second;
+            get_parameter(m.parameters, owner, key, uniform);
             m.varied.push_back({key, {}, std::vector<double>(n, uniform)});
             it = m.varied.end() - 1;
         }
@@ -1020,10 +1049,11 @@ std::uint32_t edge_receptor(const population_model& m, neuron_id target, std::in
                             const std::string& base, std::size_t edge, std::int64_t type) {
     const std::string what = "edge " + std::to_string(edge) + " (edge type " + std::to_string(type) + ") has receptor_type " +
                              std::to_string(receptor);
-    if (m.model != neuron_model_kind::glif_psc) {
+    const neuron_model_kind kind = model_of(m, target);
+    if (kind != neuron_model_kind::glif_psc) {
         if (receptor != 0)
-            fail(file, base, what + "; its target model " + std::string(to_string(m.model)) +
-                                 " has one receptor port: expected receptor_type 0");
+            fail(file, base, what + "; its target node " + std::to_string(target) + " (" + to_string(kind) +
+                                 ") has one receptor port: expected receptor_type 0");
         return 0;
     }
     const int ports = static_cast<int>(parameters_of(m, target, target, 0).receptor_ports);
@@ -2154,16 +2184,23 @@ void export_sonata(const network_spec& spec, const synapse_table& table, const s
         json nodes_list = json::array(), edges_list = json::array();
         bool has_input_spikes = false;
 
-        // Nodes: one file and one node type per population.
+        // Nodes: one file per population, and one node type per population and model.
+        std::uint32_t next_type_id = 100;
         for (std::size_t p = 0; p < layout.count(); ++p) {
             const std::string& name = layout[p].name;
             const population_model& m = spec.models[p];
-            const std::uint32_t type_id = 100 + static_cast<std::uint32_t>(p);
+            const auto kinds = models_in(m);
+            const std::uint32_t type_id = next_type_id;
+            next_type_id += static_cast<std::uint32_t>(kinds.size());
+            auto type_of = [&](neuron_model_kind k) {
+                return type_id + static_cast<std::uint32_t>(std::find(kinds.begin(), kinds.end(), k) - kinds.begin());
+            };
             {
                 h5::handle f = create_sonata_file(part / "network" / (name + "_nodes.h5"));
                 h5::handle g = h5::create_group(f.get(), "nodes/" + name);
                 const std::size_t n = layout[p].size;
                 std::vector<std::uint32_t> type(n, type_id), group(n, 0);
+                for (std::size_t i = 0; i < m.neuron_models.size(); ++i) type[i] = type_of(m.neuron_models[i]);
                 std::vector<std::uint64_t> index(n);
                 for (std::size_t i = 0; i < n; ++i) index[i] = i;
                 h5::write_vector(g.get(), "node_type_id", H5T_STD_U32LE, H5T_NATIVE_UINT32, type.data(), n);
@@ -2177,11 +2214,15 @@ void export_sonata(const network_spec& spec, const synapse_table& table, const s
                 if (per_node) {
                     h5::handle dp = h5::create_group(g0.get(), "dynamics_params");
                     std::vector<std::vector<double>> columns(m.varied.size(), std::vector<double>(n));
+                    const auto named = parameter_names_of(kinds);  // read through a model that has the parameter
                     for (std::size_t i = 0; i < n; ++i) {
                         const neuron_parameters params =
                             parameters_of(m, static_cast<neuron_id>(i), layout[p].first + static_cast<neuron_id>(i), spec.simulation.seed);
-                        for (std::size_t k = 0; k < m.varied.size(); ++k)
-                            get_parameter(params, m.model, m.varied[k].parameter, columns[k][i]);
+                        for (std::size_t k = 0; k < m.varied.size(); ++k) {
+                            const std::string& pname = m.varied[k].parameter;
+                            const auto owner = std::find_if(named.begin(), named.end(), [&](const auto& x) { return x.first == pname; });
+                            get_parameter(params, owner == named.end() ? m.model : owner->second, pname, columns[k][i]);
+                        }
                     }
                     for (std::size_t k = 0; k < m.varied.size(); ++k)
                         h5::write_vector(dp.get(), m.varied[k].parameter, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, columns[k].data(), n);
@@ -2190,24 +2231,30 @@ void export_sonata(const network_spec& spec, const synapse_table& table, const s
                             h5::write_vector(dp.get(), init.variable, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, init.values.data(), n);
                 }
             }
-            std::string row;
+            std::string rows;
             if (m.model == neuron_model_kind::spike_source) {
-                row = std::to_string(type_id) + " virtual NULL NULL " + name;
+                rows = std::to_string(type_id) + " virtual NULL NULL " + name + "\n";
                 has_input_spikes = has_input_spikes || (m.spikes && !m.spikes->time.empty());
             } else {
-                json params;
-                for (const auto& pname : parameter_names(m.model)) {
-                    double v = 0.0;
-                    get_parameter(m.parameters, m.model, pname, v);
-                    params[pname] = v;
+                for (const auto kind : kinds) {
+                    json params;
+                    for (const auto& pname : parameter_names(kind)) {
+                        double v = 0.0;
+                        get_parameter(m.parameters, kind, pname, v);
+                        params[pname] = v;
+                    }
+                    for (const auto& init : m.initial) {
+                        state_slot slot;
+                        if (init.values.empty() && find_state_variable(kind, init.variable, slot))
+                            params[init.variable] = distribution_to_json(init.value);
+                    }
+                    const std::string file = name + (kinds.size() > 1 ? std::string("_") + to_string(kind) : "") + ".json";
+                    write_text(part / "components" / "point_neuron_models" / file, params.dump(2) + "\n");
+                    rows += std::to_string(type_of(kind)) + " point_neuron synaptogen:" + to_string(kind) + " " + file + " " + name + "\n";
                 }
-                for (const auto& init : m.initial)
-                    if (init.values.empty()) params[init.variable] = distribution_to_json(init.value);
-                write_text(part / "components" / "point_neuron_models" / (name + ".json"), params.dump(2) + "\n");
-                row = std::to_string(type_id) + " point_neuron synaptogen:" + to_string(m.model) + " " + name + ".json " + name;
             }
             write_text(part / "network" / (name + "_node_types.csv"),
-                       "node_type_id model_type model_template dynamics_params population\n" + row + "\n");
+                       "node_type_id model_type model_template dynamics_params population\n" + rows);
             nodes_list.push_back({{"nodes_file", "$NETWORK_DIR/" + name + "_nodes.h5"},
                                   {"node_types_file", "$NETWORK_DIR/" + name + "_node_types.csv"}});
         }

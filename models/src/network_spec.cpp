@@ -32,9 +32,20 @@ neuron_parameters parameters_of(const population_model& m, neuron_id local, neur
             counter_rng rng(seed, stream_purpose::neuron_parameter, global, static_cast<std::uint32_t>(k));
             x = v.value.draw(rng);
         }
-        set_parameter(p, m.model, v.parameter, x);
+        set_parameter(p, model_of(m, local), v.parameter, x);  // false where a mixed population's model lacks it
     }
     return p;
+}
+
+neuron_model_kind model_of(const population_model& m, neuron_id local) {
+    return m.neuron_models.empty() ? m.model : m.neuron_models.at(local);
+}
+
+std::vector<neuron_model_kind> models_in(const population_model& m) {
+    std::vector<neuron_model_kind> out{m.model};
+    for (const auto k : m.neuron_models)
+        if (std::find(out.begin(), out.end(), k) == out.end()) out.push_back(k);
+    return out;
 }
 
 bool draws_parameters(const population_model& m) {
@@ -48,7 +59,10 @@ void check_neuron_parameters(const population_model& m, const std::string& popul
             throw input_error(m.origin, "population '" + population + "': " + std::to_string(v.values.size()) +
                                             " initial values of " + v.variable + " for " + std::to_string(size) +
                                             " neurons; expected one per neuron");
-    if (m.varied.empty()) return;
+    if (!m.neuron_models.empty() && m.neuron_models.size() != size)
+        throw input_error(m.origin, "population '" + population + "': " + std::to_string(m.neuron_models.size()) +
+                                        " neuron models for " + std::to_string(size) + " neurons; expected one per neuron");
+    if (m.varied.empty() && m.neuron_models.empty()) return;
     for (const auto& v : m.varied)
         if (!v.values.empty() && v.values.size() != size)
             throw input_error(m.origin, "population '" + population + "': " + std::to_string(v.values.size()) +
@@ -56,10 +70,11 @@ void check_neuron_parameters(const population_model& m, const std::string& popul
                                             " neurons; expected one per neuron");
     for (neuron_id i = 0; i < size; ++i) {
         const neuron_parameters p = parameters_of(m, i, first + i, seed);
-        const auto problems = check_parameters(p, m.model, dt);
+        const neuron_model_kind k = model_of(m, i);
+        const auto problems = check_parameters(p, k, dt);
         if (problems.empty()) continue;
         double value = 0.0;
-        get_parameter(p, m.model, problems[0].name, value);
+        get_parameter(p, k, problems[0].name, value);
         throw input_error(m.origin, "population '" + population + "', neuron " + std::to_string(i) + ": " +
                                         problems[0].name + " = " + std::to_string(value) + ": " + problems[0].what);
     }

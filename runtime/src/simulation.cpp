@@ -267,50 +267,65 @@ void engine<Exec>::lower_neurons(const network_spec& spec) {
         check_neuron_parameters(m, pop.name, pop.first, pop.size, spec.simulation.seed, dt);
         const std::uint32_t key32 =
             derive_key32(spec.simulation.seed, stream_purpose::poisson_source, static_cast<std::uint32_t>(p));
-        auto add_group = [&](const neuron_parameters& params) {
-            neuron_constants c = make_constants(params, m.model, dt);
+        auto add_group = [&](const neuron_parameters& params, neuron_model_kind kind) {
+            neuron_constants c = make_constants(params, kind, dt);
             c.key32 = key32;
             constants.push_back(c);
-            group_rest.push_back(resting_state(params, m.model));
+            group_rest.push_back(resting_state(params, kind));
             return static_cast<std::uint32_t>(constants.size() - 1);
         };
-        if (m.varied.empty()) {
-            const std::uint32_t g = add_group(m.parameters);
+        const bool mixed = !m.neuron_models.empty();
+        if (m.varied.empty() && !mixed) {
+            const std::uint32_t g = add_group(m.parameters, m.model);
             for (neuron_id i = pop.first; i < pop.first + pop.size; ++i) h_group(i) = g;
         } else if (draws_parameters(m)) {
             // Drawn values: every neuron its own group (two equal draws are not worth a search).
             for (neuron_id local = 0; local < pop.size; ++local)
-                h_group(pop.first + local) = add_group(parameters_of(m, local, pop.first + local, spec.simulation.seed));
+                h_group(pop.first + local) =
+                    add_group(parameters_of(m, local, pop.first + local, spec.simulation.seed), model_of(m, local));
         } else {
-            std::map<std::vector<double>, std::uint32_t> groups;  // by the given values
-            std::vector<double> key(m.varied.size());
+            std::map<std::vector<double>, std::uint32_t> groups;  // by the model and the given values
+            std::vector<double> key(m.varied.size() + 1);
             for (neuron_id local = 0; local < pop.size; ++local) {
                 const neuron_parameters params = parameters_of(m, local, pop.first + local, spec.simulation.seed);
+                const neuron_model_kind kind = model_of(m, local);
+                key[0] = static_cast<double>(kind);
                 for (std::size_t k = 0; k < m.varied.size(); ++k)
-                    get_parameter(params, m.model, m.varied[k].parameter, key[k]);
+                    if (!get_parameter(params, kind, m.varied[k].parameter, key[k + 1])) key[k + 1] = 0.0;
                 auto found = groups.find(key);
-                if (found == groups.end()) found = groups.emplace(key, add_group(params)).first;
+                if (found == groups.end()) found = groups.emplace(key, add_group(params, kind)).first;
                 h_group(pop.first + local) = found->second;
             }
         }
         if (constants.size() > std::numeric_limits<std::uint32_t>::max())
             throw internal_error("more than 2^32 parameter groups");
 
-        std::vector<state_slot> slots(m.initial.size());
+        // The slot of each initial value for each model of the population; a mixed
+        // population's model may lack a variable its other models have (it is left alone).
+        const auto kinds = models_in(m);
+        std::map<neuron_model_kind, std::vector<std::optional<state_slot>>> slots;
+        for (const auto kind : kinds) {
+            slots[kind];  // every model has an entry, also without initial values
+            for (const auto& init : m.initial) {
+                state_slot slot;
+                slots[kind].push_back(find_state_variable(kind, init.variable, slot) ? std::optional(slot) : std::nullopt);
+            }
+        }
         for (std::size_t k = 0; k < m.initial.size(); ++k)
-            if (!find_state_variable(m.model, m.initial[k].variable, slots[k]))
+            if (std::none_of(kinds.begin(), kinds.end(), [&](neuron_model_kind kind) { return slots[kind][k].has_value(); }))
                 throw input_error(m.origin, "the model has no state variable '" + m.initial[k].variable + "'");
         // Each neuron starts at its own rest and draws its initial values from its own stream.
         tbb::parallel_for(tbb::blocked_range<neuron_id>(pop.first, pop.first + pop.size, 4096), [&](const auto& r) {
             for (neuron_id i = r.begin(); i != r.end(); ++i) {
                 const std::uint32_t g = h_group(i);
                 neuron_state s = group_rest[g];
+                const auto& slot_of = slots.at(constants[g].kind);
                 for (std::size_t k = 0; k < m.initial.size(); ++k) {
                     counter_rng rng(spec.simulation.seed, stream_purpose::initial_state, i, static_cast<std::uint32_t>(k));
                     const auto& given = m.initial[k].values;
                     const double x = given.empty() ? m.initial[k].value.draw(rng) : given.at(i - pop.first);
-                    if (std::isnan(x)) continue;  // a node given no value starts at its rest
-                    slot_ref(s, slots[k]) = relative_to_e_l(slots[k]) ? x - constants[g].e_l : x;
+                    if (std::isnan(x) || !slot_of[k]) continue;  // a node given no value starts at its rest
+                    slot_ref(s, *slot_of[k]) = relative_to_e_l(*slot_of[k]) ? x - constants[g].e_l : x;
                 }
                 for (int k = 0; k < state_slots; ++k) h_state(k, i) = slot_ref(s, static_cast<state_slot>(k));
             }
@@ -454,7 +469,8 @@ void engine<Exec>::lower_synapses(const network_spec& spec, synapse_parts& parts
     pack_.target_bits = std::max(1u, bit_width(n_ > 0 ? n_ - 1 : 0));
     pack_.target_mask = pack_.target_bits >= 32 ? 0xFFFFFFFFu : ((1u << pack_.target_bits) - 1u);
     pack_.split_channels = std::any_of(spec.models.begin(), spec.models.end(), [](const population_model& m) {
-        return has_separate_synaptic_channels(m.model);
+        const auto kinds = models_in(m);
+        return std::any_of(kinds.begin(), kinds.end(), has_separate_synaptic_channels);
     });
     // Receptor ports: a channel per port, and each synapse's channel in its word.
     std::vector<std::uint32_t> ports(spec.projections.size(), 0), plastic_ports;
@@ -728,8 +744,25 @@ void engine<Exec>::lower_records(const network_spec& spec) {
         }
         const population& pop = spec.layout[t.population];
         for (neuron_id local : t.neurons) items.push_back(pop.first + local);
+        // One slot for every recorded neuron: a mixed population's models must agree on it.
+        const population_model& m = spec.models[t.population];
         state_slot slot = state_slot::v;
-        find_state_variable(spec.models[t.population].model, t.variable, slot);
+        find_state_variable(m.model, t.variable, slot);
+        if (!m.neuron_models.empty()) {
+            std::optional<state_slot> common;
+            for (neuron_id local : t.neurons) {
+                state_slot own = slot;
+                const neuron_model_kind kind = model_of(m, local);
+                const bool has = find_state_variable(kind, t.variable, own);
+                if (!has || (common && own != *common))
+                    throw input_error(t.origin, "neuron " + std::to_string(local) + " of '" + pop.name + "' is " + to_string(kind) +
+                                                    ", which " + (has ? "keeps " + t.variable + " apart from the other recorded neurons' models"
+                                                                      : "has no " + t.variable) +
+                                                    "; expected a variable of every recorded neuron's model");
+                common = own;
+            }
+            if (common) slot = *common;
+        }
         std::vector<double> offsets;  // potentials are stored relative to each neuron's E_L
         if (relative_to_e_l(slot)) {
             if (h_group.extent(0) == 0) {

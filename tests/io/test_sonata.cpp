@@ -356,13 +356,18 @@ TEST(sonata, imports_nest_glif_psc_with_lists_and_switches) {
     fs::remove_all(dir);
 }
 
-TEST(sonata, a_population_mixing_models_is_refused) {
+// Node types of two models in one population: each node keeps its type's model (the
+// refusals and the spikes are in test_sonata_examples.cpp).
+TEST(sonata, a_population_may_mix_models) {
     const fs::path dir = temp_dir("mixed");
     fixture_options o;
     o.mixed_types = true;
-    const auto e = import_error(write_circuit(dir, o));
-    EXPECT_EQ(e.where().field, "/nodes/A/node_type_id");
-    EXPECT_TRUE(contains(e.what(), "mixes node types 100")) << e.what();
+    const network_spec spec = import(write_circuit(dir, o));
+    EXPECT_EQ(spec.models[0].model, neuron_model_kind::iaf_psc_alpha);
+    EXPECT_EQ(spec.models[0].neuron_models, (std::vector<neuron_model_kind>{neuron_model_kind::iaf_psc_alpha,
+                                                                            neuron_model_kind::iaf_psc_exp,
+                                                                            neuron_model_kind::iaf_psc_alpha}));
+    EXPECT_TRUE(spec.models[1].neuron_models.empty()) << "a population of one model lists none";
     fs::remove_all(dir);
 }
 

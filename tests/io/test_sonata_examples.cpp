@@ -13,6 +13,7 @@
 #include <gtest/gtest.h>
 
 #include <synaptogen/io/hdf5_file.hpp>
+#include <synaptogen/io/network_file.hpp>
 #include <synaptogen/io/sonata.hpp>
 #include <synaptogen/runtime/simulation.hpp>
 
@@ -319,6 +320,73 @@ TEST_F(sonata_examples, bmtk_glif_receptor_ports) {
         } catch (const input_error& e) {
             EXPECT_TRUE(contains(e.what(), "has receptor ports 1..4, one per tau_syn entry")) << e.what();
         }
+    }
+}
+
+// bmtk's point_450glifs puts glif_psc and iaf_psc_alpha node types into one population:
+// each neuron runs its own model, and fires exactly when it fires alone in a population of
+// its type. An export writes one node type per model and reads back to the same spikes.
+TEST_F(sonata_examples, a_population_mixes_models) {
+    circuit c = pointneurons();
+    c.node_types_csv = "node_type_id model_type model_template dynamics_params pop_name ei location\n"
+                       "100 point_process nest:iaf_psc_alpha 472363762_point.json Scnn1a e VisL4\n"
+                       "102 point_process nest:iaf_psc_alpha 473863035_point.json Nr5a1 e VisL4\n"
+                       "105 point_process nest:glif_psc glif_asc.json PV1 i VisL4\n"
+                       "106 point_process nest:glif_psc glif_lif.json PV2 i VisL4\n";
+    c.cell_models.push_back({"glif_asc.json", R"({"V_m": -78.85, "V_th": -51.68, "g": 9.43, "E_L": -78.85, "C_m": 58.72, "t_ref": 3.75,
+        "V_reset": -78.85, "I_e": 400.0, "asc_init": [0.0, 0.0], "asc_decay": [0.003, 0.1], "asc_amps": [-9.18, -198.94],
+        "tau_syn": [5.5, 8.5, 2.8, 5.8], "spike_dependent_threshold": false, "after_spike_currents": true, "adapting_threshold": false})"});
+    c.cell_models.push_back({"glif_lif.json", R"({"V_th": -50.0, "g": 6.0, "E_L": -70.0, "C_m": 60.0, "t_ref": 2.0,
+        "V_reset": -70.0, "I_e": 150.0, "tau_syn": [2.0]})"});
+    const std::vector<std::int64_t> order = {100, 105, 102, 106, 106, 100};
+    c.node_type.clear();
+    for (int k = 0; k < 24; ++k) c.node_type.push_back(order[k % order.size()]);
+    const network_spec spec = load_sonata_simulation(write_circuit(dir / "mixed", c).string());
+    ASSERT_EQ(spec.models.size(), 1u);
+    const population_model& m = spec.models[0];
+    EXPECT_EQ(models_in(m), (std::vector<neuron_model_kind>{neuron_model_kind::iaf_psc_alpha, neuron_model_kind::glif_psc}));
+    ASSERT_EQ(m.neuron_models.size(), 24u);
+    EXPECT_EQ(m.neuron_models[1], neuron_model_kind::glif_psc);
+    EXPECT_EQ(m.neuron_models[2], neuron_model_kind::iaf_psc_alpha);
+    const auto mixed = first_spikes(spec);
+
+    // Each type alone: one node of it in its own population.
+    std::map<std::int64_t, double> alone;
+    for (const std::int64_t type : {100, 102, 105, 106}) {
+        circuit one = c;
+        one.node_type = {type};
+        alone[type] = first_spikes(load_sonata_simulation(write_circuit(dir / ("alone_" + std::to_string(type)), one).string()))[0];
+        EXPECT_GT(alone[type], 0.0) << "type " << type << " fires alone";
+    }
+    EXPECT_NE(alone[105], alone[100]);
+    for (std::size_t k = 0; k < mixed.size(); ++k) EXPECT_EQ(mixed[k], alone[c.node_type[k]]) << "node " << k;
+
+    // Recording: V_m lives in the same slot for both models; a glif-only variable does not.
+    network_spec v_m = spec;
+    v_m.traces.push_back({"v", 0, "V_m", {0, 1, 2}, false, false, 0, {}, 1, {}});
+    EXPECT_NO_THROW(simulation(v_m, build_static_synapses(v_m)));
+    network_spec asc = spec;
+    asc.traces.push_back({"asc", 0, "ASCurrents_1", {1, 2}, false, false, 0, {}, 1, {}});
+    const input_error e = error_of([&] { simulation(asc, build_static_synapses(asc)); });
+    EXPECT_TRUE(contains(e.what(), "neuron 2 of 'internal' is iaf_psc_alpha, which has no ASCurrents_1")) << e.what();
+
+    // Export and back: one node type per model, the same first spikes.
+    const fs::path out = dir / "export";
+    export_sonata(spec, merge_synapses(build_static_synapses(spec)), out.string());
+    const std::string types = slurp(out / "network" / "internal_node_types.csv");
+    EXPECT_TRUE(contains(types, "synaptogen:iaf_psc_alpha")) << types;
+    EXPECT_TRUE(contains(types, "synaptogen:glif_psc")) << types;
+    EXPECT_EQ(first_spikes(load_network_file((out / "network.toml").string())), mixed);
+
+    // Models that cannot share a population's checks: intfire1 has no membrane potential.
+    c.node_types_csv += "107 point_process nrn:IntFire1 intfire.json PV3 i VisL4\n";
+    c.cell_models.push_back({"intfire.json", R"({"tau": 0.02, "refrac": 0.003})"});
+    c.node_type[5] = 107;
+    try {
+        load_sonata_simulation(write_circuit(dir / "intfire", c).string());
+        FAIL() << "expected an error";
+    } catch (const input_error& x) {
+        EXPECT_TRUE(contains(x.what(), "a population may mix spiking point models with a membrane potential, not intfire1")) << x.what();
     }
 }
 

@@ -56,6 +56,11 @@ struct parameter_variation {
 
 struct population_model {
     neuron_model_kind model = neuron_model_kind::iaf_psc_delta;
+    // A population of several models (a SONATA node population whose node types name
+    // different spiking point models): each neuron's model by local id, `model` being the
+    // first node type's. Empty: every neuron is `model`. Varied parameters then apply to the
+    // neurons whose model has them.
+    std::vector<neuron_model_kind> neuron_models;
     double full_scale_rate = -1.0;  // [Hz] mean rate at scale 1, for DC compensation (< 0: not given)
     neuron_parameters parameters;   // all neurons' values, less the varied ones
     std::vector<parameter_variation> varied;
@@ -152,6 +157,10 @@ network_spec with_connectome(const network_spec& spec, const connectome& c);
 // The parameters of one neuron: the population's, with each varied one looked up or drawn
 // (stream: seed, neuron_parameter, global id, index of the variation).
 neuron_parameters parameters_of(const population_model& m, neuron_id local, neuron_id global, std::uint64_t seed);
+
+// The model of one neuron, and the distinct models of a population (`model` first).
+neuron_model_kind model_of(const population_model& m, neuron_id local);
+std::vector<neuron_model_kind> models_in(const population_model& m);
 
 // Whether a parameter of the population is drawn per neuron: the engine then gives each
 // neuron its own constants (values given per neuron share them by distinct set).
