@@ -207,6 +207,22 @@ TEST(sonata, round_trip_with_spike_sources_currents_and_traces) {
     expect_round_trip(toml, "sources");
 }
 
+// Static projections on glif_psc's receptor ports leave as edge types of their own with
+// their receptor_type, and come back on the same ports: the same graph and spikes.
+TEST(sonata, round_trip_keeps_receptor_ports) {
+    const std::string glif = "model = \"glif_psc\"\nparameters = { g = 10.0, C_m = 100.0, E_L = -70.0, V_reset = -70.0, "
+                             "t_ref = 2.0, V_th = -55.0, tau_syn = [2.0, 5.0, 1.0, 8.0] }\n";
+    const std::string toml =
+        "[simulation]\ndt = 0.1\nduration = 100.0\nseed = 3\n"
+        "[[population]]\nname = \"E\"\nsize = 100\n" + glif + "[[population]]\nname = \"I\"\nsize = 25\n" + glif +
+        "[[stimulus]]\ntype = \"poisson\"\ntarget = \"E\"\nrate = 9000.0\nweight = 40.0\n"
+        "[[projection]]\nsource = \"E\"\ntarget = \"E\"\nrule = \"fixed_indegree\"\nindegree = 10\nweight = 30.0\nreceptor = 3\ndelay = 1.5\n"
+        "[[projection]]\nsource = \"E\"\ntarget = \"I\"\nrule = \"fixed_indegree\"\nindegree = 10\nweight = 40.0\ndelay = 1.0\n"
+        "[[projection]]\nsource = \"I\"\ntarget = \"E\"\nrule = \"fixed_indegree\"\nindegree = 5\nweight = -50.0\nreceptor = 4\ndelay = 2.0\n"
+        "[[record]]\nspikes = \"all\"\n";
+    expect_round_trip(toml, "ports");
+}
+
 // Parameters drawn per neuron leave as per-node dynamics_params datasets with the values
 // this run drew, and come back as the same per-neuron values: the same spikes.
 TEST(sonata, round_trip_of_per_neuron_parameters) {
