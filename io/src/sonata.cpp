@@ -1610,6 +1610,15 @@ private:
         bool whole = false;
     };
 
+    // bmtk's implicit node set "all" (its NodeSetAll; its create_environment writes "cells":
+    // "all" into reports): every node, where node_sets.json defines no "all" and no
+    // population has the name. Users of a selection leave out the populations that cannot
+    // take what they give when the set is this one (reports and clamps skip virtual nodes,
+    // spike inputs all others), as bmtk does.
+    bool implicit_all(const json& set) const {
+        return set.is_string() && set.get<std::string>() == "all" && !node_sets_.count("all") && !spec_.layout.find("all");
+    }
+
     std::vector<node_selection> select_nodes(const json& set, const std::string& file, const std::string& field, int depth = 0) {
         if (depth > 16) fail(file, field, "node sets refer to each other in a cycle");
         std::map<std::size_t, std::vector<bool>> chosen;  // population -> node mask
@@ -1633,7 +1642,10 @@ private:
             const std::string name = set.get<std::string>();
             auto it = node_sets_.find(name);
             if (it != node_sets_.end()) return select_nodes(it->second.first, it->second.second, name, depth + 1);
-            add_all(population(name));
+            if (implicit_all(set))
+                for (std::size_t p = 0; p < spec_.layout.count(); ++p) add_all(p);
+            else
+                add_all(population(name));
         } else if (set.is_array()) {
             if (set.empty()) fail(file, field, "an empty node set selects no node");
             for (const auto& x : set) merge(select_nodes(x, file, field, depth + 1));
@@ -1749,7 +1761,11 @@ private:
         const std::string module = in.string("module", "");
         if (type == "spikes") {
             // The file's node ids say which nodes fire: the node set names the populations.
-            const auto pops = populations_of(in.get("node_set"), c_.path, in.field("node_set"));
+            auto pops = populations_of(in.get("node_set"), c_.path, in.field("node_set"));
+            if (implicit_all(in.get("node_set")))
+                pops.erase(std::remove_if(pops.begin(), pops.end(),
+                                          [&](std::size_t p) { return spec_.models[p].model != neuron_model_kind::spike_source; }),
+                           pops.end());
             for (const auto p : pops)
                 if (spec_.models[p].model != neuron_model_kind::spike_source)
                     in.fail_at("node_set", "spike inputs drive virtual nodes; population '" + spec_.layout[p].name + "' is " +
@@ -1803,6 +1819,7 @@ private:
             for (const auto& sel : select_nodes(in.get("node_set"), c_.path, in.field("node_set"))) {
                 const std::size_t p = sel.population;
                 const neuron_model_kind m = spec_.models[p].model;
+                if (implicit_all(in.get("node_set")) && m == neuron_model_kind::spike_source) continue;
                 if (!has_membrane_potential(m) && !is_rate_model(m))
                     in.fail_at("node_set", "population '" + spec_.layout[p].name + "' is " + to_string(m) + ", which takes no current");
                 for (std::size_t k = 0; k < amp.size(); ++k) {
@@ -1916,7 +1933,11 @@ private:
         if (r.has("end_time") && r.number("end_time") < spec_.simulation.duration)
             r.fail_at("end_time", "reports cover the whole run; expected end_time >= tstop");
         const json& cells = r.has("cells") ? r.get("cells") : r.get("node_set");
-        const auto selected = select_nodes(cells, c_.path, r.field(r.has("cells") ? "cells" : "node_set"));
+        auto selected = select_nodes(cells, c_.path, r.field(r.has("cells") ? "cells" : "node_set"));
+        if (implicit_all(cells))
+            selected.erase(std::remove_if(selected.begin(), selected.end(),
+                                          [&](const node_selection& x) { return spec_.models[x.population].model == neuron_model_kind::spike_source; }),
+                           selected.end());
         for (const auto& sel : selected) {
             const std::size_t p = sel.population;
             const auto vars = recordable_variables(spec_.models[p].model);
