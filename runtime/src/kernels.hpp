@@ -215,7 +215,7 @@ struct update_neurons {
     // One block of Lanes neurons of one population, with or without external input (a
     // compile-time choice: a runtime one turns the loads into masked ones).
     template <bool External>
-    KOKKOS_INLINE_FUNCTION void vector_block(const std::size_t i0, const neuron_constants& c) const {
+    KOKKOS_FORCEINLINE_FUNCTION void vector_block(const std::size_t i0, const neuron_constants& c) const {
         switch (c.kind) {
         case neuron_model_kind::iaf_psc_delta: return advance<false, neuron_model_kind::iaf_psc_delta, External, Lanes>(i0, c);
         case neuron_model_kind::iaf_psc_exp: return advance<false, neuron_model_kind::iaf_psc_exp, External, Lanes>(i0, c);
@@ -229,7 +229,7 @@ struct update_neurons {
     // Advances neurons [i0, i0 + Count) of one population: of model Model, or of the model
     // the constants name when Dispatch. Raw non-aliasing pointers let the host compiler vectorise.
     template <bool Dispatch, neuron_model_kind Model, bool External, int Count>
-    KOKKOS_INLINE_FUNCTION void advance(const std::size_t i0, const neuron_constants& c) const {
+    KOKKOS_FORCEINLINE_FUNCTION void advance(const std::size_t i0, const neuron_constants& c) const {
         const std::size_t ex = (static_cast<std::size_t>(slot) * channels) * n + i0;
         double* __restrict__ pv = &state(0, i0);
         double* __restrict__ pex = &state(1, i0);
@@ -569,9 +569,31 @@ struct deliver_arrivals {
         };
         for (fill(); head != tail; fill()) {
             const group g = queue[head++ % ahead];
-            for (edge_index e = g.begin; e < g.end; ++e) {
-                const float w = d.store.values(e);
-                d.ring(ring_index(d.store.entries(e), w, d.pk, d.n, g.emitted, d.slot_mask)) += to_fixed(w, d.scale);
+            if (flush) {  // a group of several delays
+                for (edge_index e = g.begin; e < g.end; ++e) {
+                    const float w = d.store.values(e);
+                    d.ring(ring_index(d.store.entries(e), w, d.pk, d.n, g.emitted, d.slot_mask)) += to_fixed(w, d.scale);
+                }
+                continue;
+            }
+            // One delay per group, so one ring slot: only the target and the channel vary.
+            if (g.begin == g.end) continue;
+            const packing pk = d.pk;
+            const std::size_t n = d.n;
+            const std::uint32_t delay = (d.store.entries(g.begin) >> pk.target_bits) & pk.delay_mask;
+            std::int64_t* const slot = &d.ring(((g.emitted + delay) & d.slot_mask) * pk.channels * n);
+            if (pk.port_bits == 0) {
+                const std::size_t inhibitory = pk.split_channels ? n : 0;
+                for (edge_index e = g.begin; e < g.end; ++e) {
+                    const float w = d.store.values(e);
+                    slot[(w < 0.0f ? inhibitory : 0) + (d.store.entries(e) & pk.target_mask)] += to_fixed(w, d.scale);
+                }
+            } else {
+                const unsigned shift = 32 - pk.port_bits;
+                for (edge_index e = g.begin; e < g.end; ++e) {
+                    const neuron_id word = d.store.entries(e);
+                    slot[(word >> shift) * n + (word & pk.target_mask)] += to_fixed(d.store.values(e), d.scale);
+                }
             }
         }
     }
