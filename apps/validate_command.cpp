@@ -68,7 +68,9 @@ int validate_command(const common_options& o) {
         const std::string name = spec.layout[p.source].name + " -> " + spec.layout[p.target].name;
         const synapse_kind kind = projection_kind(spec, k);
         const std::string built = kind == synapse_kind::static_synapse ? std::to_string(table.projections[k].size) : "(below)";
-        std::printf("  %-24s %-20s %-13s %14s %14.0f\n", name.c_str(), to_string(p.rule), to_string(kind), built.c_str(),
+        const std::uint32_t port = k < spec.synapses.size() ? spec.synapses[k].receptor : 0;
+        const std::string synapse = std::string(to_string(kind)) + (port > 0 ? " port " + std::to_string(port) : "");
+        std::printf("  %-24s %-20s %-13s %14s %14.0f\n", name.c_str(), to_string(p.rule), synapse.c_str(), built.c_str(),
                     expected_synapses(spec.layout, p));
     }
     const edge_index n_synapses = table.size();

@@ -1982,7 +1982,9 @@ private:
             const projection_spec& p = spec_.projections[k];
             summary_.edge_populations.push_back(p.origin.field + ": " + spec_.layout[p.source].name + " -> " +
                                                 spec_.layout[p.target].name + ", " + std::to_string(p.edges.size()) +
-                                                " edges (" + to_string(spec_.synapses[k].kind) + ")");
+                                                " edges (" + to_string(spec_.synapses[k].kind) +
+                                                (spec_.synapses[k].receptor > 0 ? ", receptor port " + std::to_string(spec_.synapses[k].receptor) : "") +
+                                                ")");
         }
         summary_.ignored = ignored_.names();
     }
