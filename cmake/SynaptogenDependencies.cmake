@@ -41,12 +41,14 @@ endif()
 # Flags for our own targets only. No FMA contraction: a fused multiply-add rounds once
 # where the written expression rounds twice, and bit-identical results across backends
 # and builds need every backend to round the same way. -march lets the lane loops of
-# the kernels use the machine's vector width.
+# the kernels use the machine's vector width. -fno-trapping-math lets GCC turn a clamp
+# (x < a ? a : x) into a vector select, so loops over exp_portable vectorise; it changes
+# no value, only whether floating-point exception flags may be raised speculatively.
 set(SYNAPTOGEN_ARCH "native" CACHE STRING
     "-march= for our code: native (default), a named level such as x86-64-v3 (valgrind cannot run AVX-512), or empty")
 add_library(synaptogen_warnings INTERFACE)
 target_compile_options(synaptogen_warnings INTERFACE
-  $<$<CXX_COMPILER_ID:GNU,Clang>:-Wall -Wextra -Wno-unused-parameter -ffp-contract=off>
+  $<$<CXX_COMPILER_ID:GNU,Clang>:-Wall -Wextra -Wno-unused-parameter -ffp-contract=off -fno-trapping-math>
   $<$<AND:$<CXX_COMPILER_ID:GNU,Clang>,$<BOOL:${SYNAPTOGEN_ARCH}>>:-march=${SYNAPTOGEN_ARCH}>)
 # The same for device code: nvcc fuses a*b+c into FMAs unless told not to (nvcc_wrapper
 # hands the flags above to the host compiler; hipcc is clang and takes -ffp-contract=off

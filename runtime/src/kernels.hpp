@@ -109,6 +109,38 @@ inline constexpr std::uint32_t mixed_group = ~std::uint32_t(0);
 struct coupling_kind_params {
     synapse_kind kind = synapse_kind::gap_junction;
     double E_rev = 0.0, V_half = 0.0, inv_V_slope = 1.0;  // graded
+    std::uint32_t activation = 0;  // graded: its row of coupling_outputs::activation
+};
+
+// What couplings read of each source neuron, once per step instead of once per coupling:
+// the absolute potential, and for each distinct (V_half, V_slope) of the graded
+// projections the activation s(V) (an exp each: per neuron instead of per synapse).
+template <class Mem, int Lanes>
+struct coupling_outputs {
+    Kokkos::View<double**, Kokkos::LayoutRight, Mem> state;
+    Kokkos::View<std::uint32_t*, Mem> group;
+    Kokkos::View<neuron_constants*, Mem> constants;
+    Kokkos::View<double*, Mem> potential;                              // [neuron]
+    Kokkos::View<double**, Kokkos::LayoutRight, Mem> activation;       // [activation][neuron]
+    Kokkos::View<double*, Mem> V_half, inv_V_slope;                    // [activation]
+    std::size_t n;
+
+    // A work item covers Lanes neurons: the exp of the activation vectorises on the host.
+    KOKKOS_INLINE_FUNCTION void operator()(const std::size_t block) const {
+        const std::size_t j0 = block * Lanes, count = j0 + Lanes <= n ? Lanes : n - j0;
+        for (std::size_t l = 0; l < count; ++l) potential(j0 + l) = state(0, j0 + l) + constants(group(j0 + l)).e_l;
+        const double* __restrict__ v = &potential(j0);
+        for (std::size_t a = 0; a < activation.extent(0); ++a) {
+            const double half = V_half(a), inv_slope = inv_V_slope(a);
+            double* __restrict__ out = &activation(a, j0);
+            if (count == static_cast<std::size_t>(Lanes)) {
+                SYNAPTOGEN_SIMD
+                for (int l = 0; l < Lanes; ++l) out[l] = sigmoid_portable((v[l] - half) * inv_slope);
+            } else {
+                for (std::size_t l = 0; l < count; ++l) out[l] = sigmoid_portable((v[l] - half) * inv_slope);
+            }
+        }
+    }
 };
 
 // Computes each neuron's external current and coupling conductance for this step from
@@ -125,14 +157,12 @@ struct gather_input {
     Kokkos::View<float*, Mem> weight;
     Kokkos::View<std::uint16_t*, Mem> kind;
     Kokkos::View<coupling_kind_params*, Mem> params;
+    Kokkos::View<double*, Mem> potential;                         // coupling_outputs' of this step
+    Kokkos::View<double**, Kokkos::LayoutRight, Mem> activation;
     Kokkos::View<double*, Mem> i_ext, g_ext;
     step_t step;
     std::uint64_t seed;
     int n_currents;
-
-    KOKKOS_INLINE_FUNCTION double potential(const neuron_id j) const {
-        return state(0, j) + constants(group(j)).e_l;
-    }
 
     KOKKOS_INLINE_FUNCTION void operator()(const std::size_t i) const {
         double I = 0.0, G = 0.0;
@@ -154,8 +184,6 @@ struct gather_input {
             }
         }
         if (row_map.extent(0) > 0) {
-            const double v_i = potential(static_cast<neuron_id>(i));
-            (void)v_i;
             for (edge_index e = row_map(i); e < row_map(i + 1); ++e) {
                 const neuron_id j = source(e);
                 const double w = weight(e);
@@ -164,7 +192,7 @@ struct gather_input {
                     I += w * potential(j);
                     G += w;
                 } else if (p.kind == synapse_kind::graded) {  // g s(V_j) (E - V_i)
-                    const double s = sigmoid_portable((potential(j) - p.V_half) * p.inv_V_slope);
+                    const double s = activation(p.activation, j);
                     I += w * s * p.E_rev;
                     G += w * s;
                 } else {  // rate: w r_j
@@ -221,6 +249,7 @@ struct update_neurons {
         case neuron_model_kind::iaf_psc_exp: return advance<false, neuron_model_kind::iaf_psc_exp, External, Lanes>(i0, c);
         case neuron_model_kind::iaf_psc_alpha: return advance<false, neuron_model_kind::iaf_psc_alpha, External, Lanes>(i0, c);
         case neuron_model_kind::iaf_cond_exp: return advance<false, neuron_model_kind::iaf_cond_exp, External, Lanes>(i0, c);
+        case neuron_model_kind::graded: return advance<false, neuron_model_kind::graded, External, Lanes>(i0, c);
         default:  // the nonlinear and rare models go one by one
             for (std::size_t i = i0; i < i0 + Lanes; ++i) advance<true, neuron_model_kind::iaf_psc_delta, true, 1>(i, c);
         }
@@ -254,7 +283,7 @@ struct update_neurons {
         const double* __restrict__ pg = external ? &g_ext(i0) : nullptr;
         std::uint8_t* __restrict__ pspiked = &spiked(i0);
         // Touch only the slots the model uses: the update is memory-bound.
-        constexpr bool synaptic = Dispatch || Model != neuron_model_kind::iaf_psc_delta;
+        constexpr bool synaptic = Dispatch || (Model != neuron_model_kind::iaf_psc_delta && Model != neuron_model_kind::graded);
         constexpr bool alpha = Dispatch || Model == neuron_model_kind::iaf_psc_alpha;
         constexpr bool adapting = Dispatch;
         const bool glif = Dispatch && c.kind == neuron_model_kind::glif_psc;
@@ -312,6 +341,7 @@ struct update_neurons {
             } else if constexpr (Model == neuron_model_kind::iaf_psc_delta) fired = step_iaf_psc_delta(c, st, x);
             else if constexpr (Model == neuron_model_kind::iaf_psc_exp) fired = step_iaf_psc_exp(c, st, x);
             else if constexpr (Model == neuron_model_kind::iaf_psc_alpha) fired = step_iaf_psc_alpha(c, st, x);
+            else if constexpr (Model == neuron_model_kind::graded) fired = step_graded(c, st, x);
             else fired = step_iaf_cond_exp(c, st, x);
             pv[l] = st.v;
             if (synaptic) {

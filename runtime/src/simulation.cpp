@@ -219,6 +219,9 @@ private:
     view<std::uint16_t*> d_coupling_kinds_;
     view<coupling_kind_params*> d_coupling_params_;
     view<double*> d_i_ext_, d_g_ext_;
+    view<double*> d_potential_;                  // coupling_outputs: per neuron
+    view<double**> d_activation_;                // [activation][neuron]
+    view<double*> d_V_half_, d_inv_V_slope_;     // [activation]
     bool external_input_ = false;
     // Spike sources: (step, neuron) sorted by step; the device holds the neurons.
     std::vector<step_t> schedule_steps_;
@@ -637,6 +640,7 @@ void engine<Exec>::lower_couplings(const network_spec& spec) {
     };
     std::vector<edge> edges;
     std::vector<coupling_kind_params> params;
+    std::vector<std::pair<double, double>> curves;  // (V_half, 1/V_slope) of the graded projections
     for (std::size_t k = 0; k < spec.projections.size(); ++k) {
         const synapse_kind kind = projection_kind(spec, k);
         if (kind != synapse_kind::gap_junction && kind != synapse_kind::graded && kind != synapse_kind::rate) continue;
@@ -646,6 +650,12 @@ void engine<Exec>::lower_couplings(const network_spec& spec) {
         q.E_rev = spec.synapses[k].graded.E_rev;
         q.V_half = spec.synapses[k].graded.V_half;
         q.inv_V_slope = 1.0 / spec.synapses[k].graded.V_slope;
+        if (kind == synapse_kind::graded) {  // projections with the same curve share its row
+            std::uint32_t a = 0;
+            while (a < curves.size() && curves[a] != std::pair(q.V_half, q.inv_V_slope)) ++a;
+            if (a == curves.size()) curves.emplace_back(q.V_half, q.inv_V_slope);
+            q.activation = a;
+        }
         const auto tag = static_cast<std::uint16_t>(params.size());
         params.push_back(q);
         std::vector<bool> only(spec.projections.size(), false);
@@ -686,6 +696,12 @@ void engine<Exec>::lower_couplings(const network_spec& spec) {
     for (neuron_id t = 0; t < n_; ++t) rows(t + 1) += rows(t);
     host_view<coupling_kind_params*> h_params("coupling_params_host", params.size());
     std::copy(params.begin(), params.end(), h_params.data());
+    d_potential_ = view<double*>("coupling_potential", n_);
+    d_activation_ = view<double**>("coupling_activation", curves.size(), n_);
+    host_view<double*> h_half("V_half_host", curves.size()), h_inv("inv_V_slope_host", curves.size());
+    for (std::size_t a = 0; a < curves.size(); ++a) std::tie(h_half(a), h_inv(a)) = curves[a];
+    d_V_half_ = Kokkos::create_mirror_view_and_copy(mem(), h_half);
+    d_inv_V_slope_ = Kokkos::create_mirror_view_and_copy(mem(), h_inv);
     d_coupling_rows_ = Kokkos::create_mirror_view_and_copy(mem(), rows);
     d_coupling_sources_ = Kokkos::create_mirror_view_and_copy(mem(), sources);
     d_coupling_weights_ = Kokkos::create_mirror_view_and_copy(mem(), weights);
@@ -869,12 +885,16 @@ void engine<Exec>::run(std::uint64_t n_steps, const run_observer& observer) {
             Kokkos::parallel_for("add_poisson_input", Kokkos::RangePolicy<Exec>(0, blocks),
                                  add_poisson_input<mem, lanes>{d_poisson_tables_, d_ring_, t, offset, step, seed_});
         }
+        if (info.couplings > 0)
+            Kokkos::parallel_for("coupling_outputs", Kokkos::RangePolicy<Exec>(0, (n_ + lanes - 1) / lanes),
+                                 coupling_outputs<mem, lanes>{d_state_, d_group_, d_constants_, d_potential_, d_activation_,
+                                                              d_V_half_, d_inv_V_slope_, n_});
         if (external_input_)
             Kokkos::parallel_for("gather_input", Kokkos::RangePolicy<Exec>(0, n_),
                                  gather_input<mem>{d_state_, d_group_, d_constants_, d_currents_, d_schedule_,
                                                    d_coupling_rows_, d_coupling_sources_, d_coupling_weights_,
-                                                   d_coupling_kinds_, d_coupling_params_, d_i_ext_, d_g_ext_, step,
-                                                   seed_, static_cast<int>(d_currents_.extent(0))});
+                                                   d_coupling_kinds_, d_coupling_params_, d_potential_, d_activation_,
+                                                   d_i_ext_, d_g_ext_, step, seed_, static_cast<int>(d_currents_.extent(0))});
         update_neurons<mem, lanes> update{d_state_, d_refractory_, d_group_, d_block_group_, d_constants_, d_ring_,
                                           d_i_ext_,  d_g_ext_,       d_spiked_,     n_,           step & live_mask_,
                                           pack_.channels, 1.0 / scale_, step};

@@ -37,7 +37,12 @@ SYNAPTOGEN_HD_FORCEINLINE double exp_portable(double x) {
     p = p * r + 1.0;
     p = p * r + 1.0;
     // 2^n as a double: n + 1023 in the exponent field (n in [-1022, 1023] after the clamp).
-    const std::int64_t bits = (static_cast<std::int64_t>(n) + 1023) << 52;
+    // t = 1.5 * 2^52 + n has an ulp of 1, so its bits are the shifter's plus n: integer
+    // arithmetic on them gives n without a double -> int64 conversion, which AVX2 lacks (the
+    // conversion kept loops over exp from vectorising). The same n, so the same result.
+    std::int64_t t_bits;
+    copy_bytes(&t_bits, &t, sizeof t_bits);
+    const std::int64_t bits = (t_bits - 0x4338000000000000LL + 1023) << 52;  // 0x4338...: bits of 1.5 * 2^52
     double scale;
     copy_bytes(&scale, &bits, sizeof scale);
     return p * scale;
