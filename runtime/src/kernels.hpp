@@ -109,30 +109,35 @@ inline constexpr std::uint32_t mixed_group = ~std::uint32_t(0);
 struct coupling_kind_params {
     synapse_kind kind = synapse_kind::gap_junction;
     double E_rev = 0.0, V_half = 0.0, inv_V_slope = 1.0;  // graded
-    std::uint32_t activation = 0;  // graded: its row of coupling_outputs::activation
+    std::uint32_t output = 0;  // the row of coupling_outputs::outputs the coupling reads
 };
 
-// What couplings read of each source neuron, once per step instead of once per coupling:
-// the absolute potential, and for each distinct (V_half, V_slope) of the graded
-// projections the activation s(V) (an exp each: per neuron instead of per synapse).
+// What couplings read of each source neuron, once per step instead of once per coupling,
+// as rows of one array: 0 the absolute potential (gap junctions), 1 the rate (rate
+// couplings), then for each distinct (V_half, V_slope) of the graded projections the
+// activation s(V) (an exp each: per neuron instead of per synapse). One array lets a
+// coupling read its input without a branch on its kind.
 template <class Mem, int Lanes>
 struct coupling_outputs {
+    static constexpr std::uint32_t potential_row = 0, rate_row = 1, first_activation_row = 2;
     Kokkos::View<double**, Kokkos::LayoutRight, Mem> state;
     Kokkos::View<std::uint32_t*, Mem> group;
     Kokkos::View<neuron_constants*, Mem> constants;
-    Kokkos::View<double*, Mem> potential;                              // [neuron]
-    Kokkos::View<double**, Kokkos::LayoutRight, Mem> activation;       // [activation][neuron]
+    Kokkos::View<double**, Kokkos::LayoutRight, Mem> outputs;          // [row][neuron]
     Kokkos::View<double*, Mem> V_half, inv_V_slope;                    // [activation]
     std::size_t n;
 
     // A work item covers Lanes neurons: the exp of the activation vectorises on the host.
     KOKKOS_INLINE_FUNCTION void operator()(const std::size_t block) const {
         const std::size_t j0 = block * Lanes, count = j0 + Lanes <= n ? Lanes : n - j0;
-        for (std::size_t l = 0; l < count; ++l) potential(j0 + l) = state(0, j0 + l) + constants(group(j0 + l)).e_l;
-        const double* __restrict__ v = &potential(j0);
-        for (std::size_t a = 0; a < activation.extent(0); ++a) {
+        for (std::size_t l = 0; l < count; ++l) {
+            outputs(potential_row, j0 + l) = state(0, j0 + l) + constants(group(j0 + l)).e_l;
+            outputs(rate_row, j0 + l) = state(0, j0 + l);
+        }
+        const double* __restrict__ v = &outputs(potential_row, j0);
+        for (std::size_t a = 0; a < V_half.extent(0); ++a) {
             const double half = V_half(a), inv_slope = inv_V_slope(a);
-            double* __restrict__ out = &activation(a, j0);
+            double* __restrict__ out = &outputs(first_activation_row + a, j0);
             if (count == static_cast<std::size_t>(Lanes)) {
                 SYNAPTOGEN_SIMD
                 for (int l = 0; l < Lanes; ++l) out[l] = sigmoid_portable((v[l] - half) * inv_slope);
@@ -157,8 +162,7 @@ struct gather_input {
     Kokkos::View<float*, Mem> weight;
     Kokkos::View<std::uint16_t*, Mem> kind;
     Kokkos::View<coupling_kind_params*, Mem> params;
-    Kokkos::View<double*, Mem> potential;                         // coupling_outputs' of this step
-    Kokkos::View<double**, Kokkos::LayoutRight, Mem> activation;
+    Kokkos::View<double**, Kokkos::LayoutRight, Mem> outputs;     // coupling_outputs' of this step
     Kokkos::View<double*, Mem> i_ext, g_ext;
     step_t step;
     std::uint64_t seed;
@@ -184,20 +188,15 @@ struct gather_input {
             }
         }
         if (row_map.extent(0) > 0) {
+            // Gap junction: g (V_j - V_i) = g V_j - g V_i. Graded: g s(V_j) (E - V_i). Rate:
+            // w r_j. As selects (kinds interleave within a row), each sum as written.
             for (edge_index e = row_map(i); e < row_map(i + 1); ++e) {
-                const neuron_id j = source(e);
-                const double w = weight(e);
                 const coupling_kind_params& p = params(kind(e));
-                if (p.kind == synapse_kind::gap_junction) {  // g (V_j - V_i) = g V_j - g V_i
-                    I += w * potential(j);
-                    G += w;
-                } else if (p.kind == synapse_kind::graded) {  // g s(V_j) (E - V_i)
-                    const double s = activation(p.activation, j);
-                    I += w * s * p.E_rev;
-                    G += w * s;
-                } else {  // rate: w r_j
-                    I += w * state(0, j);
-                }
+                const double w = weight(e);
+                const double wx = w * outputs(p.output, source(e));  // g V_j, g s(V_j), w r_j
+                const bool gap = p.kind == synapse_kind::gap_junction, graded = p.kind == synapse_kind::graded;
+                I += graded ? wx * p.E_rev : wx;
+                G += gap ? w : (graded ? wx : 0.0);
             }
         }
         i_ext(i) = I;

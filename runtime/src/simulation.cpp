@@ -219,8 +219,7 @@ private:
     view<std::uint16_t*> d_coupling_kinds_;
     view<coupling_kind_params*> d_coupling_params_;
     view<double*> d_i_ext_, d_g_ext_;
-    view<double*> d_potential_;                  // coupling_outputs: per neuron
-    view<double**> d_activation_;                // [activation][neuron]
+    view<double**> d_coupling_outputs_;          // coupling_outputs: [row][neuron]
     view<double*> d_V_half_, d_inv_V_slope_;     // [activation]
     bool external_input_ = false;
     // Spike sources: (step, neuron) sorted by step; the device holds the neurons.
@@ -650,11 +649,13 @@ void engine<Exec>::lower_couplings(const network_spec& spec) {
         q.E_rev = spec.synapses[k].graded.E_rev;
         q.V_half = spec.synapses[k].graded.V_half;
         q.inv_V_slope = 1.0 / spec.synapses[k].graded.V_slope;
+        using outputs = coupling_outputs<mem, lanes>;
+        q.output = kind == synapse_kind::rate ? outputs::rate_row : outputs::potential_row;
         if (kind == synapse_kind::graded) {  // projections with the same curve share its row
             std::uint32_t a = 0;
             while (a < curves.size() && curves[a] != std::pair(q.V_half, q.inv_V_slope)) ++a;
             if (a == curves.size()) curves.emplace_back(q.V_half, q.inv_V_slope);
-            q.activation = a;
+            q.output = outputs::first_activation_row + a;
         }
         const auto tag = static_cast<std::uint16_t>(params.size());
         params.push_back(q);
@@ -696,8 +697,7 @@ void engine<Exec>::lower_couplings(const network_spec& spec) {
     for (neuron_id t = 0; t < n_; ++t) rows(t + 1) += rows(t);
     host_view<coupling_kind_params*> h_params("coupling_params_host", params.size());
     std::copy(params.begin(), params.end(), h_params.data());
-    d_potential_ = view<double*>("coupling_potential", n_);
-    d_activation_ = view<double**>("coupling_activation", curves.size(), n_);
+    d_coupling_outputs_ = view<double**>("coupling_outputs", coupling_outputs<mem, lanes>::first_activation_row + curves.size(), n_);
     host_view<double*> h_half("V_half_host", curves.size()), h_inv("inv_V_slope_host", curves.size());
     for (std::size_t a = 0; a < curves.size(); ++a) std::tie(h_half(a), h_inv(a)) = curves[a];
     d_V_half_ = Kokkos::create_mirror_view_and_copy(mem(), h_half);
@@ -887,14 +887,14 @@ void engine<Exec>::run(std::uint64_t n_steps, const run_observer& observer) {
         }
         if (info.couplings > 0)
             Kokkos::parallel_for("coupling_outputs", Kokkos::RangePolicy<Exec>(0, (n_ + lanes - 1) / lanes),
-                                 coupling_outputs<mem, lanes>{d_state_, d_group_, d_constants_, d_potential_, d_activation_,
+                                 coupling_outputs<mem, lanes>{d_state_, d_group_, d_constants_, d_coupling_outputs_,
                                                               d_V_half_, d_inv_V_slope_, n_});
         if (external_input_)
             Kokkos::parallel_for("gather_input", Kokkos::RangePolicy<Exec>(0, n_),
                                  gather_input<mem>{d_state_, d_group_, d_constants_, d_currents_, d_schedule_,
                                                    d_coupling_rows_, d_coupling_sources_, d_coupling_weights_,
-                                                   d_coupling_kinds_, d_coupling_params_, d_potential_, d_activation_,
-                                                   d_i_ext_, d_g_ext_, step, seed_, static_cast<int>(d_currents_.extent(0))});
+                                                   d_coupling_kinds_, d_coupling_params_, d_coupling_outputs_, d_i_ext_,
+                                                   d_g_ext_, step, seed_, static_cast<int>(d_currents_.extent(0))});
         update_neurons<mem, lanes> update{d_state_, d_refractory_, d_group_, d_block_group_, d_constants_, d_ring_,
                                           d_i_ext_,  d_g_ext_,       d_spiked_,     n_,           step & live_mask_,
                                           pack_.channels, 1.0 / scale_, step};
