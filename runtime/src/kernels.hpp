@@ -119,7 +119,8 @@ struct coupling_kind_params {
 // coupling read its input without a branch on its kind.
 template <class Mem, int Lanes>
 struct coupling_outputs {
-    static constexpr std::uint32_t potential_row = 0, rate_row = 1, first_activation_row = 2;
+    // An enum, not static constexpr members: CUDA device code cannot use those by reference.
+    enum : std::uint32_t { potential_row = 0, rate_row = 1, first_activation_row = 2 };
     Kokkos::View<double**, Kokkos::LayoutRight, Mem> state;
     Kokkos::View<std::uint32_t*, Mem> group;
     Kokkos::View<neuron_constants*, Mem> constants;
