@@ -674,7 +674,8 @@ private:
             if (syn.kind != synapse_kind::static_synapse && syn.kind != synapse_kind::stdp)
                 t.fail("receptor", std::string(to_string(syn.kind)) + " connections act on no receptor port; expected no receptor");
             syn.receptor = static_cast<std::uint32_t>(t.count("receptor", max_receptor_ports));
-            const std::string problem = receptor_problem(spec_.models[p.target], syn.receptor, spec_.layout[p.target].first);
+            const std::string problem = receptor_problem(spec_.models[p.target], p, syn.receptor, spec_.layout[p.target].first,
+                                                         spec_.layout[p.target].size, spec_.simulation.seed);
             if (!problem.empty()) t.fail("receptor", "population '" + tgt_name + "': " + problem);
         }
         if (syn.kind == synapse_kind::stdp) {

@@ -80,23 +80,34 @@ void check_neuron_parameters(const population_model& m, const std::string& popul
     }
 }
 
-std::string receptor_problem(const population_model& target, std::uint32_t receptor, neuron_id first) {
-    if (receptor == 0) return "";
-    if (target.model != neuron_model_kind::glif_psc)
-        return std::string("receptor ") + std::to_string(receptor) + ": " + to_string(target.model) +
-               " has no receptor ports (glif_psc has one per tau_syn entry); expected no receptor";
-    const std::string ports = "receptor_ports";
-    const auto varied = std::find_if(target.varied.begin(), target.varied.end(),
-                                     [&](const parameter_variation& v) { return v.parameter == ports; });
-    std::size_t size = varied == target.varied.end() ? 1 : std::max<std::size_t>(1, varied->values.size());
-    for (std::size_t i = 0; i < size; ++i) {
-        const double have = parameters_of(target, static_cast<neuron_id>(i), first + static_cast<neuron_id>(i), 0).receptor_ports;
-        if (receptor > have)
-            return "receptor " + std::to_string(receptor) + ": " +
-                   (size > 1 ? "neuron " + std::to_string(i) + " of the target" : std::string("the target")) + " has " +
-                   std::to_string(static_cast<int>(have)) + " receptor port" + (have == 1.0 ? "" : "s") +
-                   " (one per tau_syn entry); expected 1.." + std::to_string(static_cast<int>(have));
-    }
+std::string receptor_problem(const population_model& target, const projection_spec& p, std::uint32_t receptor,
+                             neuron_id first, neuron_id size, std::uint64_t seed) {
+    if (receptor == 0 || size == 0) return "";
+    auto problem = [&](neuron_id i) -> std::string {
+        const neuron_model_kind kind = model_of(target, i);
+        const std::string who = size > 1 ? "neuron " + std::to_string(i) + " of the target" : std::string("the target");
+        if (kind != neuron_model_kind::glif_psc)
+            return "receptor " + std::to_string(receptor) + ": " + (target.neuron_models.empty() ? "" : who + " is ") +
+                   to_string(kind) + (target.neuron_models.empty() ? "" : ", which") +
+                   " has no receptor ports (glif_psc has one per tau_syn entry); expected no receptor";
+        const double have = parameters_of(target, i, first + i, seed).receptor_ports;
+        if (receptor <= have) return "";
+        return "receptor " + std::to_string(receptor) + ": " + who + " has " + std::to_string(static_cast<int>(have)) +
+               " receptor port" + (have == 1.0 ? "" : "s") + " (one per tau_syn entry); expected 1.." +
+               std::to_string(static_cast<int>(have));
+    };
+    // Neurons alike in model and ports answer alike: one stands for all.
+    const bool alike = target.neuron_models.empty() &&
+                       std::none_of(target.varied.begin(), target.varied.end(),
+                                    [](const parameter_variation& v) { return v.parameter == "receptor_ports"; });
+    if (alike) return problem(0);
+    // Otherwise every neuron the projection reaches: explicit edges name theirs.
+    std::vector<bool> reached(size, p.rule != connection_rule_kind::explicit_edges);
+    for (const auto& e : p.edges)
+        if (e.target < size) reached[e.target] = true;
+    for (neuron_id i = 0; i < size; ++i)
+        if (reached[i])
+            if (std::string why = problem(i); !why.empty()) return why;
     return "";
 }
 

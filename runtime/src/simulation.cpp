@@ -482,7 +482,8 @@ void engine<Exec>::lower_synapses(const network_spec& spec, synapse_parts& parts
         max_port = std::max(max_port, ports[k]);
         if (ports[k] == 0) continue;
         const std::size_t t = spec.projections[k].target;
-        std::string problem = receptor_problem(spec.models[t], ports[k], spec.layout[t].first);
+        std::string problem = receptor_problem(spec.models[t], spec.projections[k], ports[k], spec.layout[t].first,
+                                               spec.layout[t].size, spec.simulation.seed);
         const synapse_kind kind = spec.synapses[k].kind;
         if (kind != synapse_kind::static_synapse && kind != synapse_kind::stdp)
             problem = std::string(to_string(kind)) + " connections act on no receptor port; expected receptor 0";

@@ -378,6 +378,20 @@ TEST_F(sonata_examples, a_population_mixes_models) {
     EXPECT_TRUE(contains(types, "synaptogen:glif_psc")) << types;
     EXPECT_EQ(first_spikes(load_network_file((out / "network.toml").string())), mixed);
 
+    // A port edge between glif cells of a population whose first type is iaf_psc_alpha:
+    // only the neurons the edges reach need the port.
+    circuit ports = c;
+    ports.edge_types_csv = "edge_type_id target_query source_query syn_weight delay dynamics_params model_template\n"
+                           "100 * * 50.0 2.0 e2e.json static_synapse\n";
+    ports.synaptic_models = {{"e2e.json", R"({"receptor_type": 3})"}};
+    ports.src = {1};
+    ports.tgt = {7};
+    ports.edge_type = {100};
+    const network_spec with_port = load_sonata_simulation(write_circuit(dir / "mixed_ports", ports).string());
+    ASSERT_EQ(with_port.synapses.size(), 1u);
+    EXPECT_EQ(with_port.synapses[0].receptor, 3u);
+    EXPECT_NO_THROW(first_spikes(with_port));
+
     // Models that cannot share a population's checks: intfire1 has no membrane potential.
     c.node_types_csv += "107 point_process nrn:IntFire1 intfire.json PV3 i VisL4\n";
     c.cell_models.push_back({"intfire.json", R"({"tau": 0.02, "refrac": 0.003})"});

@@ -171,9 +171,12 @@ bool draws_parameters(const population_model& m);
 void check_neuron_parameters(const population_model& m, const std::string& population, neuron_id first,
                              neuron_id size, std::uint64_t seed, double dt);
 
-// Empty if every neuron of `target` has receptor port `receptor` (0, no port, always
-// fits); else what is wrong (NEST's glif_psc has ports 1..receptor_ports, other models none).
-std::string receptor_problem(const population_model& target, std::uint32_t receptor, neuron_id first);
+// Empty if every neuron of `target` (first global id `first`, `size` neurons) that
+// projection `p` reaches has receptor port `receptor` (0, no port, always fits); else what is
+// wrong (NEST's glif_psc has ports 1..receptor_ports, other models none). In a population of
+// mixed models only the reached neurons count: explicit edges name them, rules reach all.
+std::string receptor_problem(const population_model& target, const projection_spec& p, std::uint32_t receptor,
+                             neuron_id first, neuron_id size, std::uint64_t seed);
 
 // State variables a trace can record.
 std::vector<std::string> recordable_variables(neuron_model_kind k);
