@@ -450,8 +450,8 @@ void engine<Exec>::lower_stimuli(const network_spec& spec, double max_w) {
 
 template <class Exec>
 void engine<Exec>::check_delays(const network_spec& spec, std::uint32_t max_delay) const {
-    const unsigned delay_bits = 32 - pack_.target_bits - pack_.port_bits;
-    if (pack_.target_bits + pack_.port_bits > 31 || max_delay >= (1ull << delay_bits))
+    const unsigned delay_bits = synaptogen::delay_bits(pack_);
+    if (delay_bits == 0 || max_delay > pack_.delay_mask)
         throw input_error({spec.source_file, 0, "delay"},
                           "a network of " + std::to_string(n_) + " neurons" +
                               (pack_.port_bits > 0 ? " and " + std::to_string(pack_.channels) + " receptor channels" : "") +
@@ -503,8 +503,8 @@ void engine<Exec>::lower_synapses(const network_spec& spec, synapse_parts& parts
                                       "channels; expected w_min >= 0 or w_max <= 0, or a receptor port");
         }
     }
-    const unsigned delay_bits = 32 - std::min(32u, pack_.target_bits + pack_.port_bits);
-    pack_.delay_mask = delay_bits >= 32 ? 0xFFFFFFFFu : ((1u << delay_bits) - 1u);
+    const unsigned bits = delay_bits(pack_);
+    pack_.delay_mask = bits >= 32 ? 0xFFFFFFFFu : ((1u << bits) - 1u);
     check_delays(spec, info.max_delay_steps);
 
     std::uint32_t slots = 1;

@@ -24,6 +24,9 @@ struct packing {
     unsigned port_bits = 0;
 };
 
+// Bits of a word left for the delay once target and channel have theirs.
+inline unsigned delay_bits(const packing& pk) { return 32 - (pk.target_bits + pk.port_bits < 32 ? pk.target_bits + pk.port_bits : 32); }
+
 // A synapse's word; `port` is its projection's receptor port (0: none, the sign decides).
 inline std::uint32_t pack_word(const packing& pk, std::uint32_t target, std::uint32_t delay, std::uint32_t port, float w) {
     std::uint32_t word = target | (delay << pk.target_bits);
