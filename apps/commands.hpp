@@ -26,6 +26,7 @@ struct common_options {
 struct run_command_options : common_options {
     std::string out_dir = "out";
     delivery_kind delivery = delivery_kind::automatic;
+    thread_use width = thread_use::adaptive;
     bool progress = true;
     double checkpoint_every = 0.0;  // [ms] of simulated time; 0: no checkpoints
     std::string checkpoint_file;    // default: <out_dir>/checkpoint.h5

@@ -62,6 +62,11 @@ int main(int argc, char** argv) {
     std::string delivery = "auto";
     run_cmd->add_option("--delivery", delivery, "spike delivery strategy")
         ->check(CLI::IsMember({"auto", "partitioned", "atomic"}));
+    std::string thread_use_name = "adaptive";
+    run_cmd->add_option("--thread-use", thread_use_name,
+                        "adaptive: run on one thread while that is faster, as when another process holds a core "
+                        "(the same results); all: always on every thread")
+        ->check(CLI::IsMember({"adaptive", "all"}));
     bool no_progress = false;
     run_cmd->add_flag("--no-progress", no_progress, "do not print the progress line");
     run_cmd->add_option("--checkpoint-every", run.checkpoint_every,
@@ -266,6 +271,7 @@ int main(int argc, char** argv) {
             run.delivery = delivery == "partitioned" ? delivery_kind::partitioned
                            : delivery == "atomic"    ? delivery_kind::atomic
                                                      : delivery_kind::automatic;
+            run.width = thread_use_name == "all" ? thread_use::all : thread_use::adaptive;
             run.progress = !no_progress;
             return app::run_command(run);
         }

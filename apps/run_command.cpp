@@ -237,6 +237,7 @@ int run_command(const run_command_options& o) {
     run_options ro;
     ro.backend = spec.simulation.backend;
     ro.delivery = o.delivery;
+    ro.width = o.width;
     simulation sim(spec, std::move(table), ro);
     const double t_lower = seconds_since(t0);
     const lowering_info& info = sim.info();
@@ -374,6 +375,7 @@ int run_command(const run_command_options& o) {
                                {"memory_bytes", d.total_bytes}};
     }
     m["threads"] = threads;
+    m["steps_on_one_thread"] = sim.steps_on_one_thread();
     m["delivery"] = to_string(info.delivery);
     m["partitions"] = info.partitions;
     m["timings_s"] = {{"parse", t_parse}, {"connect", t_connect}, {"lower", t_lower}, {"simulate", t_sim}, {"write", t_write}};
@@ -381,7 +383,7 @@ int run_command(const run_command_options& o) {
                    {"couplings", info.couplings}, {"spikes", sim.spike_count()},
                    {"synaptic_events", sim.delivered_events()}};
     m["memory"] = {{"bytes_per_synapse", info.bytes_per_synapse}, {"synapse_bytes", info.synapse_bytes},
-                   {"index_bytes", info.index_bytes}, {"rss_before_run_bytes", rss_before_run},
+                   {"index_bytes", info.index_bytes}, {"row_weights", info.row_weights}, {"rss_before_run_bytes", rss_before_run},
                    {"rss_after_run_bytes", rss_after_run}, {"peak_rss_bytes", peak_rss_bytes()}};
     m["fixed_point_bits"] = info.fixed_point_bits;
     if (!o.resume.empty()) m["resumed_from"] = {{"checkpoint", o.resume}, {"t_ms", first_step * spec.simulation.dt}};
@@ -397,10 +399,11 @@ int run_command(const run_command_options& o) {
 
     std::printf("Synaptogen %s: %s\n", version_string().c_str(), spec.source_file.c_str());
     std::printf("  neurons     %u in %zu populations\n", spec.layout.total(), spec.layout.count());
-    std::printf("  synapses    %llu static (%.2f bytes each on the device: %s, plus %s of row offsets)\n",
+    std::printf("  synapses    %llu static (%.2f bytes each on the device: %s, plus %s of row offsets%s)\n",
                 static_cast<unsigned long long>(n_synapses), info.bytes_per_synapse,
                 human_bytes(static_cast<double>(info.synapse_bytes)).c_str(),
-                human_bytes(static_cast<double>(info.index_bytes)).c_str());
+                human_bytes(static_cast<double>(info.index_bytes)).c_str(),
+                info.row_weights ? " and one weight per source" : "");
     if (info.plastic_synapses > 0)
         std::printf("              %llu plastic (STDP), %s on the device\n", static_cast<unsigned long long>(info.plastic_synapses),
                     human_bytes(static_cast<double>(info.plastic_bytes)).c_str());
@@ -414,6 +417,10 @@ int run_command(const run_command_options& o) {
                 simulated > 0 ? t_sim / (simulated * 1e-3) : 0.0,
                 t_sim > 0 ? (sim.delivered_events() - events_at_start) / t_sim : 0.0,
                 first_step > 0 ? (" (resumed at " + number_text(first_step * spec.simulation.dt) + " ms)").c_str() : "");
+    if (sim.steps_on_one_thread() > 0)
+        std::printf("              %.0f %% of the steps on one thread: another process held a core (--thread-use all "
+                    "keeps every thread)\n",
+                    100.0 * sim.steps_on_one_thread() / std::max<double>(1.0, steps - first_step));
     std::printf("  memory      %s resident while simulating, %s peak (construction)\n",
                 human_bytes(rss_after_run).c_str(), human_bytes(peak_rss_bytes()).c_str());
     std::printf("  %-12s %10s %10s %8s\n", "population", "spikes", "rate [Hz]", "CV ISI");

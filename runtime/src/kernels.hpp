@@ -461,7 +461,8 @@ template <class Mem>
 struct synapse_store {
     Kokkos::View<edge_index**, Kokkos::LayoutRight, Mem> row_map;  // [partition][source]
     Kokkos::View<neuron_id*, Mem> entries;    // target | delay << target_bits [| channel in the top bits]
-    Kokkos::View<float*, Mem> values;         // weights
+    Kokkos::View<float*, Mem> values;         // weights; empty when row_weight holds them
+    Kokkos::View<float*, Mem> row_weight;     // static stores whose sources each have one weight: per source
     // Plastic stores only:
     Kokkos::View<std::uint16_t*, Mem> rule;       // index into stdp_constants, per synapse
     Kokkos::View<edge_index*, Mem> in_row_map;    // CSR by target over...
@@ -485,20 +486,33 @@ struct delivery_target {
 
     // Delivers synapse e; for plastic synapses the spike then depresses it by the target's
     // post trace (the spike is transmitted with the weight it found).
-    KOKKOS_INLINE_FUNCTION std::int64_t& cell(const edge_index e) const {
-        return ring(ring_index(store.entries(e), store.values(e), pk, n, step, slot_mask));
+    KOKKOS_INLINE_FUNCTION std::int64_t& cell(const edge_index e, const float w) const {
+        return ring(ring_index(store.entries(e), w, pk, n, step, slot_mask));
     }
-    template <bool Plastic>
+    // The row of `src` from begin to end. Static stores may keep one weight per source
+    // (row_weight) instead of one per synapse: the same value, so the same sums.
+    template <bool Plastic, bool Atomic>
+    KOKKOS_INLINE_FUNCTION void deliver_row(const neuron_id src, const edge_index begin, const edge_index end) const {
+        if (!Plastic && store.row_weight.extent(0) > 0) {
+            const float w = store.row_weight(src);
+            const std::int64_t x = to_fixed(w, scale);
+            for (edge_index e = begin; e < end; ++e) add<Atomic>(cell(e, w), x);
+            return;
+        }
+        for (edge_index e = begin; e < end; ++e) deliver<Plastic, Atomic>(e);
+    }
+    template <bool Plastic, bool Atomic>
     KOKKOS_INLINE_FUNCTION void deliver(const edge_index e) const {
         const float w = store.values(e);
-        cell(e) += to_fixed(w, scale);
-        if constexpr (Plastic) depress(e, w);
-    }
-    template <bool Plastic>
-    KOKKOS_INLINE_FUNCTION void deliver_atomic(const edge_index e) const {
-        const float w = store.values(e);
-        Kokkos::atomic_add(&cell(e), to_fixed(w, scale));
+        add<Atomic>(cell(e, w), to_fixed(w, scale));
         if constexpr (Plastic) depress(e, w);  // each synapse belongs to one spike's row: no race
+    }
+    template <bool Atomic>
+    KOKKOS_INLINE_FUNCTION static void add(std::int64_t& to, const std::int64_t x) {
+        if constexpr (Atomic)
+            Kokkos::atomic_add(&to, x);
+        else
+            to += x;
     }
     KOKKOS_INLINE_FUNCTION void depress(const edge_index e, const float w) const {
         const std::uint16_t r = store.rule(e);
@@ -522,8 +536,7 @@ struct deliver_partitioned {
         const std::uint32_t n_spikes = counts(slot);
         for (std::uint32_t k = 0; k < n_spikes; ++k) {
             const neuron_id src = d.spikes(k);
-            const edge_index end = d.store.row_map(p, src + 1);
-            for (edge_index e = d.store.row_map(p, src); e < end; ++e) d.template deliver<Plastic>(e);
+            d.template deliver_row<Plastic, false>(src, d.store.row_map(p, src), d.store.row_map(p, src + 1));
         }
     }
 };
@@ -561,6 +574,7 @@ struct deliver_arrivals {
     struct group {
         edge_index begin = 0, end = 0;
         step_t emitted = 0;
+        neuron_id source = 0;
     };
     struct cursor {
         std::uint32_t age, k;
@@ -578,6 +592,7 @@ struct deliver_arrivals {
             g.begin = row + group_start(at);
             g.end = flush || lo == d_max ? row_end : row + group_start(at + 1);
             g.emitted = j;
+            g.source = src;
             return true;
         }
         return false;
@@ -587,6 +602,7 @@ struct deliver_arrivals {
         // Groups are short (tens of synapses) and scattered over gigabytes: fetch a few
         // groups ahead of the one being delivered, or every group starts with cache misses.
         constexpr unsigned ahead = 8;  // a power of two
+        const bool by_row = d.store.row_weight.extent(0) > 0;  // one weight per source
         group queue[ahead];
         cursor c{flush ? 1u : d_min, 0u};
         unsigned head = 0, tail = 0;
@@ -594,14 +610,14 @@ struct deliver_arrivals {
             while (tail - head < ahead && next(p, c, queue[tail % ahead])) {
                 const group& g = queue[tail++ % ahead];
                 prefetch(&d.store.entries(g.begin), (g.end - g.begin) * sizeof(neuron_id));
-                prefetch(&d.store.values(g.begin), (g.end - g.begin) * sizeof(float));
+                if (!by_row) prefetch(&d.store.values(g.begin), (g.end - g.begin) * sizeof(float));
             }
         };
         for (fill(); head != tail; fill()) {
             const group g = queue[head++ % ahead];
             if (flush) {  // a group of several delays
                 for (edge_index e = g.begin; e < g.end; ++e) {
-                    const float w = d.store.values(e);
+                    const float w = by_row ? d.store.row_weight(g.source) : d.store.values(e);
                     d.ring(ring_index(d.store.entries(e), w, d.pk, d.n, g.emitted, d.slot_mask)) += to_fixed(w, d.scale);
                 }
                 continue;
@@ -612,7 +628,12 @@ struct deliver_arrivals {
             const std::size_t n = d.n;
             const std::uint32_t delay = (d.store.entries(g.begin) >> pk.target_bits) & pk.delay_mask;
             std::int64_t* const slot = &d.ring(((g.emitted + delay) & d.slot_mask) * pk.channels * n);
-            if (pk.port_bits == 0) {
+            if (by_row && pk.port_bits == 0) {  // one weight, so one channel too
+                const float w = d.store.row_weight(g.source);
+                const std::int64_t x = to_fixed(w, d.scale);
+                std::int64_t* const channel = slot + (pk.split_channels && w < 0.0f ? n : 0);
+                for (edge_index e = g.begin; e < g.end; ++e) channel[d.store.entries(e) & pk.target_mask] += x;
+            } else if (pk.port_bits == 0) {
                 const std::size_t inhibitory = pk.split_channels ? n : 0;
                 for (edge_index e = g.begin; e < g.end; ++e) {
                     const float w = d.store.values(e);
@@ -622,7 +643,8 @@ struct deliver_arrivals {
                 const unsigned shift = 32 - pk.port_bits;
                 for (edge_index e = g.begin; e < g.end; ++e) {
                     const neuron_id word = d.store.entries(e);
-                    slot[(word >> shift) * n + (word & pk.target_mask)] += to_fixed(d.store.values(e), d.scale);
+                    const float w = by_row ? d.store.row_weight(g.source) : d.store.values(e);
+                    slot[(word >> shift) * n + (word & pk.target_mask)] += to_fixed(w, d.scale);
                 }
             }
         }
@@ -652,8 +674,15 @@ struct deliver_atomic {
         for (auto k = static_cast<std::uint32_t>(team.league_rank()); k < n_spikes; k += league) {
             const neuron_id src = d.spikes(k);
             const edge_index begin = d.store.row_map(0, src), end = d.store.row_map(0, src + 1);
-            Kokkos::parallel_for(Kokkos::TeamThreadRange(team, begin, end),
-                                 [&](const edge_index e) { d.template deliver_atomic<Plastic>(e); });
+            if (!Plastic && d.store.row_weight.extent(0) > 0) {
+                const float w = d.store.row_weight(src);
+                const std::int64_t x = to_fixed(w, d.scale);
+                Kokkos::parallel_for(Kokkos::TeamThreadRange(team, begin, end),
+                                     [&](const edge_index e) { Kokkos::atomic_add(&d.cell(e, w), x); });
+            } else {
+                Kokkos::parallel_for(Kokkos::TeamThreadRange(team, begin, end),
+                                     [&](const edge_index e) { d.template deliver<Plastic, true>(e); });
+            }
         }
     }
 };

@@ -1,9 +1,11 @@
 #include <synaptogen/runtime/memory_estimate.hpp>
+#include <synaptogen/runtime/simulation.hpp>
 
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <utility>
@@ -14,7 +16,8 @@ namespace {
 constexpr double bytes_per_neuron = 184.0;  // fifteen state slots, ring-buffer slots, flags, row offsets
 }
 
-// Device bytes per synapse by synapse model: static 8 (target|delay, weight); STDP adds a
+// Device bytes per synapse by synapse model: static 8 (target|delay, weight; 4 with one
+// weight per source, see one_weight_per_source); STDP adds a
 // rule index and an index by target (2 + 8 + 4); continuous couplings are stored by target
 // (source, weight, kind: 10), gap junctions in both directions.
 double runtime_bytes(synapse_kind k) {
@@ -38,14 +41,32 @@ double generated_bytes(const projection_spec& p) {
            (p.delay.kind == distribution_kind::constant ? 0.0 : 2.0);
 }
 
+// Whether static synapses keep one weight per source and none each (synapse_packing.hpp:
+// row_weight): every static projection has one constant weight, and those leaving one
+// population agree.
+bool one_weight_per_source(const network_spec& spec) {
+    std::vector<std::optional<double>> weight(spec.layout.count());
+    for (std::size_t k = 0; k < spec.projections.size(); ++k) {
+        const projection_spec& p = spec.projections[k];
+        if (projection_kind(spec, k) != synapse_kind::static_synapse || expected_synapses(spec.layout, p) == 0.0) continue;
+        if (p.rule == connection_rule_kind::explicit_edges || p.weight.kind != distribution_kind::constant) return false;
+        const double w = static_cast<float>(p.weight.value);
+        if (weight[p.source] && *weight[p.source] != w) return false;
+        weight[p.source] = w;
+    }
+    return true;
+}
+
 memory_estimate estimate_memory(const network_spec& spec) {
     memory_estimate m;
     double bytes = 0.0, generated = 0.0, largest = 0.0;
+    const bool row_weights = one_weight_per_source(spec);
     for (std::size_t k = 0; k < spec.projections.size(); ++k) {
         const double s = expected_synapses(spec.layout, spec.projections[k]);
         const synapse_kind kind = k < spec.synapses.size() ? spec.synapses[k].kind : synapse_kind::static_synapse;
         m.synapses += s;
-        bytes += s * runtime_bytes(kind);
+        bytes += s * (kind == synapse_kind::static_synapse && row_weights ? runtime_bytes_per_synapse_row_weight
+                                                                          : runtime_bytes(kind));
         generated += s * generated_bytes(spec.projections[k]);
         largest = std::max(largest, s * generated_bytes(spec.projections[k]));
     }
@@ -55,7 +76,7 @@ memory_estimate estimate_memory(const network_spec& spec) {
     double own_constants = 0.0;
     for (std::size_t p = 0; p < spec.models.size(); ++p)
         if (draws_parameters(spec.models[p])) own_constants += spec.layout[p].size;
-    m.runtime_bytes = bytes + n * bytes_per_neuron + own_constants * sizeof(neuron_constants);
+    m.runtime_bytes = bytes + n * (bytes_per_neuron + (row_weights ? sizeof(float) : 0)) + own_constants * sizeof(neuron_constants);
     // GPUs deliver at emission time into a ring of 2^k >= max delay + 1 slots, two 8-byte
     // channels per neuron (or one per receptor port) (host backends deliver at arrival time into one slot). Normal and
     // lognormal delays count up to 6 sd (their tail is redrawn only above 65535 steps).

@@ -20,6 +20,7 @@
 
 #include "kernels.hpp"
 #include "synapse_packing.hpp"
+#include <synaptogen/runtime/thread_width.hpp>
 
 namespace synaptogen {
 
@@ -45,6 +46,7 @@ struct engine_base {
     step_t step = 0;
     std::uint64_t events = 0;
     std::uint64_t spikes = 0;
+    std::uint64_t steps_on_one_thread = 0;  // of a multi-threaded host run (thread_width.hpp)
     lowering_info info;
 };
 
@@ -104,6 +106,7 @@ public:
                               std::string("partitioned delivery is for host backends; the ") + name +
                                   " backend delivers atomically (expected --delivery atomic or auto)");
         info.partitions = info.delivery == delivery_kind::partitioned ? std::max(1, Exec().concurrency()) : 1;
+        width_ = can_narrow && Exec().concurrency() > 1 ? options.width : thread_use::all;
         for (const auto& p : spec.projections) {
             projection_source_.push_back(p.source);
             projection_target_.push_back(p.target);
@@ -155,6 +158,27 @@ private:
     void deliver(const synapse_store<mem>& store, std::size_t slot);
     void drain_spikes(spike_batch& batch);
     void deliver_history(const view<std::int64_t*>& ring, std::uint32_t ring_mask, bool flush) const;
+
+    // Kernel launches of the step loop. A multi-threaded host run may take a window of
+    // steps on one thread (thread_width.hpp): the same kernels on Serial, the same bits.
+#if defined(KOKKOS_ENABLE_OPENMP) && defined(KOKKOS_ENABLE_SERIAL)
+    static constexpr bool can_narrow = std::is_same_v<Exec, Kokkos::OpenMP>;
+    using narrow_exec = Kokkos::Serial;
+#else
+    static constexpr bool can_narrow = false;
+    using narrow_exec = Exec;
+#endif
+    thread_use width_ = thread_use::all;
+    thread_width tuner_;
+    static constexpr std::uint32_t alternating_window = 7;  // steps (thread_use::alternating)
+    bool narrow_ = false;  // this window runs on one thread
+    template <class F>
+    void for_range(const char* name, std::size_t n, const F& f) const {
+        if (can_narrow && narrow_)
+            Kokkos::parallel_for(name, Kokkos::RangePolicy<narrow_exec>(0, n), f);
+        else
+            Kokkos::parallel_for(name, Kokkos::RangePolicy<Exec>(0, n), f);
+    }
     void check_delays(const network_spec& spec, std::uint32_t max_delay) const;
 
     std::uint64_t seed_;
@@ -548,14 +572,22 @@ void engine<Exec>::lower_synapses(const network_spec& spec, synapse_parts& parts
         // host backends), chunk by chunk, so the host never holds a second copy.
         static_.row_map = row_map_to_device(plan.row_map);
         static_.entries = view<neuron_id*>(Kokkos::view_alloc(Kokkos::WithoutInitializing, "entries"), plan.synapses);
-        static_.values = view<float*>(Kokkos::view_alloc(Kokkos::WithoutInitializing, "values"), plan.synapses);
+        // One weight per source where the parts allow it (4 bytes per synapse instead of 8).
+        info.row_weights = !plan.row_weight.empty();
+        const bool by_row = info.row_weights;
+        static_.values = view<float*>(Kokkos::view_alloc(Kokkos::WithoutInitializing, "values"), by_row ? 0 : plan.synapses);
+        if (by_row) {
+            static_.row_weight = view<float*>(Kokkos::view_alloc(Kokkos::WithoutInitializing, "row_weight"), n_);
+            Kokkos::deep_copy(static_.row_weight, host_view<const float*>(plan.row_weight.data(), plan.row_weight.size()));
+        }
         auto h_entries = Kokkos::create_mirror_view(static_.entries);
         auto h_values = Kokkos::create_mirror_view(static_.values);
-        fill_packed(parts, plan, pack_, h_entries.data(), h_values.data(), ports);
+        fill_packed(parts, plan, pack_, h_entries.data(), by_row ? nullptr : h_values.data(), ports);
         parts = synapse_parts();
         if (info.arrival_delivery) {
             const std::vector<std::uint32_t> groups =
-                order_by_delay(plan.row_map.data(), h_entries.data(), h_values.data(), n_, P, pack_, d_min_, d_max_);
+                order_by_delay(plan.row_map.data(), h_entries.data(), by_row ? nullptr : h_values.data(), n_, P, pack_,
+                               d_min_, d_max_);
             d_group_start_ = view<std::uint32_t*>(Kokkos::view_alloc(Kokkos::WithoutInitializing, "group_start"), groups.size());
             Kokkos::deep_copy(d_group_start_, host_view<const std::uint32_t*>(groups.data(), groups.size()));
         }
@@ -575,7 +607,8 @@ void engine<Exec>::lower_synapses(const network_spec& spec, synapse_parts& parts
                                        static_cast<std::size_t>(batch_steps_) * n_);
     d_batch_offsets_ = view<std::size_t*>("spike_batch_offsets", batch_steps_ + 1);
     info.synapse_bytes = static_.entries.span() * sizeof(neuron_id) + static_.values.span() * sizeof(float);
-    info.index_bytes = static_.row_map.span() * sizeof(edge_index) + d_group_start_.span() * sizeof(std::uint32_t);
+    info.index_bytes = static_.row_map.span() * sizeof(edge_index) + d_group_start_.span() * sizeof(std::uint32_t) +
+                       static_.row_weight.span() * sizeof(float);
     info.bytes_per_synapse = info.synapses > 0 ? static_cast<double>(info.synapse_bytes) / info.synapses : 0.0;
 
     // Plastic synapses: the same layout plus the rule per synapse and an index by target.
@@ -796,7 +829,12 @@ template <class Exec>
 void engine<Exec>::record_traces(step_t s, bool flush, const run_observer& observer) {
     for (std::size_t r = 0; r < traces_.size(); ++r) {
         auto& t = traces_[r];
-        if (!flush && s % t.every == 0) t.template sample<Exec>(d_state_, plastic_.values);
+        if (!flush && s % t.every == 0) {
+            if (can_narrow && narrow_)
+                t.template sample<narrow_exec>(d_state_, plastic_.values);
+            else
+                t.template sample<Exec>(d_state_, plastic_.values);
+        }
         if (t.rows_buffered > 0 && (flush || t.rows_buffered == t.capacity)) {
             trace_batch batch = t.drain();
             batch.record = r;
@@ -810,8 +848,7 @@ template <bool Plastic>
 void engine<Exec>::deliver(const synapse_store<mem>& store, std::size_t slot) {
     const delivery_target<mem> target{store, d_spikes_, d_ring_, pack_, n_, step, live_mask_, scale_};
     if (info.delivery == delivery_kind::partitioned) {
-        Kokkos::parallel_for("deliver_partitioned", Kokkos::RangePolicy<Exec>(0, info.partitions),
-                             deliver_partitioned<mem, Plastic>{target, d_history_count_, slot});
+        for_range("deliver_partitioned", info.partitions, deliver_partitioned<mem, Plastic>{target, d_history_count_, slot});
     } else {
         // Kokkos 3.4 passes a kernel of 512 B or more through constant memory, with a host
         // wait before every launch; keep the per-step kernels well below that.
@@ -819,8 +856,12 @@ void engine<Exec>::deliver(const synapse_store<mem>& store, std::size_t slot) {
                       "delivery kernel too large for a by-value launch");
         // Enough teams to fill a GPU; each strides over the step's spikes.
         const int league = static_cast<int>(std::min<neuron_id>(std::max<neuron_id>(n_, 1), 2048));
-        Kokkos::parallel_for("deliver_atomic", Kokkos::TeamPolicy<Exec>(league, Kokkos::AUTO),
-                             deliver_atomic<mem, Kokkos::TeamPolicy<Exec>, Plastic>{target, d_history_count_, slot});
+        if (can_narrow && narrow_)
+            Kokkos::parallel_for("deliver_atomic", Kokkos::TeamPolicy<narrow_exec>(league, Kokkos::AUTO),
+                                 deliver_atomic<mem, Kokkos::TeamPolicy<narrow_exec>, Plastic>{target, d_history_count_, slot});
+        else
+            Kokkos::parallel_for("deliver_atomic", Kokkos::TeamPolicy<Exec>(league, Kokkos::AUTO),
+                                 deliver_atomic<mem, Kokkos::TeamPolicy<Exec>, Plastic>{target, d_history_count_, slot});
     }
 }
 
@@ -848,7 +889,7 @@ void engine<Exec>::drain_spikes(spike_batch& batch) {
 
 template <class Exec>
 void engine<Exec>::deliver_history(const view<std::int64_t*>& ring, std::uint32_t ring_mask, bool flush) const {
-    Kokkos::parallel_for("deliver_arrivals", Kokkos::RangePolicy<Exec>(0, info.partitions),
+    for_range("deliver_arrivals", info.partitions,
                          deliver_arrivals<mem>{{static_, d_spikes_, ring, pack_, n_, step, ring_mask, scale_},
                                                d_history_, d_history_count_, d_group_start_, history_mask_, d_min_,
                                                d_max_, step, flush});
@@ -867,6 +908,22 @@ void engine<Exec>::run(std::uint64_t n_steps, const run_observer& observer) {
     };
     std::size_t scheduled = std::lower_bound(schedule_steps_.begin(), schedule_steps_.end(), step) - schedule_steps_.begin();
     const bool plastic = info.plastic_synapses > 0;
+    // Windows of steps on all threads or on one (thread_width.hpp).
+    auto window_start = t0;
+    std::uint32_t window_left = width_ == thread_use::alternating ? alternating_window : tuner_.window();
+    narrow_ = width_ == thread_use::adaptive && tuner_.narrow();
+    auto next_window = [&] {
+        if (width_ == thread_use::alternating) {
+            narrow_ = !narrow_;
+            window_left = alternating_window;
+            return;
+        }
+        const auto now = clock::now();
+        tuner_.measured(std::chrono::duration<double>(now - window_start).count(), tuner_.window() - window_left);
+        window_start = now;
+        narrow_ = tuner_.narrow();
+        window_left = tuner_.window();
+    };
 
     for (; step < end; ++step) {
         if (info.arrival_delivery) {
@@ -874,8 +931,7 @@ void engine<Exec>::run(std::uint64_t n_steps, const run_observer& observer) {
             if (step < pending_until_) {  // input a restored checkpoint still owes this step
                 const std::size_t plane = std::size_t(pack_.channels) * n_;
                 const auto due = Kokkos::subview(d_pending_, std::make_pair((step & slot_mask_) * plane, ((step & slot_mask_) + 1) * plane));
-                Kokkos::parallel_for("add_pending", Kokkos::RangePolicy<Exec>(0, plane),
-                                     add_into<mem>{d_ring_, due});
+                for_range("add_pending", plane, add_into<mem>{d_ring_, due});
                 if (step + 1 == pending_until_) d_pending_ = view<std::int64_t*>();
             }
         }
@@ -883,15 +939,15 @@ void engine<Exec>::run(std::uint64_t n_steps, const run_observer& observer) {
             if (step < t.start || step >= t.stop) continue;
             const std::size_t offset = (static_cast<std::size_t>(step & live_mask_) * pack_.channels + t.channel) * n_;
             const std::size_t blocks = (t.last - t.first + lanes - 1) / lanes;
-            Kokkos::parallel_for("add_poisson_input", Kokkos::RangePolicy<Exec>(0, blocks),
-                                 add_poisson_input<mem, lanes>{d_poisson_tables_, d_ring_, t, offset, step, seed_});
+            for_range("add_poisson_input", blocks,
+                      add_poisson_input<mem, lanes>{d_poisson_tables_, d_ring_, t, offset, step, seed_});
         }
         if (info.couplings > 0)
-            Kokkos::parallel_for("coupling_outputs", Kokkos::RangePolicy<Exec>(0, (n_ + lanes - 1) / lanes),
-                                 coupling_outputs<mem, lanes>{d_state_, d_group_, d_constants_, d_coupling_outputs_,
-                                                              d_V_half_, d_inv_V_slope_, n_});
+            for_range("coupling_outputs", (n_ + lanes - 1) / lanes,
+                      coupling_outputs<mem, lanes>{d_state_, d_group_, d_constants_, d_coupling_outputs_, d_V_half_,
+                                                   d_inv_V_slope_, n_});
         if (external_input_)
-            Kokkos::parallel_for("gather_input", Kokkos::RangePolicy<Exec>(0, n_),
+            for_range("gather_input", n_,
                                  gather_input<mem>{d_state_, d_group_, d_constants_, d_currents_, d_schedule_,
                                                    d_coupling_rows_, d_coupling_sources_, d_coupling_weights_,
                                                    d_coupling_kinds_, d_coupling_params_, d_coupling_outputs_, d_i_ext_,
@@ -899,12 +955,11 @@ void engine<Exec>::run(std::uint64_t n_steps, const run_observer& observer) {
         update_neurons<mem, lanes> update{d_state_, d_refractory_, d_group_, d_block_group_, d_constants_, d_ring_,
                                           d_i_ext_,  d_g_ext_,       d_spiked_,     n_,           step & live_mask_,
                                           pack_.channels, 1.0 / scale_, step};
-        Kokkos::parallel_for("update_neurons", Kokkos::RangePolicy<Exec>(0, (n_ + lanes - 1) / lanes), update);
+        for_range("update_neurons", (n_ + lanes - 1) / lanes, update);
         if (scheduled < schedule_steps_.size() && schedule_steps_[scheduled] == step) {
             std::size_t last = scheduled;
             while (last < schedule_steps_.size() && schedule_steps_[last] == step) ++last;
-            Kokkos::parallel_for("emit_scheduled", Kokkos::RangePolicy<Exec>(0, last - scheduled),
-                                 emit_scheduled<mem>{d_schedule_neurons_, d_spiked_, scheduled});
+            for_range("emit_scheduled", last - scheduled, emit_scheduled<mem>{d_schedule_neurons_, d_spiked_, scheduled});
             scheduled = last;
         }
 
@@ -912,25 +967,31 @@ void engine<Exec>::run(std::uint64_t n_steps, const run_observer& observer) {
         const std::size_t row = slot * n_;
         d_spikes_ = Kokkos::subview(d_history_, std::make_pair(row, row + n_));
         if (batch_fill_ == 0) first_batch_step_ = step;
-        Kokkos::parallel_scan("compact_spikes", Kokkos::RangePolicy<Exec>(0, compact_spikes<mem>::blocks(n_)),
-                              compact_spikes<mem>{d_spiked_, d_spikes_, n_, d_history_count_, slot, d_batch_spikes_,
-                                                  d_batch_offsets_, batch_fill_});
+        const compact_spikes<mem> compact{d_spiked_,      d_spikes_,         n_,         d_history_count_,
+                                          slot,           d_batch_spikes_,   d_batch_offsets_, batch_fill_};
+        if (can_narrow && narrow_)
+            Kokkos::parallel_scan("compact_spikes", Kokkos::RangePolicy<narrow_exec>(0, compact_spikes<mem>::blocks(n_)), compact);
+        else
+            Kokkos::parallel_scan("compact_spikes", Kokkos::RangePolicy<Exec>(0, compact_spikes<mem>::blocks(n_)), compact);
         ++batch_fill_;
         if (info.synapses > 0 && !info.arrival_delivery) deliver<false>(static_, slot);
         if (plastic) {
             deliver<true>(plastic_, slot);
             const std::size_t items = std::min<neuron_id>(n_, 65536);
-            Kokkos::parallel_for("potentiate", Kokkos::RangePolicy<Exec>(0, items),
-                                 potentiate<mem>{plastic_, d_spikes_, d_history_count_, slot, items});
+            for_range("potentiate", items, potentiate<mem>{plastic_, d_spikes_, d_history_count_, slot, items});
         }
         if (batch_fill_ == batch_steps_) {
             drain_spikes(batch);
             if (batch.size() >= (1u << 16)) flush_spikes();
         }
         if (plastic)
-            Kokkos::parallel_for("advance_traces", Kokkos::RangePolicy<Exec>(0, n_),
-                                 advance_traces<mem>{plastic_.traces, plastic_.rules, d_spiked_});
+            for_range("advance_traces", n_, advance_traces<mem>{plastic_.traces, plastic_.rules, d_spiked_});
         if (!traces_.empty()) record_traces(step, false, observer);
+        if (width_ == thread_use::adaptive && tuner_.chose_narrow()) ++steps_on_one_thread;
+        if (width_ != thread_use::all &&
+            (--window_left == 0 ||
+             tuner_.probe_lost(std::chrono::duration<double>(clock::now() - window_start).count())))
+            next_window();
 
         if ((step & 63) == 63 && observer.should_stop && observer.should_stop()) {
             ++step;
@@ -1109,6 +1170,7 @@ void simulation::run(std::uint64_t n_steps, const run_observer& observer) { impl
 step_t simulation::current_step() const { return impl_->engine->step; }
 std::uint64_t simulation::delivered_events() const { return impl_->engine->events; }
 std::uint64_t simulation::spike_count() const { return impl_->engine->spikes; }
+std::uint64_t simulation::steps_on_one_thread() const { return impl_->engine->steps_on_one_thread; }
 const lowering_info& simulation::info() const { return impl_->engine->info; }
 neuron_state simulation::state(neuron_id gid) const { return impl_->engine->state(gid); }
 double simulation::synapse_weight(std::size_t projection, neuron_id source, neuron_id target) const {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <cstring>
 #include <mutex>
 #include <stdexcept>
 
@@ -148,6 +149,29 @@ std::vector<std::pair<std::uint64_t, std::uint64_t>> column_blocks(const project
 
 }  // namespace
 
+namespace {
+
+// Each source's one weight, or nothing if some projection's weights vary or two
+// projections from one source disagree.
+std::vector<float> uniform_row_weights(const synapse_parts& parts) {
+    if (parts.size() == 0) return {};
+    std::vector<float> w(parts.n_neurons, 0.0f);
+    std::vector<bool> set(parts.n_neurons, false);
+    for (const projection_part& part : parts.projections) {
+        if (part.size == 0) continue;
+        if (!part.constant_weight) return {};
+        for (neuron_id s = part.source_first; s < part.source_first + part.n_sources; ++s) {
+            // Bitwise: -0.0 and 0.0 take different ring channels.
+            if (set[s] && std::memcmp(&w[s], &part.weight, sizeof(float)) != 0) return {};
+            w[s] = part.weight;
+            set[s] = true;
+        }
+    }
+    return w;
+}
+
+}  // namespace
+
 packing_plan plan_packing(const synapse_parts& parts, int P) {
     packing_plan plan;
     const neuron_id n = parts.n_neurons;
@@ -242,6 +266,7 @@ packing_plan plan_packing(const synapse_parts& parts, int P) {
             d_hi = std::max(d_hi, r.hi);
         });
     }
+    plan.row_weight = uniform_row_weights(parts);
     edge_index base = 0;
     for (int p = 0; p < P; ++p) {
         edge_index* row = plan.row_map.data() + p * stride;
@@ -279,7 +304,7 @@ void fill_packed(synapse_parts& parts, packing_plan& plan, const packing& pk, ne
                         const edge_index at = cursor[partition_of(plan.bound, t) * stride + s]++;
                         const float w = part.constant_weight ? part.weight : ch.weight[e];
                         entries[at] = pack_word(pk, t, part.constant_delay ? part.delay : ch.delay[e], port, w);
-                        values[at] = w;
+                        if (values) values[at] = w;
                     }
                 }
                 const std::size_t bytes = ch.target.capacity() * sizeof(neuron_id) + ch.weight.capacity() * sizeof(float) +
@@ -318,7 +343,7 @@ void fill_packed(synapse_parts& parts, packing_plan& plan, const packing& pk, ne
                         const edge_index at = row[s] + b.per_source[s]++;
                         const float w = part.constant_weight ? part.weight : col.weight[j];
                         entries[at] = pack_word(pk, t, part.constant_delay ? part.delay : col.delay[j], port, w);
-                        values[at] = w;
+                        if (values) values[at] = w;
                     }
                 }
             });
@@ -348,12 +373,12 @@ std::vector<std::uint32_t> order_by_delay(const edge_index* row_map, neuron_id* 
             }
             for (std::size_t g = 1; g < groups; ++g) start[g] += start[g - 1];
             row_entries.assign(entries + begin, entries + end);
-            row_values.assign(values + begin, values + end);
+            if (values) row_values.assign(values + begin, values + end);
             at.assign(start, start + groups);
             for (std::size_t k = 0; k < row_entries.size(); ++k) {
                 const std::uint32_t i = at[((row_entries[k] >> pk.target_bits) & pk.delay_mask) - d_min]++;
                 entries[begin + i] = row_entries[k];
-                values[begin + i] = row_values[k];
+                if (values) values[begin + i] = row_values[k];
             }
         }
     });

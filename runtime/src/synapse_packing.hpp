@@ -73,6 +73,10 @@ struct packing_plan {
     edge_index synapses = 0;
     double max_abs_weight = 0.0;
     std::uint32_t min_delay = 0, max_delay = 0;  // 0, 0 without synapses
+    // The weight of each source's synapses, when every projection has one constant weight
+    // and those sharing a source agree (Brunel, COBA): then no weight is stored per
+    // synapse. Empty otherwise.
+    std::vector<float> row_weight;
     // Columns of by-target parts, split into blocks within each partition; a block counts
     // its synapses per source (then: where it starts in each row, relative to the part).
     struct column_block {
@@ -84,13 +88,15 @@ struct packing_plan {
     std::vector<column_block> blocks;
 };
 packing_plan plan_packing(const synapse_parts& parts, int P);
-// `ports`: the receptor port of each projection (empty: none).
+// `ports`: the receptor port of each projection (empty: none). `values` is not written
+// (and may be null) when the plan has row weights.
 void fill_packed(synapse_parts& parts, packing_plan& plan, const packing& pk, neuron_id* entries, float* values,
                  const std::vector<std::uint32_t>& ports = {});
 
 // Orders every row of every partition by delay (a stable counting sort: targets stay
 // ascending within a delay) and returns where each delay begins within its row:
-// [partition][source][delay - d_min]. What arrival-time delivery reads.
+// [partition][source][delay - d_min]. What arrival-time delivery reads. `values` may be
+// null (row weights).
 std::vector<std::uint32_t> order_by_delay(const edge_index* row_map, neuron_id* entries, float* values, neuron_id n,
                                           int P, const packing& pk, std::uint32_t d_min, std::uint32_t d_max);
 

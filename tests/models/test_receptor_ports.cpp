@@ -99,43 +99,51 @@ TEST(receptor_ports, a_port_acts_on_V_as_a_one_port_cell) {
 
 // A recurrent glif network on four ports with distributed delays: the same spikes and the
 // same whole state (ring channels included) on every backend and delivery strategy, and a
-// run resumed from a checkpoint equals the straight run.
+// run resumed from a checkpoint equals the straight run. Twice: with weights per synapse,
+// and with the projections leaving each population agreeing on their weight, so that the
+// store keeps one weight per source while a row spans several ports.
 TEST(receptor_ports, four_channels_through_every_delivery_and_a_checkpoint) {
-    const std::string toml =
-        "[simulation]\ndt = 0.1\nduration = 200.0\nseed = 7\n"
-        "[[population]]\nname = \"E\"\nsize = 160\nmodel = \"glif_psc\"\n"
-        "parameters = { " + membrane + ", V_th = -55.0, tau_syn = [2.0, 5.0, 1.0, 8.0] }\n"
-        "[[population]]\nname = \"I\"\nsize = 40\nmodel = \"glif_psc\"\n"
-        "parameters = { " + membrane + ", V_th = -55.0, tau_syn = [2.0, 5.0, 1.0, 8.0] }\n"
-        "[[stimulus]]\ntype = \"poisson\"\ntarget = \"E\"\nrate = 9000.0\nweight = 40.0\n"
-        "[[stimulus]]\ntype = \"poisson\"\ntarget = \"I\"\nrate = 9000.0\nweight = 40.0\n"
-        "[[projection]]\nsource = \"E\"\ntarget = \"E\"\nrule = \"fixed_indegree\"\nindegree = 20\nweight = 30.0\nreceptor = 1\n"
-        "delay = { distribution = \"uniform\", low = 0.5, high = 3.0 }\n"
-        "[[projection]]\nsource = \"E\"\ntarget = \"I\"\nrule = \"fixed_probability\"\np = 0.1\nweight = 25.0\nreceptor = 3\n"
-        "delay = 1.5\n"
-        "[[projection]]\nsource = \"I\"\ntarget = \"E\"\nrule = \"fixed_indegree\"\nindegree = 10\nweight = -60.0\nreceptor = 4\n"
-        "delay = { distribution = \"uniform\", low = 0.5, high = 2.0 }\n"
-        "[[projection]]\nsource = \"I\"\ntarget = \"I\"\nrule = \"fixed_probability\"\np = 0.2\nweight = -40.0\n"
-        "delay = 1.0\n"
-        "[[record]]\nspikes = \"all\"\n";
-    const network_spec spec = parse_network(toml, "ports.toml");
-    using synaptogen::testing::expect_identical_runs;
-    const run_options serial{"serial", delivery_kind::automatic};
-    for (const run_options& o : {run_options{"openmp", delivery_kind::partitioned}, run_options{"openmp", delivery_kind::atomic},
-                                 run_options{"serial", delivery_kind::atomic}})
-        expect_identical_runs(spec, serial, o, 100);
+    for (const bool row_weights : {false, true}) {
+        SCOPED_TRACE(row_weights ? "one weight per source" : "weights per synapse");
+        const std::string toml =
+            "[simulation]\ndt = 0.1\nduration = 200.0\nseed = 7\n"
+            "[[population]]\nname = \"E\"\nsize = 160\nmodel = \"glif_psc\"\n"
+            "parameters = { " + membrane + ", V_th = -55.0, tau_syn = [2.0, 5.0, 1.0, 8.0] }\n"
+            "[[population]]\nname = \"I\"\nsize = 40\nmodel = \"glif_psc\"\n"
+            "parameters = { " + membrane + ", V_th = -55.0, tau_syn = [2.0, 5.0, 1.0, 8.0] }\n"
+            "[[stimulus]]\ntype = \"poisson\"\ntarget = \"E\"\nrate = 9000.0\nweight = 40.0\n"
+            "[[stimulus]]\ntype = \"poisson\"\ntarget = \"I\"\nrate = 9000.0\nweight = 40.0\n"
+            "[[projection]]\nsource = \"E\"\ntarget = \"E\"\nrule = \"fixed_indegree\"\nindegree = 20\nweight = 30.0\nreceptor = 1\n"
+            "delay = { distribution = \"uniform\", low = 0.5, high = 3.0 }\n"
+            "[[projection]]\nsource = \"E\"\ntarget = \"I\"\nrule = \"fixed_probability\"\np = 0.1\nweight = " +
+            std::string(row_weights ? "30.0" : "25.0") + "\nreceptor = 3\n"
+            "delay = 1.5\n"
+            "[[projection]]\nsource = \"I\"\ntarget = \"E\"\nrule = \"fixed_indegree\"\nindegree = 10\nweight = -60.0\nreceptor = 4\n"
+            "delay = { distribution = \"uniform\", low = 0.5, high = 2.0 }\n"
+            "[[projection]]\nsource = \"I\"\ntarget = \"I\"\nrule = \"fixed_probability\"\np = 0.2\nweight = " +
+            std::string(row_weights ? "-60.0" : "-40.0") + "\n"
+            "delay = 1.0\n"
+            "[[record]]\nspikes = \"all\"\n";
+        const network_spec spec = parse_network(toml, "ports.toml");
+        EXPECT_EQ(simulation(spec, build_static_synapses(spec), {"serial"}).info().row_weights, row_weights);
+        using synaptogen::testing::expect_identical_runs;
+        const run_options serial{"serial", delivery_kind::automatic};
+        for (const run_options& o : {run_options{"openmp", delivery_kind::partitioned}, run_options{"openmp", delivery_kind::atomic},
+                                     run_options{"serial", delivery_kind::atomic}})
+            expect_identical_runs(spec, serial, o, 100);
 
-    const auto straight = synaptogen::testing::run_to_end(spec, serial);
-    simulation first(spec, build_static_synapses(spec), serial);
-    first.run(1000);
-    const simulation_state half = first.save_state();
-    EXPECT_EQ(half.ring.size() % (4 * spec.layout.total()), 0u) << "four channels per neuron in the checkpoint";
-    simulation second(spec, build_static_synapses(spec), {"openmp", delivery_kind::partitioned});
-    second.restore_state(half);
-    second.run(spec.simulation.steps() - 1000);
-    const simulation_state end = second.save_state();
-    EXPECT_EQ(end.spikes, straight.state.spikes);
-    EXPECT_TRUE(end.neuron_state == straight.state.neuron_state);
+        const auto straight = synaptogen::testing::run_to_end(spec, serial);
+        simulation first(spec, build_static_synapses(spec), serial);
+        first.run(1000);
+        const simulation_state half = first.save_state();
+        EXPECT_EQ(half.ring.size() % (4 * spec.layout.total()), 0u) << "four channels per neuron in the checkpoint";
+        simulation second(spec, build_static_synapses(spec), {"openmp", delivery_kind::partitioned});
+        second.restore_state(half);
+        second.run(spec.simulation.steps() - 1000);
+        const simulation_state end = second.save_state();
+        EXPECT_EQ(end.spikes, straight.state.spikes);
+        EXPECT_TRUE(end.neuron_state == straight.state.neuron_state);
+    }
 }
 
 // The receptor key: a port the target has, on a model that has ports, for a synapse that

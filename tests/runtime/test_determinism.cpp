@@ -2,12 +2,14 @@
 // thread count, backend, delivery strategy and repetition; another seed gives others.
 #include <algorithm>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 
 #include <gtest/gtest.h>
 
 #include <synaptogen/io/spike_file.hpp>
+#include <synaptogen/runtime/memory_estimate.hpp>
 #include <synaptogen/runtime/kokkos_session.hpp>
 
 #include "test_support.hpp"
@@ -34,6 +36,10 @@ TEST_P(determinism, backends_and_delivery_strategies_agree_bit_for_bit) {
     EXPECT_TRUE(reference == run_network(spec, {"openmp", delivery_kind::partitioned}));
     EXPECT_TRUE(reference == run_network(spec, {"openmp", delivery_kind::atomic}));
     EXPECT_TRUE(reference == run_network(spec, {"serial", delivery_kind::atomic}));
+    // Switching between all threads and one every few steps (what a run beside a busy
+    // neighbour does) keeps the bits.
+    EXPECT_TRUE(reference == run_network(spec, {"openmp", delivery_kind::partitioned, thread_use::alternating}));
+    EXPECT_TRUE(reference == run_network(spec, {"openmp", delivery_kind::atomic, thread_use::alternating}));
 }
 
 TEST_P(determinism, repeated_runs_are_identical_and_seeds_matter) {
@@ -45,6 +51,67 @@ TEST_P(determinism, repeated_runs_are_identical_and_seeds_matter) {
 }
 
 INSTANTIATE_TEST_SUITE_P(models, determinism, ::testing::Values("iaf_psc_delta", "iaf_psc_exp"));
+
+// A projection whose weight is one constant keeps no weight per synapse: where the
+// projections leaving each population agree, the store holds one weight per source
+// (4 bytes per synapse instead of 8). The same synapses with their weights listed one by
+// one must give the same spikes under every delivery strategy, and the memory estimate
+// must count what the engine allocates.
+TEST(determinism, one_weight_per_source_gives_the_spikes_of_per_synapse_weights) {
+    const std::string text = small_brunel(2000, 200.0, 7, "iaf_psc_exp");
+    const network_spec spec = parse_network(text, "row.toml");
+    auto listed = [&] {  // the same parts, each weight stored per synapse
+        synapse_parts parts = build_static_synapses(spec);
+        for (projection_part& part : parts.projections) {
+            EXPECT_TRUE(part.constant_weight);
+            EXPECT_FALSE(part.by_target);
+            for (synapse_chunk& ch : part.chunks) ch.weight.assign(ch.target.size(), part.weight);
+            part.constant_weight = false;
+        }
+        return parts;
+    };
+    auto run = [&](synapse_parts&& parts, const run_options& options) {
+        simulation sim(spec, std::move(parts), options);
+        synaptogen::testing::spike_list out;
+        run_observer obs;
+        obs.on_spikes = [&](spike_batch&& b) {
+            out.step.insert(out.step.end(), b.step.begin(), b.step.end());
+            out.neuron.insert(out.neuron.end(), b.neuron.begin(), b.neuron.end());
+        };
+        sim.run(spec.simulation.steps(), obs);
+        return std::make_pair(sim.info(), out);
+    };
+    const auto [each, reference] = run(listed(), {"serial", delivery_kind::automatic});
+    ASSERT_GT(reference.neuron.size(), 1000u);
+    EXPECT_FALSE(each.row_weights);
+    EXPECT_DOUBLE_EQ(each.bytes_per_synapse, 8.0);
+    for (const run_options& o : {run_options{"serial", delivery_kind::automatic}, run_options{"openmp", delivery_kind::partitioned},
+                                 run_options{"openmp", delivery_kind::atomic}, run_options{"serial", delivery_kind::atomic}}) {
+        const auto [row, spikes] = run(build_static_synapses(spec), o);
+        EXPECT_TRUE(row.row_weights);
+        EXPECT_EQ(row.synapses, each.synapses);
+        EXPECT_DOUBLE_EQ(row.bytes_per_synapse, 4.0);
+        EXPECT_TRUE(spikes == reference) << o.backend << " " << to_string(o.delivery);
+        // The listed weights on this strategy too (the reference is serial).
+        EXPECT_TRUE(run(listed(), o).second == reference) << o.backend << " " << to_string(o.delivery);
+    }
+    // The estimate counts 4 bytes per synapse, plus one weight per neuron.
+    const memory_estimate m = estimate_memory(spec);
+    network_spec drawn = spec;
+    for (auto& p : drawn.projections) p.weight.kind = distribution_kind::normal;  // sd 0: the same numbers
+    EXPECT_NEAR(estimate_memory(drawn).runtime_bytes - m.runtime_bytes, 4.0 * m.synapses - 4.0 * 2000, 1e-6 * m.synapses);
+
+    // E -> I with another weight than E -> E: E's synapses need their own weights again.
+    std::string mixed = text;
+    const std::size_t ei = mixed.find("target = \"I\"\nrule = \"fixed_probability\"\np = 0.1\nweight = 52.000000");
+    ASSERT_NE(ei, std::string::npos);
+    mixed.replace(mixed.find("52.000000", ei), 9, "60.0");
+    const network_spec disagree = parse_network(mixed, "mixed.toml");
+    const lowering_info d = simulation(disagree, build_static_synapses(disagree), {"serial"}).info();
+    EXPECT_FALSE(d.row_weights);
+    EXPECT_DOUBLE_EQ(d.bytes_per_synapse, 8.0);
+    EXPECT_DOUBLE_EQ(estimate_memory(disagree).runtime_bytes, estimate_memory(drawn).runtime_bytes);
+}
 
 // Partitioned delivery of static synapses happens at arrival time (rows ordered by delay,
 // a one-slot ring), atomic delivery at emission time (a ring of d_max slots). A checkpoint

@@ -17,6 +17,7 @@ struct memory_estimate {
 };
 
 inline constexpr double runtime_bytes_per_synapse = 8.0;      // packed target|delay + float weight
+inline constexpr double runtime_bytes_per_synapse_row_weight = 4.0;  // the weight once per source instead
 
 // Steps of spikes the engine keeps on the device between visits of the host (its spike
 // batch holds this many steps of n ids): room for every neuron spiking in every step, at

@@ -31,9 +31,17 @@ enum class delivery_kind {
     atomic,       // one spike row per team, integer atomics (the GPU strategy)
 };
 
+// How a host backend with several threads uses them.
+enum class thread_use {
+    adaptive,     // all, unless one thread runs the steps faster: another process holds a core
+    all,          // always all
+    alternating,  // all and one in turn every few steps: for tests of switching
+};
+
 struct run_options {
     std::string backend;  // "serial" or "openmp"; empty: the best available
     delivery_kind delivery = delivery_kind::automatic;
+    thread_use width = thread_use::adaptive;
 };
 
 // Spikes in (step, neuron) order: within a step ascending by neuron id.
@@ -72,7 +80,8 @@ struct lowering_info {
     edge_index synapses = 0;
     std::size_t synapse_bytes = 0;  // device bytes of the per-synapse arrays (target|delay words, weights)
     std::size_t index_bytes = 0;    // device bytes of the per-neuron row offsets (one row map per partition)
-    double bytes_per_synapse = 0.0; // synapse_bytes / synapses: 8 by construction, measured from the Views
+    double bytes_per_synapse = 0.0; // synapse_bytes / synapses, measured from the Views: 8, or 4 with one weight per source
+    bool row_weights = false;       // static weights stored once per source, not per synapse
     int fixed_point_bits = 0;       // weights are summed as integers in units of 2^-bits
     std::uint32_t max_delay_steps = 0;
     edge_index plastic_synapses = 0;  // STDP synapses (own store: weight, rule index, in-edge index)
@@ -104,6 +113,9 @@ public:
     step_t current_step() const;
     std::uint64_t delivered_events() const;  // synaptic events so far
     std::uint64_t spike_count() const;       // all neurons, recorded or not
+    // Steps run on one thread of a multi-threaded host backend (thread_use::adaptive found
+    // another process on the cores).
+    std::uint64_t steps_on_one_thread() const;
     const lowering_info& info() const;
     // State of one neuron (V relative to E_L). For tests and inspection; copies from the device.
     neuron_state state(neuron_id gid) const;
