@@ -174,10 +174,9 @@ private:
     bool narrow_ = false;  // this window runs on one thread
     template <class F>
     void for_range(const char* name, std::size_t n, const F& f) const {
-        if (can_narrow && narrow_)
-            Kokkos::parallel_for(name, Kokkos::RangePolicy<narrow_exec>(0, n), f);
-        else
-            Kokkos::parallel_for(name, Kokkos::RangePolicy<Exec>(0, n), f);
+        if constexpr (can_narrow)
+            if (narrow_) return Kokkos::parallel_for(name, Kokkos::RangePolicy<narrow_exec>(0, n), f);
+        Kokkos::parallel_for(name, Kokkos::RangePolicy<Exec>(0, n), f);
     }
     void check_delays(const network_spec& spec, std::uint32_t max_delay) const;
 
@@ -830,10 +829,13 @@ void engine<Exec>::record_traces(step_t s, bool flush, const run_observer& obser
     for (std::size_t r = 0; r < traces_.size(); ++r) {
         auto& t = traces_[r];
         if (!flush && s % t.every == 0) {
-            if (can_narrow && narrow_)
-                t.template sample<narrow_exec>(d_state_, plastic_.values);
-            else
-                t.template sample<Exec>(d_state_, plastic_.values);
+            bool sampled = false;
+            if constexpr (can_narrow)
+                if (narrow_) {
+                    t.template sample<narrow_exec>(d_state_, plastic_.values);
+                    sampled = true;
+                }
+            if (!sampled) t.template sample<Exec>(d_state_, plastic_.values);
         }
         if (t.rows_buffered > 0 && (flush || t.rows_buffered == t.capacity)) {
             trace_batch batch = t.drain();
@@ -856,12 +858,12 @@ void engine<Exec>::deliver(const synapse_store<mem>& store, std::size_t slot) {
                       "delivery kernel too large for a by-value launch");
         // Enough teams to fill a GPU; each strides over the step's spikes.
         const int league = static_cast<int>(std::min<neuron_id>(std::max<neuron_id>(n_, 1), 2048));
-        if (can_narrow && narrow_)
-            Kokkos::parallel_for("deliver_atomic", Kokkos::TeamPolicy<narrow_exec>(league, Kokkos::AUTO),
-                                 deliver_atomic<mem, Kokkos::TeamPolicy<narrow_exec>, Plastic>{target, d_history_count_, slot});
-        else
-            Kokkos::parallel_for("deliver_atomic", Kokkos::TeamPolicy<Exec>(league, Kokkos::AUTO),
-                                 deliver_atomic<mem, Kokkos::TeamPolicy<Exec>, Plastic>{target, d_history_count_, slot});
+        if constexpr (can_narrow)
+            if (narrow_)
+                return Kokkos::parallel_for("deliver_atomic", Kokkos::TeamPolicy<narrow_exec>(league, Kokkos::AUTO),
+                                            deliver_atomic<mem, Kokkos::TeamPolicy<narrow_exec>, Plastic>{target, d_history_count_, slot});
+        Kokkos::parallel_for("deliver_atomic", Kokkos::TeamPolicy<Exec>(league, Kokkos::AUTO),
+                             deliver_atomic<mem, Kokkos::TeamPolicy<Exec>, Plastic>{target, d_history_count_, slot});
     }
 }
 
@@ -969,9 +971,13 @@ void engine<Exec>::run(std::uint64_t n_steps, const run_observer& observer) {
         if (batch_fill_ == 0) first_batch_step_ = step;
         const compact_spikes<mem> compact{d_spiked_,      d_spikes_,         n_,         d_history_count_,
                                           slot,           d_batch_spikes_,   d_batch_offsets_, batch_fill_};
-        if (can_narrow && narrow_)
-            Kokkos::parallel_scan("compact_spikes", Kokkos::RangePolicy<narrow_exec>(0, compact_spikes<mem>::blocks(n_)), compact);
-        else
+        bool compacted = false;
+        if constexpr (can_narrow)
+            if (narrow_) {
+                Kokkos::parallel_scan("compact_spikes", Kokkos::RangePolicy<narrow_exec>(0, compact_spikes<mem>::blocks(n_)), compact);
+                compacted = true;
+            }
+        if (!compacted)
             Kokkos::parallel_scan("compact_spikes", Kokkos::RangePolicy<Exec>(0, compact_spikes<mem>::blocks(n_)), compact);
         ++batch_fill_;
         if (info.synapses > 0 && !info.arrival_delivery) deliver<false>(static_, slot);
