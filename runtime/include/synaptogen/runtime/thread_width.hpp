@@ -45,16 +45,9 @@ public:
         // network got busier). Probe the other width now, whatever the interval.
         const bool slowed = last_ > 0.0 && per_step > slowdown * last_;
         last_ = per_step;
-        if (slowed) {
-            probing_ = true;
-            return;
-        }
         // Windows long enough to average over a few scheduler slices.
-        if (seconds < min_window_seconds && window_ < max_window) {
-            window_ *= 2;
-            return;
-        }
-        if (until_probe_ == 0 || --until_probe_ == 0) probing_ = true;
+        if (seconds < min_window_seconds && window_ < max_window) window_ *= 2;
+        if (slowed || until_probe_ == 0 || --until_probe_ == 0) probing_ = true;
     }
     unsigned switches() const { return switches_; }
 
