@@ -110,6 +110,18 @@ input_error rule_error(const projection_spec& p, const std::string& field, const
 // Draws row `row` of projection p: row_fn(row, rng, out) appends the far ends (local ids),
 // then weights and delays come from the same stream, in that order. Constant weights and
 // delays consume no random numbers and are not stored.
+// The values of a row's `count` synapses, after its targets in the row's stream: weight
+// then delay per synapse, each only if drawn.
+void draw_row_values(const projection_spec& p, double dt, counter_rng& rng, std::size_t count, std::vector<float>& weight,
+                     std::vector<std::uint16_t>& delay) {
+    const bool w = p.weight.kind != distribution_kind::constant, d = p.delay.kind != distribution_kind::constant;
+    if (!w && !d) return;
+    for (std::size_t e = 0; e < count; ++e) {
+        if (w) weight.push_back(static_cast<float>(p.weight.draw(rng)));
+        if (d) delay.push_back(static_cast<std::uint16_t>(delay_to_steps(p.delay.draw(rng), dt)));
+    }
+}
+
 template <class RowFn>
 void draw_row(const projection_spec& p, std::size_t proj_index, std::uint64_t seed, double dt, std::uint64_t row,
               const RowFn& row_fn, std::vector<neuron_id>& other, std::vector<float>& weight,
@@ -117,11 +129,7 @@ void draw_row(const projection_spec& p, std::size_t proj_index, std::uint64_t se
     counter_rng rng(seed, stream_purpose::connectivity, static_cast<std::uint32_t>(proj_index), static_cast<std::uint32_t>(row));
     const std::size_t before = other.size();
     row_fn(row, rng, other);
-    const bool w = p.weight.kind != distribution_kind::constant, d = p.delay.kind != distribution_kind::constant;
-    for (std::size_t e = before; e < other.size(); ++e) {
-        if (w) weight.push_back(static_cast<float>(p.weight.draw(rng)));
-        if (d) delay.push_back(static_cast<std::uint16_t>(delay_to_steps(p.delay.draw(rng), dt)));
-    }
+    draw_row_values(p, dt, rng, other.size() - before, weight, delay);
 }
 
 // A part with its constants filled in; rows or the column recipe are added by the caller.
@@ -157,6 +165,7 @@ std::vector<synapse_chunk> generate_chunks(std::uint64_t n_rows, const Draw& dra
             ch.target.shrink_to_fit();  // the packer frees chunks one by one: hold no slack
             ch.weight.shrink_to_fit();
             ch.delay.shrink_to_fit();
+            ch.resume.shrink_to_fit();
         }
     });
     return chunks;
@@ -256,11 +265,23 @@ projection_csr transpose(projection_csr&& cols, std::uint64_t n_rows) {
 projection_part generate_projection(const population_layout& layout, const projection_spec& p, std::size_t index,
                                     std::uint64_t seed, double dt) {
     projection_part part = make_part(layout, p, dt);
-    // By-source rules: row_fn(row, rng, out) appends the row's targets.
+    // By-source rules: row_fn(row, rng, out) appends the row's targets. Drawn values wait
+    // for the consumer (projection_part::draw_values).
     auto by_source = [&](auto row_fn) {
+        part.deferred_values = !part.constant_weight || !part.constant_delay;
         part.chunks = generate_chunks(part.n_sources, [&](std::uint64_t row, synapse_chunk& ch) {
-            draw_row(p, index, seed, dt, row, row_fn, ch.target, ch.weight, ch.delay);
+            if (!part.deferred_values) return draw_row(p, index, seed, dt, row, row_fn, ch.target, ch.weight, ch.delay);
+            counter_rng rng(seed, stream_purpose::connectivity, static_cast<std::uint32_t>(index), static_cast<std::uint32_t>(row));
+            row_fn(row, rng, ch.target);
+            ch.resume.push_back(rng.position());
         });
+        if (part.deferred_values)
+            part.draw_values = [p, index, seed, dt](std::uint64_t row, std::uint64_t resume, std::uint32_t count,
+                                                    std::vector<float>& weight, std::vector<std::uint16_t>& delay) {
+                counter_rng rng(seed, stream_purpose::connectivity, static_cast<std::uint32_t>(index), static_cast<std::uint32_t>(row));
+                rng.seek(resume);
+                draw_row_values(p, dt, rng, count, weight, delay);
+            };
         for (const auto& ch : part.chunks) part.size += ch.target.size();
         return std::move(part);
     };
@@ -439,11 +460,23 @@ synapse_parts generate_synapses(const population_layout& layout, const std::vect
     return parts;
 }
 
+void draw_deferred_values(projection_part& part) {
+    if (!part.deferred_values) return;
+    tbb::parallel_for(std::size_t(0), part.chunks.size(), [&](std::size_t c) {
+        synapse_chunk& ch = part.chunks[c];
+        for (std::size_t r = 0; r < ch.count.size(); ++r)
+            part.draw_values(ch.first_row + r, ch.resume[r], ch.count[r], ch.weight, ch.delay);
+        std::vector<std::uint64_t>().swap(ch.resume);
+    });
+    part.deferred_values = false;
+}
+
 synapse_table merge_synapses(synapse_parts&& in) {
     std::vector<projection_csr> parts;
     parts.reserve(in.projections.size());
     for (projection_part& part : in.projections) {
         if (!part.by_target) {
+            draw_deferred_values(part);
             parts.push_back(chunks_to_csr(part.chunks, part.n_sources, part));
             continue;
         }

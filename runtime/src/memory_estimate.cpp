@@ -32,13 +32,12 @@ double runtime_bytes(synapse_kind k) {
 }
 
 // Host bytes per synapse of a projection while generated, before packing
-// (graph/synapse_table.hpp: synapse_chunk): the target, plus weight and delay unless they
-// are constant. fixed_indegree stores nothing (its columns are drawn twice while packing).
+// (graph/synapse_table.hpp: synapse_chunk): the target; drawn weights and delays are drawn
+// while packing. fixed_indegree stores nothing (its columns are drawn twice while packing).
 double generated_bytes(const projection_spec& p) {
     if (p.rule == connection_rule_kind::fixed_indegree) return 0.0;
     if (p.rule == connection_rule_kind::explicit_edges) return 10.0;
-    return 4.0 + (p.weight.kind == distribution_kind::constant ? 0.0 : 4.0) +
-           (p.delay.kind == distribution_kind::constant ? 0.0 : 2.0);
+    return 4.0;
 }
 
 // Whether static synapses keep one weight per source and none each (synapse_packing.hpp:

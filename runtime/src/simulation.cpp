@@ -114,13 +114,13 @@ public:
         lower_neurons(spec);
         packing_plan plan = plan_packing(parts, info.partitions);
         synapse_table plastic = build_plastic(spec);
-        double max_w = plan.max_abs_weight;
+        double max_w = 0.0;  // of the plastic store (packing completes the static store's)
         for (float w : plastic.weight) max_w = std::max(max_w, std::fabs(static_cast<double>(w)));
         for (std::size_t k = 0; k < spec.projections.size(); ++k)
             if (projection_kind(spec, k) == synapse_kind::stdp)
                 max_w = std::max({max_w, std::fabs(spec.synapses[k].stdp.w_min), std::fabs(spec.synapses[k].stdp.w_max)});
-        lower_stimuli(spec, max_w);
         lower_synapses(spec, parts, plan, plastic);
+        lower_stimuli(spec, std::max(max_w, plan.max_abs_weight));
         lower_couplings(spec);
         lower_schedules(spec);
         lower_records(spec);
@@ -490,7 +490,6 @@ void engine<Exec>::lower_synapses(const network_spec& spec, synapse_parts& parts
     const int P = info.partitions;
     info.synapses = plan.synapses;
     info.plastic_synapses = plastic.size();
-    info.max_delay_steps = std::max<std::uint32_t>(plan.max_delay, plastic.max_delay());
     pack_.target_bits = std::max(1u, bit_width(n_ > 0 ? n_ - 1 : 0));
     pack_.target_mask = pack_.target_bits >= 32 ? 0xFFFFFFFFu : ((1u << pack_.target_bits) - 1u);
     pack_.split_channels = std::any_of(spec.models.begin(), spec.models.end(), [](const population_model& m) {
@@ -528,6 +527,21 @@ void engine<Exec>::lower_synapses(const network_spec& spec, synapse_parts& parts
     }
     const unsigned bits = delay_bits(pack_);
     pack_.delay_mask = bits >= 32 ? 0xFFFFFFFFu : ((1u << bits) - 1u);
+
+    // The static store, packed straight into the device arrays (their host mirrors: the
+    // same memory on host backends) chunk by chunk, so the host never holds a second copy.
+    // Packing draws the values that generation deferred: from here on the plan knows the
+    // delay range and the largest weight. One weight per source where the parts allow it
+    // (4 bytes per synapse instead of 8).
+    info.row_weights = !plan.row_weight.empty();
+    const bool by_row = info.row_weights;
+    static_.entries = view<neuron_id*>(Kokkos::view_alloc(Kokkos::WithoutInitializing, "entries"), plan.synapses);
+    static_.values = view<float*>(Kokkos::view_alloc(Kokkos::WithoutInitializing, "values"), by_row ? 0 : plan.synapses);
+    auto h_entries = Kokkos::create_mirror_view(static_.entries);
+    auto h_values = Kokkos::create_mirror_view(static_.values);
+    fill_packed(parts, plan, pack_, h_entries.data(), by_row ? nullptr : h_values.data(), ports);
+    parts = synapse_parts();
+    info.max_delay_steps = std::max<std::uint32_t>(plan.max_delay, plastic.max_delay());
     check_delays(spec, info.max_delay_steps);
 
     std::uint32_t slots = 1;
@@ -567,28 +581,18 @@ void engine<Exec>::lower_synapses(const network_spec& spec, synapse_parts& parts
     live_mask_ = info.arrival_delivery ? 0 : slot_mask_;
     d_ring_ = view<std::int64_t*>("ring", static_cast<std::size_t>(live_mask_ + 1) * pack_.channels * n_);
     {
-        // Packed straight into the device arrays (their host mirrors: the same memory on
-        // host backends), chunk by chunk, so the host never holds a second copy.
         static_.row_map = row_map_to_device(plan.row_map);
-        static_.entries = view<neuron_id*>(Kokkos::view_alloc(Kokkos::WithoutInitializing, "entries"), plan.synapses);
-        // One weight per source where the parts allow it (4 bytes per synapse instead of 8).
-        info.row_weights = !plan.row_weight.empty();
-        const bool by_row = info.row_weights;
-        static_.values = view<float*>(Kokkos::view_alloc(Kokkos::WithoutInitializing, "values"), by_row ? 0 : plan.synapses);
         if (by_row) {
             static_.row_weight = view<float*>(Kokkos::view_alloc(Kokkos::WithoutInitializing, "row_weight"), n_);
             Kokkos::deep_copy(static_.row_weight, host_view<const float*>(plan.row_weight.data(), plan.row_weight.size()));
         }
-        auto h_entries = Kokkos::create_mirror_view(static_.entries);
-        auto h_values = Kokkos::create_mirror_view(static_.values);
-        fill_packed(parts, plan, pack_, h_entries.data(), by_row ? nullptr : h_values.data(), ports);
-        parts = synapse_parts();
         if (info.arrival_delivery) {
-            const std::vector<std::uint32_t> groups =
-                order_by_delay(plan.row_map.data(), h_entries.data(), by_row ? nullptr : h_values.data(), n_, P, pack_,
-                               d_min_, d_max_);
-            d_group_start_ = view<std::uint32_t*>(Kokkos::view_alloc(Kokkos::WithoutInitializing, "group_start"), groups.size());
-            Kokkos::deep_copy(d_group_start_, host_view<const std::uint32_t*>(groups.data(), groups.size()));
+            d_group_start_ = view<std::uint32_t*>(Kokkos::view_alloc(Kokkos::WithoutInitializing, "group_start"),
+                                                  static_cast<std::size_t>(P) * n_ * (d_max_ - d_min_ + 1));
+            auto h_groups = Kokkos::create_mirror_view(d_group_start_);
+            order_by_delay(plan.row_map.data(), h_entries.data(), by_row ? nullptr : h_values.data(), n_, P, pack_, d_min_,
+                           d_max_, h_groups.data());
+            Kokkos::deep_copy(d_group_start_, h_groups);
         }
         Kokkos::deep_copy(static_.entries, h_entries);
         Kokkos::deep_copy(static_.values, h_values);

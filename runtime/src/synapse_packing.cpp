@@ -151,6 +151,19 @@ std::vector<std::pair<std::uint64_t, std::uint64_t>> column_blocks(const project
 
 namespace {
 
+// The largest |weight| and the delay range of some synapses.
+struct value_range {
+    double w = 0.0;
+    std::uint32_t lo = ~0u, hi = 0;
+    void add(const std::vector<float>& ws, const std::vector<std::uint16_t>& ds) {
+        for (float x : ws) w = std::max(w, std::fabs(double(x)));
+        for (auto d : ds) {
+            lo = std::min<std::uint32_t>(lo, d);
+            hi = std::max<std::uint32_t>(hi, d);
+        }
+    }
+};
+
 // Each source's one weight, or nothing if some projection's weights vary or two
 // projections from one source disagree.
 std::vector<float> uniform_row_weights(const synapse_parts& parts) {
@@ -209,18 +222,7 @@ packing_plan plan_packing(const synapse_parts& parts, int P) {
             d_lo = std::min<std::uint32_t>(d_lo, part.delay);
             d_hi = std::max<std::uint32_t>(d_hi, part.delay);
         }
-        struct range {
-            double w = 0.0;
-            std::uint32_t lo = ~0u, hi = 0;
-            void add(const std::vector<float>& ws, const std::vector<std::uint16_t>& ds) {
-                for (float x : ws) w = std::max(w, std::fabs(double(x)));
-                for (auto d : ds) {
-                    lo = std::min<std::uint32_t>(lo, d);
-                    hi = std::max<std::uint32_t>(hi, d);
-                }
-            }
-        };
-        tbb::combinable<range> ranges;
+        tbb::combinable<value_range> ranges;  // of values drawn already (deferred ones: fill_packed)
         if (!part.by_target) {
             // Chunks hold disjoint sources, so their counts never collide.
             tbb::parallel_for(std::size_t(0), part.chunks.size(), [&](std::size_t c) {
@@ -260,7 +262,7 @@ packing_plan plan_packing(const synapse_parts& parts, int P) {
                 for (neuron_id s = 0; s < part.n_sources; ++s) row[s] += b.per_source[s];
             }
         }
-        ranges.combine_each([&](const range& r) {
+        ranges.combine_each([&](const value_range& r) {
             plan.max_abs_weight = std::max(plan.max_abs_weight, r.w);
             d_lo = std::min(d_lo, r.lo);
             d_hi = std::max(d_hi, r.hi);
@@ -277,7 +279,7 @@ packing_plan plan_packing(const synapse_parts& parts, int P) {
         }
         base = row[n];
     }
-    if (plan.synapses > 0) {
+    if (plan.synapses > 0) {  // provisional while fill_packed has values to draw
         plan.min_delay = d_lo;
         plan.max_delay = d_hi;
     }
@@ -290,6 +292,7 @@ void fill_packed(synapse_parts& parts, packing_plan& plan, const packing& pk, ne
     const std::size_t stride = static_cast<std::size_t>(n) + 1;
     std::vector<edge_index> cursor(plan.row_map);  // next free place of each (partition, source) row
     memory_releaser releaser;
+    tbb::combinable<value_range> drawn;  // of deferred values: completes the plan's ranges
     for (std::size_t k = 0; k < parts.projections.size(); ++k) {
         projection_part& part = parts.projections[k];
         const std::uint32_t port = ports.empty() ? 0 : ports[k];
@@ -297,18 +300,34 @@ void fill_packed(synapse_parts& parts, packing_plan& plan, const packing& pk, ne
             tbb::parallel_for(std::size_t(0), part.chunks.size(), [&](std::size_t c) {
                 synapse_chunk& ch = part.chunks[c];
                 std::size_t e = 0;
+                std::vector<float> row_w;  // a deferred row's values
+                std::vector<std::uint16_t> row_d;
                 for (std::size_t r = 0; r < ch.count.size(); ++r) {
                     const std::size_t s = part.source_first + ch.first_row + r;
+                    const float* ws = nullptr;  // the row's weights and delays, where not constant
+                    const std::uint16_t* ds = nullptr;
+                    if (part.deferred_values) {
+                        row_w.clear();
+                        row_d.clear();
+                        part.draw_values(ch.first_row + r, ch.resume[r], ch.count[r], row_w, row_d);
+                        drawn.local().add(row_w, row_d);
+                        ws = row_w.data();
+                        ds = row_d.data();
+                    } else {
+                        if (!part.constant_weight) ws = ch.weight.data() + e;
+                        if (!part.constant_delay) ds = ch.delay.data() + e;
+                    }
                     for (std::uint32_t j = 0; j < ch.count[r]; ++j, ++e) {
                         const neuron_id t = part.target_first + ch.target[e];
                         const edge_index at = cursor[partition_of(plan.bound, t) * stride + s]++;
-                        const float w = part.constant_weight ? part.weight : ch.weight[e];
-                        entries[at] = pack_word(pk, t, part.constant_delay ? part.delay : ch.delay[e], port, w);
+                        const float w = part.constant_weight ? part.weight : ws[j];
+                        entries[at] = pack_word(pk, t, part.constant_delay ? part.delay : ds[j], port, w);
                         if (values) values[at] = w;
                     }
                 }
                 const std::size_t bytes = ch.target.capacity() * sizeof(neuron_id) + ch.weight.capacity() * sizeof(float) +
-                                          ch.delay.capacity() * sizeof(std::uint16_t);
+                                          ch.delay.capacity() * sizeof(std::uint16_t) +
+                                          ch.resume.capacity() * sizeof(std::uint64_t);
                 ch = synapse_chunk();  // packed: give it back
                 releaser.freed(bytes);
             });
@@ -352,13 +371,18 @@ void fill_packed(synapse_parts& parts, packing_plan& plan, const packing& pk, ne
             for (auto* b : mine) std::vector<std::uint32_t>().swap(b->per_source);
         }
     }
+    drawn.combine_each([&](const value_range& r) {
+        plan.max_abs_weight = std::max(plan.max_abs_weight, r.w);
+        plan.min_delay = std::min(plan.min_delay, r.lo);
+        plan.max_delay = std::max(plan.max_delay, r.hi);
+    });
 }
 
-std::vector<std::uint32_t> order_by_delay(const edge_index* row_map, neuron_id* entries, float* values, neuron_id n,
-                                          int P, const packing& pk, std::uint32_t d_min, std::uint32_t d_max) {
+void order_by_delay(const edge_index* row_map, neuron_id* entries, float* values, neuron_id n, int P, const packing& pk,
+                    std::uint32_t d_min, std::uint32_t d_max, std::uint32_t* group_start) {
     const std::size_t groups = d_max - d_min + 1, stride = static_cast<std::size_t>(n) + 1;
-    std::vector<std::uint32_t> group_start(static_cast<std::size_t>(P) * n * groups, 0);
-    if (groups == 1) return group_start;  // one delay: nothing to order
+    std::fill_n(group_start, static_cast<std::size_t>(P) * n * groups, 0u);
+    if (groups == 1) return;  // one delay: nothing to order
     tbb::parallel_for(tbb::blocked_range<std::size_t>(0, static_cast<std::size_t>(P) * n, 512), [&](const auto& r) {
         std::vector<neuron_id> row_entries;
         std::vector<float> row_values;
@@ -366,7 +390,7 @@ std::vector<std::uint32_t> order_by_delay(const edge_index* row_map, neuron_id* 
         for (std::size_t seg = r.begin(); seg != r.end(); ++seg) {
             const std::size_t p = seg / n, s = seg % n;
             const edge_index begin = row_map[p * stride + s], end = row_map[p * stride + s + 1];
-            std::uint32_t* start = group_start.data() + seg * groups;
+            std::uint32_t* start = group_start + seg * groups;
             for (edge_index e = begin; e < end; ++e) {
                 const std::uint32_t d = (entries[e] >> pk.target_bits) & pk.delay_mask;
                 if (d < d_max) ++start[d - d_min + 1];
@@ -382,7 +406,6 @@ std::vector<std::uint32_t> order_by_delay(const edge_index* row_map, neuron_id* 
             }
         }
     });
-    return group_start;
 }
 
 }  // namespace synaptogen

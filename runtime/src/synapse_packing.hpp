@@ -62,8 +62,8 @@ synapse_table merge_tables(const std::vector<synapse_table>& parts, neuron_id n,
 // The static store packed straight from generated parts, in two passes: plan_packing
 // counts (rows per partition and source, in-degrees, weight and delay ranges; columns of
 // fixed_indegree parts are drawn here a first time), fill_packed writes every synapse
-// into its final place (columns drawn again) and frees each chunk as soon as it is
-// packed. The host never holds a second copy of the network: the peak is the packed
+// into its final place (columns drawn again, deferred weights and delays drawn now, which
+// completes the plan's ranges) and frees each chunk as soon as it is packed. The host never holds a second copy of the network: the peak is the packed
 // store plus one chunk per thread. The layout equals pack_store(merge_synapses(parts)).
 struct packing_plan {
     neuron_id n = 0;
@@ -71,6 +71,8 @@ struct packing_plan {
     std::vector<neuron_id> bound;     // partition boundaries
     std::vector<edge_index> row_map;  // [partition][source], (n + 1) per partition
     edge_index synapses = 0;
+    // Ranges of the values: complete only after fill_packed, which draws deferred values
+    // (projection_part::deferred_values) as it packs them.
     double max_abs_weight = 0.0;
     std::uint32_t min_delay = 0, max_delay = 0;  // 0, 0 without synapses
     // The weight of each source's synapses, when every projection has one constant weight
@@ -94,10 +96,11 @@ void fill_packed(synapse_parts& parts, packing_plan& plan, const packing& pk, ne
                  const std::vector<std::uint32_t>& ports = {});
 
 // Orders every row of every partition by delay (a stable counting sort: targets stay
-// ascending within a delay) and returns where each delay begins within its row:
-// [partition][source][delay - d_min]. What arrival-time delivery reads. `values` may be
-// null (row weights).
-std::vector<std::uint32_t> order_by_delay(const edge_index* row_map, neuron_id* entries, float* values, neuron_id n,
-                                          int P, const packing& pk, std::uint32_t d_min, std::uint32_t d_max);
+// ascending within a delay) and writes where each delay begins within its row into
+// group_start: [partition][source][delay - d_min], P * n * (d_max - d_min + 1) entries
+// (the device table's host mirror: on host backends the table itself, so no copy is
+// held). What arrival-time delivery reads. `values` may be null (row weights).
+void order_by_delay(const edge_index* row_map, neuron_id* entries, float* values, neuron_id n, int P, const packing& pk,
+                    std::uint32_t d_min, std::uint32_t d_max, std::uint32_t* group_start);
 
 }  // namespace synaptogen

@@ -50,6 +50,15 @@ bool has_multapses(const synapse_table& t) {
     return false;
 }
 
+distribution normal_dist(double mean, double sd, double min = -1e300) {
+    distribution d;
+    d.kind = distribution_kind::normal;
+    d.mean = mean;
+    d.sd = sd;
+    d.min = min;
+    return d;
+}
+
 bool has_autapses(const synapse_table& t) {
     for (neuron_id i = 0; i < t.n_neurons; ++i)
         for (edge_index e = t.row_map[i]; e < t.row_map[i + 1]; ++e)
@@ -269,4 +278,50 @@ TEST(connectivity, normal_draws_have_the_moments_they_name) {
     for (int i = 0; i < n; ++i) half += d.draw(rng) - 2.0;
     const double expected = 3.0 * std::sqrt(2.0 / M_PI), se = 3.0 * std::sqrt(1.0 - 2.0 / M_PI) / std::sqrt(n);
     EXPECT_NEAR(half / n, expected, 5 * se);
+}
+
+// Drawn weights and delays wait in the part until the consumer packs it (the chunk holds
+// targets and each row's stream position only), and come out as if drawn with the
+// targets: after them in the row's stream, weight then delay per synapse. all_to_all
+// draws no targets, so row r's values are the first words of stream (seed, projection, r).
+TEST(connectivity, deferred_values_continue_each_rows_stream) {
+    const auto l = two_populations(6, 9);
+    auto p = make(0, 1, connection_rule_kind::all_to_all);
+    p.weight = normal_dist(2.0, 0.5);
+    p.delay = normal_dist(1.5, 0.3, 0.1);
+    synapse_parts parts = generate_synapses(l, {make(1, 0, connection_rule_kind::all_to_all), p}, 11, 0.1);
+    const projection_part& part = parts.projections[1];
+    ASSERT_TRUE(part.deferred_values);
+    for (const synapse_chunk& ch : part.chunks) {
+        EXPECT_TRUE(ch.weight.empty());
+        EXPECT_TRUE(ch.delay.empty());
+        EXPECT_EQ(ch.resume.size(), ch.count.size());
+    }
+    EXPECT_FALSE(parts.projections[0].deferred_values);  // constant values: nothing to defer
+
+    const synapse_table t = merge_synapses(std::move(parts));
+    for (neuron_id r = 0; r < 6; ++r) {
+        counter_rng rng(11, stream_purpose::connectivity, 1, r);
+        ASSERT_EQ(t.row_map[r + 1] - t.row_map[r], 9u);
+        for (edge_index e = t.row_map[r]; e < t.row_map[r + 1]; ++e) {
+            EXPECT_EQ(t.weight[e], static_cast<float>(p.weight.draw(rng))) << "row " << r;
+            EXPECT_EQ(t.delay[e], delay_to_steps(p.delay.draw(rng), 0.1)) << "row " << r;
+        }
+    }
+}
+
+// A rule that draws its targets (fixed_probability) keeps the same targets whether its
+// values are constant or drawn, and the drawn values do not repeat across rows.
+TEST(connectivity, deferred_values_leave_the_targets_alone) {
+    const auto l = two_populations(200, 300);
+    auto constant = make(0, 1, connection_rule_kind::fixed_probability);
+    constant.probability = 0.1;
+    auto drawn = constant;
+    drawn.weight = normal_dist(2.0, 0.5);
+    drawn.delay = normal_dist(1.5, 0.3, 0.1);
+    const synapse_table a = build(l, constant), b = build(l, drawn);
+    EXPECT_EQ(a.row_map, b.row_map);
+    EXPECT_EQ(a.target, b.target);
+    std::set<float> distinct(b.weight.begin(), b.weight.end());
+    EXPECT_GT(distinct.size(), b.size() * 9 / 10);
 }

@@ -114,3 +114,18 @@ TEST(random, ptrs_poisson_for_large_means) {
         EXPECT_NEAR(var, lambda, 5 * lambda * std::sqrt(2.0 / n) + 0.05) << lambda;
     }
 }
+
+// A stream can be left and re-entered: position() after any number of draws, then seek()
+// on a fresh generator, continues with the same words.
+TEST(random, seek_continues_a_stream_where_position_left_it) {
+    for (std::uint64_t skip : {0u, 1u, 3u, 4u, 5u, 8u, 13u, 1001u}) {
+        counter_rng a(42, stream_purpose::connectivity, 3, 9);
+        for (std::uint64_t k = 0; k < skip; ++k) a.next_u32();
+        EXPECT_EQ(a.position(), skip);
+        counter_rng b(42, stream_purpose::connectivity, 3, 9);
+        b.seek(a.position());
+        EXPECT_EQ(b.position(), skip);
+        for (int k = 0; k < 11; ++k) ASSERT_EQ(a.next_u32(), b.next_u32()) << "skip " << skip << ", word " << k;
+        EXPECT_EQ(a.normal(), b.normal());
+    }
+}

@@ -65,6 +65,7 @@ TEST(determinism, one_weight_per_source_gives_the_spikes_of_per_synapse_weights)
         for (projection_part& part : parts.projections) {
             EXPECT_TRUE(part.constant_weight);
             EXPECT_FALSE(part.by_target);
+            draw_deferred_values(part);  // the drawn delays
             for (synapse_chunk& ch : part.chunks) ch.weight.assign(ch.target.size(), part.weight);
             part.constant_weight = false;
         }

@@ -101,6 +101,19 @@ public:
         return normal_portable(u1, u2);
     }
 
+    // Words drawn so far, and a jump to such a position (the stream is a counter): lets a
+    // consumer draw part of a row now and the rest later without storing anything else.
+    SYNAPTOGEN_HD std::uint64_t position() const { return static_cast<std::uint64_t>(ctr_.v[3]) * 4 - (4 - used_); }
+    SYNAPTOGEN_HD void seek(std::uint64_t words) {
+        ctr_.v[3] = static_cast<std::uint32_t>(words / 4);
+        used_ = 4;
+        if (words % 4 != 0) {
+            out_ = philox4x32(ctr_, key_);
+            ++ctr_.v[3];
+            used_ = static_cast<unsigned>(words % 4);
+        }
+    }
+
     // std::UniformRandomBitGenerator, for the host-side std:: distributions.
     using result_type = std::uint32_t;
     static constexpr result_type min() { return 0; }

@@ -36,15 +36,18 @@ std::uint32_t delay_to_steps(double delay_ms, double dt_ms);
 // runtime packs straight into its own layout, so that construction never holds two full
 // copies of the network. Projections drawn by source keep their rows in chunks, which the
 // consumer frees as it packs them; a weight or delay that is constant is stored once, not
-// per synapse. Projections drawn by target (fixed_indegree) are kept as a recipe: the
+// per synapse, and drawn ones are drawn when the consumer asks (each row's stream is
+// resumed where its targets ended), so a chunk holds 4 bytes per synapse until it is
+// packed into the consumer's 8 (or 4). Projections drawn by target (fixed_indegree) are kept as a recipe: the
 // consumer draws each column twice (count, then fill), because transposing stored columns
 // would double the peak. merge_synapses(generate_synapses(...)) == build_synapses(...).
 struct synapse_chunk {
     std::uint64_t first_row = 0;       // local index of the chunk's first row
     std::vector<std::uint32_t> count;  // synapses per row
     std::vector<neuron_id> target;     // local target of each synapse
-    std::vector<float> weight;         // empty: all have the part's constant weight
-    std::vector<std::uint16_t> delay;  // empty: all have the part's constant delay
+    std::vector<float> weight;         // empty: all have the part's constant weight, or deferred
+    std::vector<std::uint16_t> delay;  // empty: all have the part's constant delay, or deferred
+    std::vector<std::uint64_t> resume; // deferred values: per row, its stream's position after the targets
 };
 
 // One column of a by-target projection: its sources (local), weights and delays, in draw order.
@@ -65,7 +68,17 @@ struct projection_part {
     std::vector<synapse_chunk> chunks;          // by source
     std::uint32_t in_degree = 0;                // by target: synapses per column
     std::function<void(std::uint64_t column, synapse_column& out)> draw_column;  // by target; replaces out
+    // By source with a drawn weight or delay: the chunks hold targets only, and
+    // draw_values(row, resume, count, weight, delay) appends the row's values (weights and
+    // delays that are not constant), the same numbers as drawing them with the targets.
+    bool deferred_values = false;
+    std::function<void(std::uint64_t row, std::uint64_t resume, std::uint32_t count, std::vector<float>& weight,
+                       std::vector<std::uint16_t>& delay)>
+        draw_values;
 };
+
+// Draws a part's deferred values into its chunks (for consumers that want whole chunks).
+void draw_deferred_values(projection_part& part);
 
 struct synapse_parts {
     neuron_id n_neurons = 0;
