@@ -320,11 +320,11 @@ struct update_neurons {
             }
             st.refractory = pref[l];
             neuron_input x;
-            x.in_ex = static_cast<double>(acc_ex[l]) * inv_scale;
-            x.in_in = static_cast<double>(acc_in[l]) * inv_scale;
+            x.in_ex = int64_to_double(acc_ex[l]) * inv_scale;
+            x.in_in = int64_to_double(acc_in[l]) * inv_scale;
             if (ports) {
-                x.in_3 = static_cast<double>(acc_3[l]) * inv_scale;
-                x.in_4 = acc_4 ? static_cast<double>(acc_4[l]) * inv_scale : 0.0;
+                x.in_3 = int64_to_double(acc_3[l]) * inv_scale;
+                x.in_4 = acc_4 ? int64_to_double(acc_4[l]) * inv_scale : 0.0;
                 acc_3[l] = 0;
                 if (acc_4) acc_4[l] = 0;
             }

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <cstring>
 #include <random>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -105,4 +106,30 @@ TEST(portable_math, log_factorial_matches_lgamma) {
     }
     EXPECT_EQ(log_factorial_portable(0), 0.0);
     EXPECT_EQ(log_factorial_portable(1), 0.0);
+}
+
+// The int64 -> double conversion the neuron update uses instead of the cast (which AVX2
+// cannot vectorise) gives the cast's value bit for bit: around 0, around every power of
+// two where rounding starts (2^53 and up, ties included), at the extremes, and at random.
+TEST(portable_math, int64_to_double_equals_the_cast) {
+    std::vector<std::int64_t> xs = {0, 1, -1, 2, -2, 0x7FFFFFFF, -0x7FFFFFFF - 1, 0x80000000ll, -0x80000000ll, 0xFFFFFFFFll,
+                                    0x100000000ll, -0x100000000ll, INT64_MAX, INT64_MIN, INT64_MIN + 1};
+    for (int b = 31; b < 63; ++b)
+        for (std::int64_t d = -3; d <= 3; ++d) {
+            xs.push_back((std::int64_t(1) << b) + d);
+            xs.push_back(-(std::int64_t(1) << b) + d);
+            xs.push_back((std::int64_t(1) << b) + (std::int64_t(1) << (b > 53 ? b - 53 : 0)) * d);  // ties
+        }
+    std::uint64_t z = 0x9E3779B97F4A7C15ull;
+    for (int k = 0; k < 200000; ++k) {  // splitmix64, at every magnitude
+        z += 0x9E3779B97F4A7C15ull;
+        std::uint64_t r = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+        r = (r ^ (r >> 27)) * 0x94D049BB133111EBull;
+        r ^= r >> 31;
+        xs.push_back(static_cast<std::int64_t>(r >> (k % 64)) * (k % 2 ? -1 : 1));
+    }
+    for (std::int64_t x : xs) {
+        const double a = int64_to_double(x), b = static_cast<double>(x);
+        ASSERT_EQ(std::memcmp(&a, &b, sizeof a), 0) << x << ": " << a << " vs " << b;
+    }
 }

@@ -48,6 +48,28 @@ SYNAPTOGEN_HD_FORCEINLINE double exp_portable(double x) {
     return p * scale;
 }
 
+// (double)x for a 64-bit integer, correctly rounded like the cast, in operations AVX2 has:
+// it has no vector int64 -> double conversion, and that one cast kept the whole neuron
+// update from vectorising. x = hi 2^32 + lo with hi signed and lo unsigned 32-bit: each
+// becomes a double exactly (from the bits of 2^52 + lo and of 1.5 2^52 + hi), hi 2^32 is
+// exact, and the one rounding is that of the final sum, so the result is the cast's.
+SYNAPTOGEN_HD_FORCEINLINE double int64_to_double(std::int64_t x) {
+#if defined(__CUDA_ARCH__) || defined(__HIP_DEVICE_COMPILE__)
+    return static_cast<double>(x);  // GPUs convert in hardware: the same value
+#else
+    const std::uint64_t u = static_cast<std::uint64_t>(x);
+    const std::uint64_t lo_bits = (u & 0xFFFFFFFFull) | 0x4330000000000000ull;  // 2^52 + lo
+    // hi = x >> 32 as a signed 32-bit value, sign-extended with integer adds (AVX2 has no
+    // 64-bit arithmetic shift), then placed in the mantissa of 1.5 2^52.
+    const std::int64_t hi = static_cast<std::int64_t>((u >> 32) ^ 0x80000000ull) - 0x80000000ll;
+    const std::uint64_t hi_bits = static_cast<std::uint64_t>(hi + 0x4338000000000000ll);
+    double lo_d, hi_d;
+    copy_bytes(&lo_d, &lo_bits, sizeof lo_d);
+    copy_bytes(&hi_d, &hi_bits, sizeof hi_d);
+    return (hi_d - 6755399441055744.0) * 4294967296.0 + (lo_d - 4503599627370496.0);
+#endif
+}
+
 // tanh from exp_portable: 1 - 2 / (e^{2x} + 1), exact in the limits and odd up to rounding.
 SYNAPTOGEN_HD_FORCEINLINE double tanh_portable(double x) { return 1.0 - 2.0 / (exp_portable(2.0 * x) + 1.0); }
 
