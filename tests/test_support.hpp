@@ -73,16 +73,20 @@ struct spike_list {
     bool operator==(const spike_list& o) const { return step == o.step && neuron == o.neuron; }
 };
 
-inline spike_list run_network(const network_spec& spec, const run_options& options = {}) {
-    simulation sim(spec, build_static_synapses(spec),
-                   options);
-    spike_list out;
+// An observer that appends every spike to `out`.
+inline run_observer collecting(spike_list& out) {
     run_observer obs;
-    obs.on_spikes = [&](spike_batch&& b) {
+    obs.on_spikes = [&out](spike_batch&& b) {
         out.step.insert(out.step.end(), b.step.begin(), b.step.end());
         out.neuron.insert(out.neuron.end(), b.neuron.begin(), b.neuron.end());
     };
-    sim.run(spec.simulation.steps(), obs);
+    return obs;
+}
+
+inline spike_list run_network(const network_spec& spec, const run_options& options = {}) {
+    simulation sim(spec, build_static_synapses(spec), options);
+    spike_list out;
+    sim.run(spec.simulation.steps(), collecting(out));
     return out;
 }
 

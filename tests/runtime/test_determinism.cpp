@@ -74,12 +74,7 @@ TEST(determinism, one_weight_per_source_gives_the_spikes_of_per_synapse_weights)
     auto run = [&](synapse_parts&& parts, const run_options& options) {
         simulation sim(spec, std::move(parts), options);
         synaptogen::testing::spike_list out;
-        run_observer obs;
-        obs.on_spikes = [&](spike_batch&& b) {
-            out.step.insert(out.step.end(), b.step.begin(), b.step.end());
-            out.neuron.insert(out.neuron.end(), b.neuron.begin(), b.neuron.end());
-        };
-        sim.run(spec.simulation.steps(), obs);
+        sim.run(spec.simulation.steps(), synaptogen::testing::collecting(out));
         return std::make_pair(sim.info(), out);
     };
     const auto [each, reference] = run(listed(), {"serial", delivery_kind::automatic});
@@ -197,12 +192,7 @@ TEST(determinism, every_model_and_plasticity_rule_agrees_across_backends) {
     auto run = [&](const run_options& o) {
         simulation sim(spec, build_static_synapses(spec), o);
         synaptogen::testing::spike_list out;
-        run_observer obs;
-        obs.on_spikes = [&](spike_batch&& b) {
-            out.step.insert(out.step.end(), b.step.begin(), b.step.end());
-            out.neuron.insert(out.neuron.end(), b.neuron.begin(), b.neuron.end());
-        };
-        sim.run(spec.simulation.steps(), obs);
+        sim.run(spec.simulation.steps(), synaptogen::testing::collecting(out));
         EXPECT_FALSE(sim.info().arrival_delivery);  // STDP synapses are delivered at emission time
         return std::make_pair(out, sim.save_state());
     };
