@@ -69,3 +69,20 @@ TEST(thread_width, a_probe_stops_once_it_cannot_win) {
     EXPECT_FALSE(t.probe_lost(0.8 * 1e-3 * t.window() - 1e-6));
     EXPECT_TRUE(t.probe_lost(0.8 * 1e-3 * t.window() + 1e-6));
 }
+
+// The first window runs on one thread as a guess, not a choice: an idle run reports no
+// step on one thread.
+TEST(thread_width, the_starting_window_is_not_counted_as_chosen) {
+    thread_width t;
+    EXPECT_TRUE(t.narrow());
+    EXPECT_FALSE(t.chose_narrow());
+    EXPECT_GT(drive(t, 1e-4, 1.6e-4, 1000), 0u);  // the starting window ran on one thread
+    thread_width u;
+    std::uint64_t chosen = 0;
+    for (int w = 0; w < 200; ++w) {
+        const std::uint32_t n = u.window();
+        if (u.chose_narrow()) chosen += n;
+        u.measured((u.narrow() ? 1.6e-4 : 1e-4) * n, n);
+    }
+    EXPECT_EQ(chosen, 0u);
+}

@@ -20,8 +20,8 @@ public:
     // Steps in the next window, and whether to run it on one thread.
     std::uint32_t window() const { return window_; }
     bool narrow() const { return probing_ ? !narrow_ : narrow_; }
-    // Whether one thread is the current choice (not a probe of it).
-    bool chose_narrow() const { return narrow_ && !probing_; }
+    // Whether one thread is the current choice: measured, not the starting guess or a probe.
+    bool chose_narrow() const { return narrow_ && !probing_ && decided_; }
     // Whether the probe running for `seconds` so far has lost already (end its window).
     bool probe_lost(double seconds) const { return probing_ && seconds > win_margin * last_ * window_; }
     // The wall time of the window just run, `steps` long (fewer for a probe that lost);
@@ -30,6 +30,7 @@ public:
         const double per_step = seconds / std::max<std::uint32_t>(steps, 1);
         if (probing_) {
             probing_ = false;
+            decided_ = true;
             if (per_step < win_margin * last_) {  // the other width is clearly faster
                 narrow_ = !narrow_;
                 ++switches_;
@@ -58,7 +59,7 @@ public:
 
 private:
     std::uint32_t window_ = first_window;
-    bool narrow_ = true, probing_ = false;  // start on one thread: cheap to leave, unlike a stalled team
+    bool narrow_ = true, probing_ = false, decided_ = false;  // start on one thread: cheap to leave, unlike a stalled team
     unsigned interval_ = first_interval, until_probe_ = 1, switches_ = 0;  // the first probe early
     double last_ = 0.0;  // seconds per step of the last window on the current width
 };
