@@ -686,6 +686,9 @@ void engine<Exec>::lower_couplings(const network_spec& spec) {
         q.E_rev = spec.synapses[k].graded.E_rev;
         q.V_half = spec.synapses[k].graded.V_half;
         q.inv_V_slope = 1.0 / spec.synapses[k].graded.V_slope;
+        q.gain_I = kind == synapse_kind::graded ? q.E_rev : 1.0;
+        q.gain_Gw = kind == synapse_kind::gap_junction ? 1.0 : 0.0;
+        q.gain_Gx = kind == synapse_kind::graded ? 1.0 : 0.0;
         using outputs = coupling_outputs<mem, lanes>;
         q.output = kind == synapse_kind::rate ? outputs::rate_row : outputs::potential_row;
         if (kind == synapse_kind::graded) {  // projections with the same curve share its row
