@@ -110,6 +110,11 @@ input_error rule_error(const projection_spec& p, const std::string& field, const
 // Draws row `row` of projection p: row_fn(row, rng, out) appends the far ends (local ids),
 // then weights and delays come from the same stream, in that order. Constant weights and
 // delays consume no random numbers and are not stored.
+// The random stream of one row of projection `proj_index`: its targets, then its values.
+counter_rng row_stream(std::uint64_t seed, std::size_t proj_index, std::uint64_t row) {
+    return counter_rng(seed, stream_purpose::connectivity, static_cast<std::uint32_t>(proj_index), static_cast<std::uint32_t>(row));
+}
+
 // The values of a row's `count` synapses, after its targets in the row's stream: weight
 // then delay per synapse, each only if drawn.
 void draw_row_values(const projection_spec& p, double dt, counter_rng& rng, std::size_t count, std::vector<float>& weight,
@@ -126,7 +131,7 @@ template <class RowFn>
 void draw_row(const projection_spec& p, std::size_t proj_index, std::uint64_t seed, double dt, std::uint64_t row,
               const RowFn& row_fn, std::vector<neuron_id>& other, std::vector<float>& weight,
               std::vector<std::uint16_t>& delay) {
-    counter_rng rng(seed, stream_purpose::connectivity, static_cast<std::uint32_t>(proj_index), static_cast<std::uint32_t>(row));
+    counter_rng rng = row_stream(seed, proj_index, row);
     const std::size_t before = other.size();
     row_fn(row, rng, other);
     draw_row_values(p, dt, rng, other.size() - before, weight, delay);
@@ -271,14 +276,14 @@ projection_part generate_projection(const population_layout& layout, const proje
         part.deferred_values = !part.constant_weight || !part.constant_delay;
         part.chunks = generate_chunks(part.n_sources, [&](std::uint64_t row, synapse_chunk& ch) {
             if (!part.deferred_values) return draw_row(p, index, seed, dt, row, row_fn, ch.target, ch.weight, ch.delay);
-            counter_rng rng(seed, stream_purpose::connectivity, static_cast<std::uint32_t>(index), static_cast<std::uint32_t>(row));
+            counter_rng rng = row_stream(seed, index, row);
             row_fn(row, rng, ch.target);
             ch.resume.push_back(rng.position());
         });
         if (part.deferred_values)
             part.draw_values = [p, index, seed, dt](std::uint64_t row, std::uint64_t resume, std::uint32_t count,
                                                     std::vector<float>& weight, std::vector<std::uint16_t>& delay) {
-                counter_rng rng(seed, stream_purpose::connectivity, static_cast<std::uint32_t>(index), static_cast<std::uint32_t>(row));
+                counter_rng rng = row_stream(seed, index, row);
                 rng.seek(resume);
                 draw_row_values(p, dt, rng, count, weight, delay);
             };

@@ -491,6 +491,8 @@ struct delivery_target {
 
     // Delivers synapse e; for plastic synapses the spike then depresses it by the target's
     // post trace (the spike is transmitted with the weight it found).
+    // Whether the store keeps one weight per source (row_weight) instead of one per synapse.
+    KOKKOS_INLINE_FUNCTION bool by_row() const { return store.row_weight.extent(0) > 0; }
     KOKKOS_INLINE_FUNCTION std::int64_t& cell(const edge_index e, const float w) const {
         return ring(ring_index(store.entries(e), w, pk, n, step, slot_mask));
     }
@@ -498,7 +500,7 @@ struct delivery_target {
     // (row_weight) instead of one per synapse: the same value, so the same sums.
     template <bool Plastic, bool Atomic>
     KOKKOS_INLINE_FUNCTION void deliver_row(const neuron_id src, const edge_index begin, const edge_index end) const {
-        if (!Plastic && store.row_weight.extent(0) > 0) {
+        if (!Plastic && by_row()) {
             const float w = store.row_weight(src);
             const std::int64_t x = to_fixed(w, scale);
             for (edge_index e = begin; e < end; ++e) add<Atomic>(cell(e, w), x);
@@ -607,7 +609,7 @@ struct deliver_arrivals {
         // Groups are short (tens of synapses) and scattered over gigabytes: fetch a few
         // groups ahead of the one being delivered, or every group starts with cache misses.
         constexpr unsigned ahead = 8;  // a power of two
-        const bool by_row = d.store.row_weight.extent(0) > 0;  // one weight per source
+        const bool by_row = d.by_row();
         group queue[ahead];
         cursor c{flush ? 1u : d_min, 0u};
         unsigned head = 0, tail = 0;
@@ -679,7 +681,7 @@ struct deliver_atomic {
         for (auto k = static_cast<std::uint32_t>(team.league_rank()); k < n_spikes; k += league) {
             const neuron_id src = d.spikes(k);
             const edge_index begin = d.store.row_map(0, src), end = d.store.row_map(0, src + 1);
-            if (!Plastic && d.store.row_weight.extent(0) > 0) {
+            if (!Plastic && d.by_row()) {
                 const float w = d.store.row_weight(src);
                 const std::int64_t x = to_fixed(w, d.scale);
                 Kokkos::parallel_for(Kokkos::TeamThreadRange(team, begin, end),

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <optional>
 #include <sstream>
@@ -44,13 +45,14 @@ double generated_bytes(const projection_spec& p) {
 // row_weight): every static projection has one constant weight, and those leaving one
 // population agree.
 bool one_weight_per_source(const network_spec& spec) {
-    std::vector<std::optional<double>> weight(spec.layout.count());
+    std::vector<std::optional<float>> weight(spec.layout.count());
     for (std::size_t k = 0; k < spec.projections.size(); ++k) {
         const projection_spec& p = spec.projections[k];
         if (projection_kind(spec, k) != synapse_kind::static_synapse || expected_synapses(spec.layout, p) == 0.0) continue;
         if (p.rule == connection_rule_kind::explicit_edges || p.weight.kind != distribution_kind::constant) return false;
-        const double w = static_cast<float>(p.weight.value);
-        if (weight[p.source] && *weight[p.source] != w) return false;
+        const float w = static_cast<float>(p.weight.value);
+        // Bitwise, as packing compares: -0.0 and 0.0 take different ring channels.
+        if (weight[p.source] && std::memcmp(&*weight[p.source], &w, sizeof w) != 0) return false;
         weight[p.source] = w;
     }
     return true;

@@ -172,11 +172,23 @@ private:
     thread_width tuner_;
     static constexpr std::uint32_t alternating_window = 7;  // steps (thread_use::alternating)
     bool narrow_ = false;  // this window runs on one thread
+    template <class E>
+    struct exec_tag {
+        using type = E;
+    };
+    // Calls launch(exec_tag<E>) with this window's execution space E: Exec, or Serial while
+    // the run is on one thread.
+    template <class Launch>
+    void on_current_width(const Launch& launch) const {
+        if constexpr (can_narrow)
+            if (narrow_) return launch(exec_tag<narrow_exec>());
+        launch(exec_tag<Exec>());
+    }
     template <class F>
     void for_range(const char* name, std::size_t n, const F& f) const {
-        if constexpr (can_narrow)
-            if (narrow_) return Kokkos::parallel_for(name, Kokkos::RangePolicy<narrow_exec>(0, n), f);
-        Kokkos::parallel_for(name, Kokkos::RangePolicy<Exec>(0, n), f);
+        on_current_width([&](auto tag) {
+            Kokkos::parallel_for(name, Kokkos::RangePolicy<typename decltype(tag)::type>(0, n), f);
+        });
     }
     void check_delays(const network_spec& spec, std::uint32_t max_delay) const;
 
@@ -835,15 +847,8 @@ template <class Exec>
 void engine<Exec>::record_traces(step_t s, bool flush, const run_observer& observer) {
     for (std::size_t r = 0; r < traces_.size(); ++r) {
         auto& t = traces_[r];
-        if (!flush && s % t.every == 0) {
-            bool sampled = false;
-            if constexpr (can_narrow)
-                if (narrow_) {
-                    t.template sample<narrow_exec>(d_state_, plastic_.values);
-                    sampled = true;
-                }
-            if (!sampled) t.template sample<Exec>(d_state_, plastic_.values);
-        }
+        if (!flush && s % t.every == 0)
+            on_current_width([&](auto tag) { t.template sample<typename decltype(tag)::type>(d_state_, plastic_.values); });
         if (t.rows_buffered > 0 && (flush || t.rows_buffered == t.capacity)) {
             trace_batch batch = t.drain();
             batch.record = r;
@@ -865,12 +870,11 @@ void engine<Exec>::deliver(const synapse_store<mem>& store, std::size_t slot) {
                       "delivery kernel too large for a by-value launch");
         // Enough teams to fill a GPU; each strides over the step's spikes.
         const int league = static_cast<int>(std::min<neuron_id>(std::max<neuron_id>(n_, 1), 2048));
-        if constexpr (can_narrow)
-            if (narrow_)
-                return Kokkos::parallel_for("deliver_atomic", Kokkos::TeamPolicy<narrow_exec>(league, Kokkos::AUTO),
-                                            deliver_atomic<mem, Kokkos::TeamPolicy<narrow_exec>, Plastic>{target, d_history_count_, slot});
-        Kokkos::parallel_for("deliver_atomic", Kokkos::TeamPolicy<Exec>(league, Kokkos::AUTO),
-                             deliver_atomic<mem, Kokkos::TeamPolicy<Exec>, Plastic>{target, d_history_count_, slot});
+        on_current_width([&](auto tag) {
+            using policy = Kokkos::TeamPolicy<typename decltype(tag)::type>;
+            Kokkos::parallel_for("deliver_atomic", policy(league, Kokkos::AUTO),
+                                 deliver_atomic<mem, policy, Plastic>{target, d_history_count_, slot});
+        });
     }
 }
 
@@ -978,14 +982,10 @@ void engine<Exec>::run(std::uint64_t n_steps, const run_observer& observer) {
         if (batch_fill_ == 0) first_batch_step_ = step;
         const compact_spikes<mem> compact{d_spiked_,      d_spikes_,         n_,         d_history_count_,
                                           slot,           d_batch_spikes_,   d_batch_offsets_, batch_fill_};
-        bool compacted = false;
-        if constexpr (can_narrow)
-            if (narrow_) {
-                Kokkos::parallel_scan("compact_spikes", Kokkos::RangePolicy<narrow_exec>(0, compact_spikes<mem>::blocks(n_)), compact);
-                compacted = true;
-            }
-        if (!compacted)
-            Kokkos::parallel_scan("compact_spikes", Kokkos::RangePolicy<Exec>(0, compact_spikes<mem>::blocks(n_)), compact);
+        on_current_width([&](auto tag) {
+            Kokkos::parallel_scan("compact_spikes",
+                                  Kokkos::RangePolicy<typename decltype(tag)::type>(0, compact_spikes<mem>::blocks(n_)), compact);
+        });
         ++batch_fill_;
         if (info.synapses > 0 && !info.arrival_delivery) deliver<false>(static_, slot);
         if (plastic) {
@@ -1001,9 +1001,10 @@ void engine<Exec>::run(std::uint64_t n_steps, const run_observer& observer) {
             for_range("advance_traces", n_, advance_traces<mem>{plastic_.traces, plastic_.rules, d_spiked_});
         if (!traces_.empty()) record_traces(step, false, observer);
         if (width_ == thread_use::adaptive && tuner_.chose_narrow()) ++steps_on_one_thread;
+        // The clock is read per step only while a probe might lose.
         if (width_ != thread_use::all &&
             (--window_left == 0 ||
-             tuner_.probe_lost(std::chrono::duration<double>(clock::now() - window_start).count())))
+             (tuner_.probing() && tuner_.probe_lost(std::chrono::duration<double>(clock::now() - window_start).count()))))
             next_window();
 
         if ((step & 63) == 63 && observer.should_stop && observer.should_stop()) {

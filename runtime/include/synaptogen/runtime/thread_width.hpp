@@ -22,6 +22,8 @@ public:
     bool narrow() const { return probing_ ? !narrow_ : narrow_; }
     // Whether one thread is the current choice: measured, not the starting guess or a probe.
     bool chose_narrow() const { return narrow_ && !probing_ && decided_; }
+    // Whether this window is a probe of the other width.
+    bool probing() const { return probing_; }
     // Whether the probe running for `seconds` so far has lost already (end its window).
     bool probe_lost(double seconds) const { return probing_ && seconds > win_margin * last_ * window_; }
     // The wall time of the window just run, `steps` long (fewer for a probe that lost);
