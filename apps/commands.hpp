@@ -31,6 +31,8 @@ struct run_command_options : common_options {
     double checkpoint_every = 0.0;  // [ms] of simulated time; 0: no checkpoints
     std::string checkpoint_file;    // default: <out_dir>/checkpoint.h5
     std::string resume;             // a checkpoint to continue from
+    std::vector<std::string> rank_backends;  // distributed: rank r runs entry r % size
+    rank_partition partition = rank_partition::balanced;
 };
 
 struct export_options : common_options {

@@ -2,6 +2,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
+#include <functional>
 #include <map>
 
 #include <CLI/CLI.hpp>
@@ -9,6 +10,7 @@
 #include <spdlog/spdlog.h>
 
 #include <synaptogen/graph/errors.hpp>
+#include <synaptogen/runtime/ranks.hpp>
 
 #include "commands.hpp"
 
@@ -43,7 +45,29 @@ void add_import_options(CLI::App* c, app::import_options& i) {
 }
 }  // namespace
 
+namespace {
+int dispatch_and_report(const std::function<int()>& dispatch) {
+    int code = 0;
+    try {
+        code = dispatch();
+    } catch (const input_error& e) {
+        spdlog::error("{}", e.what());
+        code = 2;
+    } catch (const internal_error& e) {
+        spdlog::critical("internal error (please report): {}", e.what());
+        code = 3;
+    } catch (const std::exception& e) {
+        spdlog::error("{}", e.what());
+        code = 1;
+    }
+    // A rank that fails ends the job: the others may be waiting for it in a collective.
+    if (code != 0 && ranks::world().distributed()) ranks::world().abort(code);
+    return code;
+}
+}  // namespace
+
 int main(int argc, char** argv) {
+    ranks::start(argc, argv);  // MPI, when a launcher started this process
     CLI::App cli{"Synaptogen " + app::version_string() + ": simulate spiking neuron/synapse graphs"};
     cli.require_subcommand(1);
     cli.fallthrough();  // --log-level may follow the subcommand
@@ -74,6 +98,16 @@ int main(int argc, char** argv) {
         ->check(CLI::PositiveNumber);
     run_cmd->add_option("--checkpoint", run.checkpoint_file, "checkpoint file (default: OUT/checkpoint.h5)");
     run_cmd->add_option("--resume", run.resume, "continue the run from this checkpoint (same FILE and options)");
+    run_cmd->add_option("--rank-backends", run.rank_backends,
+                        "under mpirun: the backend of each rank, e.g. openmp,serial (rank r takes entry r modulo the "
+                        "list; docs/cluster.md)")
+        ->delimiter(',')
+        ->check(CLI::IsMember({"serial", "openmp", "cuda", "hip"}));
+    std::string partition = "balanced";
+    run_cmd->add_option("--partition", partition,
+                        "under mpirun: how neurons are split over ranks: balanced (updates and incoming synapses) or even "
+                        "(neuron counts)")
+        ->check(CLI::IsMember({"balanced", "even"}));
 
     app::common_options validate;
     CLI::App* validate_cmd = cli.add_subcommand("validate", "parse and build a network; print its size and memory cost");
@@ -263,11 +297,19 @@ int main(int argc, char** argv) {
 
     auto logger = spdlog::stderr_color_mt("synaptogen");
     spdlog::set_default_logger(logger);
-    spdlog::set_pattern("[%l] %v");
-    spdlog::set_level(levels.at(level));
+    const ranks& world = ranks::world();
+    if (world.distributed()) {
+        // Every rank says what went wrong; progress and summaries come from rank 0.
+        spdlog::set_pattern("[%l] rank " + std::to_string(world.rank()) + "/" + std::to_string(world.size()) + ": %v");
+        spdlog::set_level(world.rank() == 0 ? levels.at(level) : std::max(levels.at(level), spdlog::level::warn));
+    } else {
+        spdlog::set_pattern("[%l] %v");
+        spdlog::set_level(levels.at(level));
+    }
 
-    try {
+    return dispatch_and_report([&]() -> int {
         if (*run_cmd) {
+            run.partition = partition == "even" ? rank_partition::even : rank_partition::balanced;
             run.delivery = delivery == "partitioned" ? delivery_kind::partitioned
                            : delivery == "atomic"    ? delivery_kind::atomic
                                                      : delivery_kind::automatic;
@@ -303,14 +345,5 @@ int main(int argc, char** argv) {
         if (*inspect_cmd) return app::inspect_command(inspect);
         if (*info_cmd) return app::info_command(info_json);
         return app::validate_command(validate);
-    } catch (const input_error& e) {
-        spdlog::error("{}", e.what());
-        return 2;
-    } catch (const internal_error& e) {
-        spdlog::critical("internal error (please report): {}", e.what());
-        return 3;
-    } catch (const std::exception& e) {
-        spdlog::error("{}", e.what());
-        return 1;
-    }
+    });
 }

@@ -31,6 +31,7 @@
 #include <synaptogen/runtime/activity_statistics.hpp>
 #include <synaptogen/runtime/kokkos_session.hpp>
 #include <synaptogen/runtime/memory_estimate.hpp>
+#include <synaptogen/runtime/ranks.hpp>
 
 #include "commands.hpp"
 
@@ -193,6 +194,24 @@ spike_batch read_spike_group(hid_t file, const std::string& group, const network
     return b;
 }
 
+// Distributed runs: every rank must build the same network. Compared as hashes before
+// anything is built, so a rank with another file, seed or build says so instead of
+// exchanging spikes of a different network.
+void check_ranks_agree(const ranks& world, const network_spec& spec, const run_command_options& o) {
+    const std::string what = checkpoint_key(spec) + "\n#version " + version_string() + "\n#duration " +
+                             number_text(spec.simulation.duration) + "\n#partition " +
+                             (o.partition == rank_partition::even ? "even" : "balanced") + "\n#resume " + o.resume +
+                             "\n#checkpoint-every " + number_text(o.checkpoint_every);
+    const std::vector<std::uint64_t> all = world.all_gather(description_hash(what));
+    std::string differ;
+    for (std::size_t r = 1; r < all.size(); ++r)
+        if (all[r] != all[0]) differ += (differ.empty() ? "" : ", ") + std::to_string(r);
+    if (!differ.empty())
+        throw input_error({spec.source_file, 0, "mpirun"},
+                          "ranks " + differ + " read a different description, seed, duration, partition, checkpoint or "
+                          "program version than rank 0; expected every rank to run the same file, options and build");
+}
+
 std::string iso_time_now() {
     const std::time_t t = std::time(nullptr);
     char buf[32];
@@ -202,11 +221,16 @@ std::string iso_time_now() {
 
 }  // namespace
 
-int run_command(const run_command_options& o) {
+int run_command(const run_command_options& options) {
     const auto t_start = clock_type::now();
     std::signal(SIGINT, request_stop);
     std::signal(SIGTERM, request_stop);
+    const ranks& world = ranks::world();
+    const bool lead = world.rank() == 0;  // writes every output of the run
+    run_command_options o = options;
+    if (!o.rank_backends.empty()) o.backend = o.rank_backends[world.rank() % o.rank_backends.size()];
     network_spec spec = load_with_overrides(o);
+    if (world.distributed()) check_ranks_agree(world, spec, o);
     const double t_parse = seconds_since(t_start);
     const int threads = thread_count(spec);
     kokkos_session kokkos(threads, spec.simulation.backend);
@@ -223,21 +247,26 @@ int run_command(const run_command_options& o) {
     }
 
     const fs::path out = o.out_dir;
-    fs::create_directories(out);
     const fs::path manifest_path = out / "run.json";
-    fs::remove(manifest_path);  // an older manifest must not vouch for this run's files
+    if (lead) {
+        fs::create_directories(out);
+        fs::remove(manifest_path);  // an older manifest must not vouch for this run's files
+    }
 
-    spdlog::info("building {} ({} neurons, {} projections) with {} threads", spec.source_file, spec.layout.total(),
-                 spec.projections.size(), threads);
-    auto t0 = clock_type::now();
-    synapse_parts table = build_static_synapses(spec);
-    const double t_connect = seconds_since(t0);
-    const edge_index n_synapses = table.size();
-    t0 = clock_type::now();
+    spdlog::info("building {} ({} neurons, {} projections) with {} threads{}", spec.source_file, spec.layout.total(),
+                 spec.projections.size(), threads,
+                 world.distributed() ? " on each of " + std::to_string(world.size()) + " ranks" : std::string());
     run_options ro;
     ro.backend = spec.simulation.backend;
     ro.delivery = o.delivery;
     ro.width = o.width;
+    ro.distributed = world.distributed();
+    ro.partition = o.partition;
+    auto t0 = clock_type::now();
+    synapse_parts table = build_static_synapses(spec, owned_neurons(spec, ro));  // this rank's share
+    const double t_connect = seconds_since(t0);
+    const edge_index n_synapses = world.sum(table.size());
+    t0 = clock_type::now();
     simulation sim(spec, std::move(table), ro);
     const double t_lower = seconds_since(t0);
     const lowering_info& info = sim.info();
@@ -260,7 +289,9 @@ int run_command(const run_command_options& o) {
     const bool any_spikes = std::find(spec.record_spikes.begin(), spec.record_spikes.end(), true) != spec.record_spikes.end();
     const fs::path spike_path = out / "spikes.h5";
     std::unique_ptr<spike_file_writer> spikes;
-    if (any_spikes && checkpoint)
+    if (!lead) {
+        // Rank 0 writes the run's files: the engine hands spikes and traces to it alone.
+    } else if (any_spikes && checkpoint)
         spikes = std::make_unique<spike_file_writer>(spike_path.string(), spec.layout, spec.record_spikes, spec.simulation.dt,
                                                      checkpoint->file(), "outputs/spikes");
     else if (any_spikes)
@@ -269,7 +300,7 @@ int run_command(const run_command_options& o) {
         fs::remove(spike_path);
     std::vector<std::unique_ptr<trace_file_writer>> traces;
     std::vector<std::string> outputs;
-    for (std::size_t k = 0; k < spec.traces.size(); ++k) {
+    for (std::size_t k = 0; k < (lead ? spec.traces.size() : 0); ++k) {
         const trace_record_spec& t = spec.traces[k];
         const fs::path p = out / (t.name + ".h5");
         if (checkpoint) {
@@ -322,11 +353,18 @@ int run_command(const run_command_options& o) {
     std::size_t checkpoints = 0;
     const double rss_before_run = current_rss_bytes();  // construction's host copies are gone by now
     t0 = clock_type::now();
-    while (sim.current_step() < steps && !stop_signal) {
+    // A distributed run stops on every rank at once (the engine agrees on the step), also
+    // where the signal reached one rank only: a run that ended early was stopped.
+    bool stopped = false;
+    while (sim.current_step() < steps && !stopped) {
         const std::uint64_t left = steps - sim.current_step();
-        sim.run(interval > 0 ? std::min<std::uint64_t>(interval - sim.current_step() % interval, left) : left, observer);
-        if (interval == 0 || sim.current_step() >= steps || stop_signal) continue;
-        auto state = std::make_shared<simulation_state>(sim.save_state());
+        const std::uint64_t n = interval > 0 ? std::min<std::uint64_t>(interval - sim.current_step() % interval, left) : left;
+        const step_t planned = static_cast<step_t>(sim.current_step() + n);
+        sim.run(n, observer);
+        stopped = stop_signal || sim.current_step() < planned;
+        if (interval == 0 || sim.current_step() >= steps || stopped) continue;
+        auto state = std::make_shared<simulation_state>(sim.save_state());  // collective: every rank takes part
+        if (!lead) continue;
         writer.post([&, state] {
             write_checkpoint(checkpoint_path.string(), *state, key, [&](hid_t file) {
                 if (spikes) spikes->save_to(file, "outputs/spikes");
@@ -339,7 +377,7 @@ int run_command(const run_command_options& o) {
     const double rss_after_run = current_rss_bytes();
     std::signal(SIGINT, SIG_DFL);
     std::signal(SIGTERM, SIG_DFL);
-    if (stop_signal) {
+    if (stopped) {
         writer.finish();
         throw std::runtime_error("interrupted at t = " + number_text(sim.current_step() * spec.simulation.dt) +
                                  " ms; no output was kept" +
@@ -353,6 +391,22 @@ int run_command(const run_command_options& o) {
     });
     writer.finish();
     const double t_write = seconds_since(t0);
+
+    // Each rank's share and its time in spike exchanges (collective); rank 0 reports.
+    const std::vector<double> per_rank = world.all_gather(std::vector<double>{
+        double(info.owned.first), double(std::min<neuron_id>(info.owned.last, spec.layout.total())), double(info.synapses),
+        info.exchange_seconds, t_sim, t_connect, t_lower, peak_rss_bytes(), double(info.exchanged_bytes)});
+    std::vector<int> name_sizes;
+    const std::vector<char> names = world.all_gather(std::vector<char>(info.backend.begin(), info.backend.end()), &name_sizes);
+    if (!lead) return 0;
+    nlohmann::json rank_list = nlohmann::json::array();
+    constexpr std::size_t fields = 9;
+    for (int r = 0, at = 0; r < world.size(); at += name_sizes[r], ++r) {
+        const double* f = per_rank.data() + r * fields;
+        rank_list.push_back({{"rank", r}, {"backend", std::string(names.begin() + at, names.begin() + at + name_sizes[r])},
+                             {"neurons", {f[0], f[1]}}, {"synapses", f[2]}, {"exchange_s", f[3]}, {"simulate_s", f[4]},
+                             {"connect_s", f[5]}, {"lower_s", f[6]}, {"peak_rss_bytes", f[7]}, {"received_bytes", f[8]}});
+    }
 
     const double duration = steps * spec.simulation.dt;
     if (checkpoints > 0) spdlog::info("{} checkpoints written to {}", checkpoints, checkpoint_path.string());
@@ -386,6 +440,11 @@ int run_command(const run_command_options& o) {
                    {"index_bytes", info.index_bytes}, {"row_weights", info.row_weights}, {"rss_before_run_bytes", rss_before_run},
                    {"rss_after_run_bytes", rss_after_run}, {"peak_rss_bytes", peak_rss_bytes()}};
     m["fixed_point_bits"] = info.fixed_point_bits;
+    if (world.distributed()) {
+        m["distributed"] = {{"ranks", world.size()}, {"partition", o.partition == rank_partition::even ? "even" : "balanced"},
+                            {"exchange_steps", info.exchange_steps}, {"exchanges", info.exchanges},
+                            {"collective", "MPI_Allgatherv of spike ids, once per exchange_steps"}, {"per_rank", rank_list}};
+    }
     if (!o.resume.empty()) m["resumed_from"] = {{"checkpoint", o.resume}, {"t_ms", first_step * spec.simulation.dt}};
     if (checkpoints > 0) m["checkpoint"] = checkpoint_path.string();
     for (std::size_t p = 0; p < spec.layout.count(); ++p) {
@@ -410,8 +469,16 @@ int run_command(const run_command_options& o) {
     if (info.couplings > 0)
         std::printf("              %llu continuous couplings (gap junctions, graded, rate)\n",
                     static_cast<unsigned long long>(info.couplings));
-    std::printf("  build       %.2f s (connect %.2f s, lower %.2f s), %d threads, %s backend\n", t_connect + t_lower,
-                t_connect, t_lower, threads, info.backend.c_str());
+    std::printf("  build       %.2f s (connect %.2f s, lower %.2f s), %d threads, %s backend%s\n", t_connect + t_lower,
+                t_connect, t_lower, threads, info.backend.c_str(), world.distributed() ? " (rank 0)" : "");
+    if (world.distributed()) {
+        double most = 0.0;
+        for (int r = 0; r < world.size(); ++r) most = std::max(most, per_rank[r * fields + 3]);
+        std::printf("  ranks       %d (%s partition), spikes exchanged every %u steps: %llu exchanges, %.2f s on rank 0 (at most "
+                    "%.2f s on a rank)\n",
+                    world.size(), o.partition == rank_partition::even ? "even" : "balanced", info.exchange_steps,
+                    static_cast<unsigned long long>(info.exchanges), info.exchange_seconds, most);
+    }
     const double simulated = (steps - first_step) * spec.simulation.dt;  // this invocation's share
     std::printf("  simulate    %.1f ms in %.2f s (real-time factor %.2f), %.3g synaptic events/s%s\n", simulated, t_sim,
                 simulated > 0 ? t_sim / (simulated * 1e-3) : 0.0,

@@ -32,6 +32,20 @@ find_package(toml11 REQUIRED)
 find_package(CLI11 REQUIRED)
 find_package(nlohmann_json REQUIRED)
 
+# MPI for distributed runs (docs/cluster.md): on when found. Without it every run is one
+# process and nothing else changes. Only the C API is used (runtime/src/ranks.cpp).
+option(SYNAPTOGEN_MPI "Build with MPI for distributed runs (if MPI is found)" ON)
+set(SYNAPTOGEN_WITH_MPI OFF)
+if(SYNAPTOGEN_MPI)
+  find_package(MPI COMPONENTS C)
+  if(MPI_C_FOUND)
+    set(SYNAPTOGEN_WITH_MPI ON)
+    message(STATUS "Synaptogen: MPI ${MPI_C_VERSION} (${MPIEXEC_EXECUTABLE}): distributed runs on")
+  else()
+    message(STATUS "Synaptogen: no MPI found (Debian: libopenmpi-dev openmpi-bin): single-process runs only")
+  endif()
+endif()
+
 include(CheckIncludeFileCXX)
 check_include_file_cxx(Random123/philox.h SYNAPTOGEN_HAVE_RANDOM123)
 if(NOT SYNAPTOGEN_HAVE_RANDOM123)

@@ -148,6 +148,7 @@ projection_part make_part(const population_layout& layout, const projection_spec
     part.constant_delay = p.delay.kind == distribution_kind::constant;
     if (part.constant_weight) part.weight = static_cast<float>(p.weight.value);
     if (part.constant_delay) part.delay = static_cast<std::uint16_t>(delay_to_steps(p.delay.value, dt));
+    part.last_column = part.n_targets;
     return part;
 }
 
@@ -268,11 +269,40 @@ projection_csr transpose(projection_csr&& cols, std::uint64_t n_rows) {
 }
 
 projection_part generate_projection(const population_layout& layout, const projection_spec& p, std::size_t index,
-                                    std::uint64_t seed, double dt) {
+                                    std::uint64_t seed, double dt, neuron_range targets) {
     projection_part part = make_part(layout, p, dt);
+    // The kept targets, local to the target population.
+    const auto local_bound = [&](neuron_id g) {
+        return static_cast<neuron_id>(std::clamp<std::int64_t>(std::int64_t(g) - part.target_first, 0, part.n_targets));
+    };
+    const neuron_id keep_lo = local_bound(targets.first), keep_hi = local_bound(std::min<std::uint64_t>(targets.last, ~neuron_id(0)));
+    const bool filtered = keep_lo > 0 || keep_hi < part.n_targets;
     // By-source rules: row_fn(row, rng, out) appends the row's targets. Drawn values wait
     // for the consumer (projection_part::draw_values).
     auto by_source = [&](auto row_fn) {
+        if (filtered) {  // whole rows, values drawn now, then only the kept targets stay
+            part.chunks = generate_chunks(keep_lo < keep_hi ? part.n_sources : 0, [&](std::uint64_t row, synapse_chunk& ch) {
+                thread_local std::vector<neuron_id> t;
+                thread_local std::vector<float> w;
+                thread_local std::vector<std::uint16_t> d;
+                t.clear();
+                w.clear();
+                d.clear();
+                draw_row(p, index, seed, dt, row, row_fn, t, w, d);
+                for (std::size_t j = 0; j < t.size(); ++j) {
+                    if (t[j] < keep_lo || t[j] >= keep_hi) continue;
+                    ch.target.push_back(t[j]);
+                    if (!w.empty()) ch.weight.push_back(w[j]);
+                    if (!d.empty()) ch.delay.push_back(d[j]);
+                }
+            });
+            if (part.chunks.empty()) {
+                part.chunks.emplace_back();
+                part.chunks.back().count.assign(part.n_sources, 0);
+            }
+            for (const auto& ch : part.chunks) part.size += ch.target.size();
+            return std::move(part);
+        }
         part.deferred_values = !part.constant_weight || !part.constant_delay;
         part.chunks = generate_chunks(part.n_sources, [&](std::uint64_t row, synapse_chunk& ch) {
             if (!part.deferred_values) return draw_row(p, index, seed, dt, row, row_fn, ch.target, ch.weight, ch.delay);
@@ -353,12 +383,16 @@ projection_part generate_projection(const population_layout& layout, const proje
         // holds copies of what it needs: it outlives this call.
         part.by_target = true;
         part.in_degree = static_cast<std::uint32_t>(p.number);
-        part.size = static_cast<edge_index>(p.number) * nt;
+        part.first_column = keep_lo;
+        part.last_column = std::max(keep_lo, keep_hi);
+        part.size = static_cast<edge_index>(p.number) * (part.last_column - part.first_column);
         const std::uint64_t skip_self = same && !p.allow_autapses ? 0 : ~0ull;  // column c skips source c if 0
-        part.draw_column = [p, index, seed, dt, ns, skip_self](std::uint64_t col, synapse_column& out) {
+        const std::uint64_t lo = part.first_column, hi = part.last_column;
+        part.draw_column = [p, index, seed, dt, ns, skip_self, lo, hi](std::uint64_t col, synapse_column& out) {
             out.source.clear();
             out.weight.clear();
             out.delay.clear();
+            if (col < lo || col >= hi) return;
             const std::uint64_t self = skip_self == 0 ? col : ~0ull;
             draw_row(p, index, seed, dt, col, [&](std::uint64_t, counter_rng& rng, std::vector<neuron_id>& v) {
                 if (p.allow_multapses) sample_with_repeats(rng, ns, p.number, self, v, false);
@@ -406,6 +440,10 @@ projection_part generate_projection(const population_layout& layout, const proje
         for (const auto& e : p.edges) ++ch.count[e.source];
         for (auto i : order) {
             const explicit_edge& e = p.edges[i];
+            if (e.target < keep_lo || e.target >= keep_hi) {
+                --ch.count[e.source];
+                continue;
+            }
             counter_rng rng(seed, stream_purpose::connectivity, static_cast<std::uint32_t>(index),
                             static_cast<std::uint32_t>(i));
             const double w = p.edges_have_weights ? e.weight : p.weight.draw(rng);
@@ -448,7 +486,8 @@ edge_index synapse_parts::size() const {
 }
 
 synapse_parts generate_synapses(const population_layout& layout, const std::vector<projection_spec>& projections,
-                                std::uint64_t seed, double dt_ms, const std::vector<bool>& include) {
+                                std::uint64_t seed, double dt_ms, const std::vector<bool>& include,
+                                neuron_range targets) {
     synapse_parts parts;
     parts.n_neurons = layout.total();
     parts.projections.reserve(projections.size());
@@ -460,7 +499,7 @@ synapse_parts generate_synapses(const population_layout& layout, const std::vect
             parts.projections.push_back(std::move(empty));
             continue;
         }
-        parts.projections.push_back(generate_projection(layout, projections[i], i, seed, dt_ms));
+        parts.projections.push_back(generate_projection(layout, projections[i], i, seed, dt_ms, targets));
     }
     return parts;
 }

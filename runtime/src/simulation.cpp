@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstring>
 #include <limits>
 #include <map>
 #include <optional>
@@ -17,6 +18,7 @@
 #include <synaptogen/graph/random.hpp>
 #include <synaptogen/runtime/kokkos_session.hpp>
 #include <synaptogen/runtime/memory_estimate.hpp>
+#include <synaptogen/runtime/ranks.hpp>
 
 #include "kernels.hpp"
 #include "synapse_packing.hpp"
@@ -107,6 +109,18 @@ public:
                                   " backend delivers atomically (expected --delivery atomic or auto)");
         info.partitions = info.delivery == delivery_kind::partitioned ? std::max(1, Exec().concurrency()) : 1;
         width_ = can_narrow && Exec().concurrency() > 1 ? options.width : thread_use::all;
+        if (options.distributed && ranks::world().distributed()) {
+            ranks_ = &ranks::world();
+            check_distributable(spec);
+            bounds_ = rank_bounds(spec, ranks_->size(), options.partition);
+            lo_ = bounds_[ranks_->rank()];
+            hi_ = bounds_[ranks_->rank() + 1];
+            info.rank = ranks_->rank();
+            info.ranks = ranks_->size();
+        } else {
+            bounds_ = {0, n_};
+        }
+        info.owned = {lo_, hi_};
         for (const auto& p : spec.projections) {
             projection_source_.push_back(p.source);
             projection_target_.push_back(p.target);
@@ -124,7 +138,8 @@ public:
         lower_couplings(spec);
         lower_schedules(spec);
         lower_records(spec);
-        fingerprint_ = fnv1a(fnv1a(fnv1a(fnv1a(fnv1a(1469598103934665603ull, n_), info.synapses), info.plastic_synapses),
+        const edge_index all_synapses = ranks_ ? ranks_->sum(info.synapses) : info.synapses;
+        fingerprint_ = fnv1a(fnv1a(fnv1a(fnv1a(fnv1a(1469598103934665603ull, n_), all_synapses), info.plastic_synapses),
                                    info.couplings),
                              static_cast<std::uint64_t>(info.fixed_point_bits) ^ (std::uint64_t(slot_mask_) << 32) ^
                                  (seed_ << 8));
@@ -155,9 +170,18 @@ private:
     void lower_records(const network_spec& spec);
     void record_traces(step_t s, bool flush, const run_observer& observer);
     template <bool Plastic>
-    void deliver(const synapse_store<mem>& store, std::size_t slot);
+    void deliver(const synapse_store<mem>& store, std::size_t slot, step_t at);
     void drain_spikes(spike_batch& batch);
     void deliver_history(const view<std::int64_t*>& ring, std::uint32_t ring_mask, bool flush) const;
+    // Distributed runs (ranks_ set): the refusals, the spike exchange at the end of each
+    // window of exchange_steps steps, and state gathered from the neurons' owners.
+    void check_distributable(const network_spec& spec) const;
+    bool exchange_spikes(spike_batch& batch, bool stop);
+    int owner(neuron_id i) const {
+        return static_cast<int>(std::upper_bound(bounds_.begin(), bounds_.end(), i) - bounds_.begin()) - 1;
+    }
+    template <class T>
+    void gather_owned(std::vector<T>& values, std::size_t rows) const;
 
     // Kernel launches of the step loop. A multi-threaded host run may take a window of
     // steps on one thread (thread_width.hpp): the same kernels on Serial, the same bits.
@@ -186,14 +210,26 @@ private:
     }
     template <class F>
     void for_range(const char* name, std::size_t n, const F& f) const {
+        for_span(name, 0, n, f);
+    }
+    template <class F>
+    void for_span(const char* name, std::size_t first, std::size_t last, const F& f) const {
         on_current_width([&](auto tag) {
-            Kokkos::parallel_for(name, Kokkos::RangePolicy<typename decltype(tag)::type>(0, n), f);
+            Kokkos::parallel_for(name, Kokkos::RangePolicy<typename decltype(tag)::type>(first, last), f);
         });
     }
+    // The update blocks of this rank's neurons (bounds are multiples of 64 but the last).
+    std::size_t first_block() const { return lo_ / lanes; }
+    std::size_t last_block() const { return (hi_ + lanes - 1) / lanes; }
     void check_delays(const network_spec& spec, std::uint32_t max_delay) const;
 
     std::uint64_t seed_;
     neuron_id n_;
+    const ranks* ranks_ = nullptr;       // set in distributed runs
+    std::vector<neuron_id> bounds_;      // rank r owns [bounds_[r], bounds_[r + 1])
+    neuron_id lo_ = 0, hi_ = n_;         // this rank's neurons
+    std::uint64_t local_events_ = 0;     // synaptic events not yet summed over ranks
+    std::vector<std::vector<neuron_id>> trace_neurons_;  // neuron of each column, per trace record
     std::uint64_t fingerprint_ = 0;
     view<double**> d_state_;  // [slot][neuron]
     view<std::int32_t*> d_refractory_;
@@ -434,11 +470,12 @@ void engine<Exec>::lower_stimuli(const network_spec& spec, double max_w) {
             else runs.emplace_back(pop.first + i, pop.first + i + 1);
         }
         if (runs.empty()) runs.emplace_back(t.first, t.last);
-        auto add_runs = [&runs](stimulus_term term, std::vector<stimulus_term>& to) {
+        // Only this rank's neurons (all in a single process).
+        auto add_runs = [&runs, this](stimulus_term term, std::vector<stimulus_term>& to) {
             for (const auto& [first, last] : runs) {
-                term.first = first;
-                term.last = last;
-                to.push_back(term);
+                term.first = std::max(first, lo_);
+                term.last = std::min(last, hi_);
+                if (term.first < term.last) to.push_back(term);
             }
         };
         t.start = time_to_step(s.start, dt);
@@ -554,6 +591,17 @@ void engine<Exec>::lower_synapses(const network_spec& spec, synapse_parts& parts
     fill_packed(parts, plan, pack_, h_entries.data(), by_row ? nullptr : h_values.data(), ports);
     parts = synapse_parts();
     info.max_delay_steps = std::max<std::uint32_t>(plan.max_delay, plastic.max_delay());
+    if (ranks_) {
+        // What the ranks must agree on: the fixed-point scale (from the largest weight of
+        // all), the ring's length (a checkpoint's size) and the steps between exchanges
+        // (the smallest delay of all). A rank without synapses has no say in the last.
+        plan.max_abs_weight = ranks_->max(plan.max_abs_weight);
+        info.max_delay_steps = static_cast<std::uint32_t>(ranks_->max(std::uint64_t{info.max_delay_steps}));
+        const std::uint64_t d_min = ranks_->min(plan.synapses > 0 ? plan.min_delay : ~std::uint64_t(0));
+        std::uint64_t widest = 0;  // the most neurons a rank owns: the spike batch's width
+        for (std::size_t r = 0; r + 1 < bounds_.size(); ++r) widest = std::max<std::uint64_t>(widest, bounds_[r + 1] - bounds_[r]);
+        info.exchange_steps = static_cast<std::uint32_t>(std::min<std::uint64_t>(d_min, spike_batch_steps(widest)));
+    }
     check_delays(spec, info.max_delay_steps);
 
     std::uint32_t slots = 1;
@@ -612,14 +660,15 @@ void engine<Exec>::lower_synapses(const network_spec& spec, synapse_parts& parts
     std::uint32_t history = 1;
     if (info.arrival_delivery)
         while (history < d_max_ + 1u) history <<= 1;
+    while (history < info.exchange_steps) history <<= 1;  // a distributed window's spikes wait for delivery
     history_mask_ = history - 1;
     d_history_ = view<neuron_id*>(Kokkos::view_alloc(Kokkos::WithoutInitializing, "spike_history"),
                                   static_cast<std::size_t>(history) * n_);
     d_history_count_ = view<std::uint32_t*>("spike_history_count", history);
     d_spikes_ = Kokkos::subview(d_history_, std::make_pair(std::size_t(0), static_cast<std::size_t>(n_)));
-    batch_steps_ = spike_batch_steps(n_);
+    batch_steps_ = ranks_ ? info.exchange_steps : spike_batch_steps(n_);
     d_batch_spikes_ = view<neuron_id*>(Kokkos::view_alloc(Kokkos::WithoutInitializing, "spike_batch"),
-                                       static_cast<std::size_t>(batch_steps_) * n_);
+                                       static_cast<std::size_t>(batch_steps_) * (hi_ - lo_));
     d_batch_offsets_ = view<std::size_t*>("spike_batch_offsets", batch_steps_ + 1);
     info.synapse_bytes = static_.entries.span() * sizeof(neuron_id) + static_.values.span() * sizeof(float);
     info.index_bytes = static_.row_map.span() * sizeof(edge_index) + d_group_start_.span() * sizeof(std::uint32_t) +
@@ -770,8 +819,10 @@ void engine<Exec>::lower_schedules(const network_spec& spec) {
     for (std::size_t p = 0; p < spec.layout.count(); ++p) {
         const auto& trains = spec.models[p].spikes;
         if (spec.models[p].model != neuron_model_kind::spike_source || !trains) continue;
-        for (std::size_t k = 0; k < trains->time.size(); ++k)
-            events.emplace_back(spike_time_to_step(trains->time[k], dt), spec.layout[p].first + trains->neuron[k]);
+        for (std::size_t k = 0; k < trains->time.size(); ++k) {
+            const neuron_id i = spec.layout[p].first + trains->neuron[k];
+            if (i >= lo_ && i < hi_) events.emplace_back(spike_time_to_step(trains->time[k], dt), i);
+        }
     }
     std::sort(events.begin(), events.end());
     events.erase(std::unique(events.begin(), events.end()), events.end());
@@ -808,6 +859,7 @@ void engine<Exec>::lower_records(const network_spec& spec) {
                 items.push_back(found);
             }
             traces_.emplace_back(items, -1, std::vector<double>(), t.every);
+            trace_neurons_.emplace_back();
             continue;
         }
         const population& pop = spec.layout[t.population];
@@ -840,6 +892,7 @@ void engine<Exec>::lower_records(const network_spec& spec) {
             for (edge_index i : items) offsets.push_back(h_constants(h_group(i)).e_l);
         }
         traces_.emplace_back(items, static_cast<int>(slot), offsets, t.every);
+        trace_neurons_.emplace_back(items.begin(), items.end());
     }
 }
 
@@ -852,6 +905,18 @@ void engine<Exec>::record_traces(step_t s, bool flush, const run_observer& obser
         if (t.rows_buffered > 0 && (flush || t.rows_buffered == t.capacity)) {
             trace_batch batch = t.drain();
             batch.record = r;
+            if (ranks_) {
+                // Every rank sampled every column; a column's owner has its true values.
+                // All ranks drain at the same steps, so this collective lines up.
+                std::vector<int> counts;
+                const std::vector<double> all = ranks_->all_gather(batch.values, &counts);
+                const std::size_t size = batch.values.size(), cols = batch.columns;
+                for (std::size_t j = 0; j < cols; ++j) {
+                    const std::size_t from = static_cast<std::size_t>(owner(trace_neurons_[r][j])) * size;
+                    for (std::size_t row = 0; row * cols < size; ++row) batch.values[row * cols + j] = all[from + row * cols + j];
+                }
+                if (ranks_->rank() != 0) continue;
+            }
             if (observer.on_traces) observer.on_traces(std::move(batch));
         }
     }
@@ -859,8 +924,8 @@ void engine<Exec>::record_traces(step_t s, bool flush, const run_observer& obser
 
 template <class Exec>
 template <bool Plastic>
-void engine<Exec>::deliver(const synapse_store<mem>& store, std::size_t slot) {
-    const delivery_target<mem> target{store, d_spikes_, d_ring_, pack_, n_, step, live_mask_, scale_};
+void engine<Exec>::deliver(const synapse_store<mem>& store, std::size_t slot, step_t at) {
+    const delivery_target<mem> target{store, d_spikes_, d_ring_, pack_, n_, at, live_mask_, scale_};
     if (info.delivery == delivery_kind::partitioned) {
         for_range("deliver_partitioned", info.partitions, deliver_partitioned<mem, Plastic>{target, d_history_count_, slot});
     } else {
@@ -898,6 +963,106 @@ void engine<Exec>::drain_spikes(spike_batch& batch) {
         }
     }
     batch_fill_ = 0;
+}
+
+// What one rank cannot do without the others' state every step.
+template <class Exec>
+void engine<Exec>::check_distributable(const network_spec& spec) const {
+    for (std::size_t k = 0; k < spec.projections.size(); ++k) {
+        const synapse_kind kind = projection_kind(spec, k);
+        if (kind == synapse_kind::static_synapse) continue;
+        throw input_error(spec.projections[k].origin,
+                          std::string("a run on ") + std::to_string(ranks_->size()) + " ranks exchanges spikes once per minimum delay, but " +
+                              to_string(kind) +
+                              (kind == synapse_kind::stdp ? " synapses need every post-synaptic spike at once"
+                                                          : " connections couple the cells' state every step") +
+                              "; expected static synapses only (or one rank: docs/cluster.md)");
+    }
+}
+
+// The end of a window: every rank's spikes of the window's steps (each rank sends its own,
+// ascending; ranks own ascending ranges, so the concatenation in rank order is the
+// ascending list a single process makes), then delivery of the window (emission-time
+// delivery; arrival-time delivery reads the history) and the host's counts and records.
+// One MPI_Allgatherv per window: every rank needs the spikes of (nearly) every source, as
+// with random connectivity, and Alltoallv by target would send most ids to most ranks anyway.
+template <class Exec>
+bool engine<Exec>::exchange_spikes(spike_batch& batch, bool stop) {
+    using clock = std::chrono::steady_clock;
+    const std::uint32_t fill = batch_fill_;
+    // This rank's message: the stop request, the spike count of each step, the ids.
+    std::vector<std::uint32_t> message{stop ? 1u : 0u};
+    if (fill > 0) {
+        const auto h_offsets = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), d_batch_offsets_);
+        const std::size_t total = h_offsets(fill);
+        const auto h_spikes = Kokkos::create_mirror_view_and_copy(
+            Kokkos::HostSpace(), Kokkos::subview(d_batch_spikes_, std::make_pair(std::size_t(0), total)));
+        message.reserve(1 + fill + total);
+        for (std::uint32_t k = 0; k < fill; ++k) message.push_back(static_cast<std::uint32_t>(h_offsets(k + 1) - h_offsets(k)));
+        message.insert(message.end(), h_spikes.data(), h_spikes.data() + total);
+    }
+    const auto t0 = clock::now();
+    std::vector<int> counts;
+    const std::vector<std::uint32_t> all = ranks_->all_gather(message, &counts);
+    info.exchange_seconds += std::chrono::duration<double>(clock::now() - t0).count();
+    ++info.exchanges;
+    info.exchanged_bytes += all.size() * sizeof(std::uint32_t);
+    batch_fill_ = 0;
+
+    const int R = ranks_->size();
+    std::vector<std::size_t> head(R), next(R);  // rank r's header, and its next id
+    bool any_stop = false;
+    for (std::size_t r = 0, base = 0; r < static_cast<std::size_t>(R); base += counts[r], ++r) {
+        head[r] = base;
+        next[r] = base + 1 + fill;
+        any_stop = any_stop || all[base] != 0;
+    }
+    const bool records = ranks_->rank() == 0;
+    std::vector<neuron_id> row;
+    for (std::uint32_t k = 0; k < fill; ++k) {
+        const step_t s = first_batch_step_ + k;
+        row.clear();
+        for (int r = 0; r < R; ++r) {
+            const std::uint32_t c = all[head[r] + 1 + k];
+            row.insert(row.end(), all.begin() + next[r], all.begin() + next[r] + c);
+            next[r] += c;
+        }
+        spikes += row.size();
+        for (const neuron_id i : row) {
+            local_events_ += out_degree_[i];
+            if (records && record_neuron_[i]) {
+                batch.step.push_back(s);
+                batch.neuron.push_back(i);
+            }
+        }
+        const std::size_t slot = s & history_mask_;
+        const std::size_t at = slot * n_;
+        Kokkos::deep_copy(Kokkos::subview(d_history_, std::make_pair(at, at + row.size())),
+                          host_view<const neuron_id*>(row.data(), row.size()));
+        Kokkos::deep_copy(Kokkos::subview(d_history_count_, slot), static_cast<std::uint32_t>(row.size()));
+        if (info.synapses > 0 && !info.arrival_delivery) {
+            d_spikes_ = Kokkos::subview(d_history_, std::make_pair(at, at + n_));
+            deliver<false>(static_, slot, s);
+        }
+    }
+    return any_stop;
+}
+
+// values: `rows` rows of n_ (one value per neuron); each neuron's columns come from its owner.
+template <class Exec>
+template <class T>
+void engine<Exec>::gather_owned(std::vector<T>& values, std::size_t rows) const {
+    const std::size_t mine = hi_ - lo_;
+    std::vector<char> bytes(rows * mine * sizeof(T));
+    for (std::size_t row = 0; row < rows; ++row)
+        std::memcpy(bytes.data() + row * mine * sizeof(T), values.data() + row * n_ + lo_, mine * sizeof(T));
+    const std::vector<char> all = ranks_->all_gather(bytes);
+    std::size_t from = 0;
+    for (std::size_t r = 0; r + 1 < bounds_.size(); ++r) {
+        const std::size_t count = bounds_[r + 1] - bounds_[r];
+        for (std::size_t row = 0; row < rows; ++row, from += count * sizeof(T))
+            std::memcpy(values.data() + row * n_ + bounds_[r], all.data() + from, count * sizeof(T));
+    }
 }
 
 template <class Exec>
@@ -938,6 +1103,7 @@ void engine<Exec>::run(std::uint64_t n_steps, const run_observer& observer) {
         window_left = tuner_.window();
     };
 
+    bool all_stop = false;  // a distributed run: some rank was asked to stop
     for (; step < end; ++step) {
         if (info.arrival_delivery) {
             deliver_history(d_ring_, live_mask_, false);
@@ -960,7 +1126,7 @@ void engine<Exec>::run(std::uint64_t n_steps, const run_observer& observer) {
                       coupling_outputs<mem, lanes>{d_state_, d_group_, d_constants_, d_coupling_outputs_, d_V_half_,
                                                    d_inv_V_slope_, n_});
         if (external_input_)
-            for_range("gather_input", n_,
+            for_span("gather_input", lo_, hi_,
                                  gather_input<mem>{d_state_, d_group_, d_constants_, d_currents_, d_schedule_,
                                                    d_coupling_rows_, d_coupling_sources_, d_coupling_weights_,
                                                    d_coupling_kinds_, d_coupling_params_, d_coupling_outputs_, d_i_ext_,
@@ -968,7 +1134,7 @@ void engine<Exec>::run(std::uint64_t n_steps, const run_observer& observer) {
         update_neurons<mem, lanes> update{d_state_, d_refractory_, d_group_, d_block_group_, d_constants_, d_ring_,
                                           d_i_ext_,  d_g_ext_,       d_spiked_,     n_,           step & live_mask_,
                                           pack_.channels, 1.0 / scale_, step};
-        for_range("update_neurons", (n_ + lanes - 1) / lanes, update);
+        for_span("update_neurons", first_block(), last_block(), update);
         if (scheduled < schedule_steps_.size() && schedule_steps_[scheduled] == step) {
             std::size_t last = scheduled;
             while (last < schedule_steps_.size() && schedule_steps_[last] == step) ++last;
@@ -987,15 +1153,22 @@ void engine<Exec>::run(std::uint64_t n_steps, const run_observer& observer) {
                                   Kokkos::RangePolicy<typename decltype(tag)::type>(0, compact_spikes<mem>::blocks(n_)), compact);
         });
         ++batch_fill_;
-        if (info.synapses > 0 && !info.arrival_delivery) deliver<false>(static_, slot);
+        // A distributed run delivers when the window's spikes of every rank are in.
+        if (info.synapses > 0 && !info.arrival_delivery && !ranks_) deliver<false>(static_, slot, step);
         if (plastic) {
-            deliver<true>(plastic_, slot);
+            deliver<true>(plastic_, slot, step);
             const std::size_t items = std::min<neuron_id>(n_, 65536);
             for_range("potentiate", items, potentiate<mem>{plastic_, d_spikes_, d_history_count_, slot, items});
         }
         if (batch_fill_ == batch_steps_) {
-            drain_spikes(batch);
-            if (batch.size() >= (1u << 16)) flush_spikes();
+            if (ranks_) {
+                // The stop request travels with the spikes, so every rank stops at this step.
+                all_stop = exchange_spikes(batch, observer.should_stop && observer.should_stop());
+                if (batch.size() >= (1u << 16)) flush_spikes();
+            } else {
+                drain_spikes(batch);
+                if (batch.size() >= (1u << 16)) flush_spikes();
+            }
         }
         if (plastic)
             for_range("advance_traces", n_, advance_traces<mem>{plastic_.traces, plastic_.rules, d_spiked_});
@@ -1007,11 +1180,11 @@ void engine<Exec>::run(std::uint64_t n_steps, const run_observer& observer) {
              (tuner_.probing() && tuner_.probe_lost(std::chrono::duration<double>(clock::now() - window_start).count()))))
             next_window();
 
-        if ((step & 63) == 63 && observer.should_stop && observer.should_stop()) {
+        if (all_stop || (!ranks_ && (step & 63) == 63 && observer.should_stop && observer.should_stop())) {
             ++step;
             break;
         }
-        if (observer.on_progress && (step & 63) == 0) {
+        if (observer.on_progress && (step & 63) == 0 && info.rank == 0) {
             const auto now = clock::now();
             if (now - last_report > std::chrono::milliseconds(500)) {
                 last_report = now;
@@ -1019,10 +1192,16 @@ void engine<Exec>::run(std::uint64_t n_steps, const run_observer& observer) {
             }
         }
     }
-    drain_spikes(batch);
+    if (ranks_) {
+        exchange_spikes(batch, false);  // a window cut short by the end of the run
+        events += ranks_->sum(local_events_);
+        local_events_ = 0;
+    } else {
+        drain_spikes(batch);
+    }
     flush_spikes();
     record_traces(step, true, observer);
-    if (observer.on_progress)
+    if (observer.on_progress && info.rank == 0)
         observer.on_progress({step, end, std::chrono::duration<double>(clock::now() - t0).count()});
 }
 
@@ -1068,6 +1247,11 @@ simulation_state engine<Exec>::save_state() const {
         for (std::size_t e = 0; e < plastic_position_.size(); ++e) s.plastic_weights[e] = h(plastic_position_[e]);
     }
     copy_out(plastic_.traces, s.traces);
+    if (ranks_) {  // one checkpoint for the whole run, whatever the rank count
+        gather_owned(s.neuron_state, state_slots);
+        gather_owned(s.refractory, 1);
+        if (n_ > 0) gather_owned(s.ring, s.ring.size() / n_);
+    }
     for (const auto& t : traces_) {
         if (t.rows_buffered != 0) throw internal_error("checkpoint with undrained trace rows");
         s.trace_rows.push_back(t.rows_drained);
@@ -1119,6 +1303,7 @@ void engine<Exec>::restore_state(const simulation_state& s) {
     step = s.step;
     spikes = s.spikes;
     events = s.events;
+    local_events_ = 0;
 }
 
 }  // namespace
@@ -1197,10 +1382,51 @@ synapse_kind projection_kind(const network_spec& spec, std::size_t k) {
     return k < spec.synapses.size() ? spec.synapses[k].kind : synapse_kind::static_synapse;
 }
 
-synapse_parts build_static_synapses(const network_spec& spec) {
+synapse_parts build_static_synapses(const network_spec& spec, neuron_range targets) {
     std::vector<bool> include(spec.projections.size());
     for (std::size_t k = 0; k < include.size(); ++k) include[k] = projection_kind(spec, k) == synapse_kind::static_synapse;
-    return generate_synapses(spec.layout, spec.projections, spec.simulation.seed, spec.simulation.dt, include);
+    return generate_synapses(spec.layout, spec.projections, spec.simulation.seed, spec.simulation.dt, include, targets);
+}
+
+std::vector<neuron_id> rank_bounds(const network_spec& spec, int ranks, rank_partition kind) {
+    // Work per neuron and step, in synapse units: an update costs about what delivering
+    // to 1,000 synapses does at cortical rates (~10 Hz at dt = 0.1 ms), so the synapses
+    // matter for dense populations and memory follows them.
+    constexpr double update_cost = 1000.0;
+    const population_layout& layout = spec.layout;
+    const neuron_id n = layout.total();
+    std::vector<double> cost(layout.count(), 1.0);
+    if (kind == rank_partition::balanced) {
+        for (auto& c : cost) c = update_cost;
+        for (const auto& p : spec.projections)
+            if (layout[p.target].size > 0) cost[p.target] += expected_synapses(layout, p) / layout[p.target].size;
+    }
+    double total = 0.0;
+    for (std::size_t p = 0; p < layout.count(); ++p) total += cost[p] * layout[p].size;
+    std::vector<neuron_id> bounds(static_cast<std::size_t>(ranks) + 1, n);
+    bounds[0] = 0;
+    std::size_t p = 0;
+    double before = 0.0;  // cost of the populations before p
+    for (int r = 1; r < ranks; ++r) {
+        const double goal = total * r / ranks;
+        while (p + 1 < layout.count() && before + cost[p] * layout[p].size < goal) {
+            before += cost[p] * layout[p].size;
+            ++p;
+        }
+        const double inside = cost[p] > 0 ? (goal - before) / cost[p] : 0.0;
+        const double at = layout[p].first + std::clamp(inside, 0.0, double(layout[p].size));
+        // Multiples of 64: whole update blocks (16 lanes) and spike-scan blocks per rank.
+        const neuron_id rounded = static_cast<neuron_id>(std::llround(at / 64.0) * 64);
+        bounds[r] = std::clamp(rounded, bounds[r - 1], n);
+    }
+    return bounds;
+}
+
+neuron_range owned_neurons(const network_spec& spec, const run_options& options) {
+    const ranks& world = ranks::world();
+    if (!options.distributed || !world.distributed()) return {};
+    const std::vector<neuron_id> b = rank_bounds(spec, world.size(), options.partition);
+    return {b[world.rank()], b[world.rank() + 1]};
 }
 
 }  // namespace synaptogen

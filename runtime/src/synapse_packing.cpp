@@ -140,7 +140,8 @@ private:
 std::vector<std::pair<std::uint64_t, std::uint64_t>> column_blocks(const projection_part& part,
                                                                    const std::vector<neuron_id>& bound, int p) {
     const std::uint64_t tf = part.target_first;
-    const std::uint64_t lo = std::max<std::uint64_t>(bound[p], tf), hi = std::min<std::uint64_t>(bound[p + 1], tf + part.n_targets);
+    const std::uint64_t lo = std::max<std::uint64_t>(bound[p], tf + part.first_column),
+                        hi = std::min<std::uint64_t>(bound[p + 1], tf + part.last_column);
     std::vector<std::pair<std::uint64_t, std::uint64_t>> out;
     if (lo >= hi) return out;
     const std::uint64_t n_cols = hi - lo, n_blocks = std::clamp<std::uint64_t>(n_cols / 1024, 1, 16);
@@ -200,7 +201,7 @@ packing_plan plan_packing(const synapse_parts& parts, int P) {
     std::vector<edge_index> in_degree(n, 0);
     for (const projection_part& part : parts.projections) {
         if (part.by_target) {
-            for (neuron_id c = 0; c < part.n_targets; ++c) in_degree[part.target_first + c] += part.in_degree;
+            for (neuron_id c = part.first_column; c < part.last_column; ++c) in_degree[part.target_first + c] += part.in_degree;
             continue;
         }
         tbb::parallel_for(std::size_t(0), part.chunks.size(), [&](std::size_t c) {

@@ -67,6 +67,9 @@ struct projection_part {
     bool by_target = false;
     std::vector<synapse_chunk> chunks;          // by source
     std::uint32_t in_degree = 0;                // by target: synapses per column
+    // By target: the columns drawn, [first_column, last_column) (local); all unless the
+    // synapses were generated for some targets only. Other columns draw empty.
+    neuron_id first_column = 0, last_column = 0;
     std::function<void(std::uint64_t column, synapse_column& out)> draw_column;  // by target; replaces out
     // By source with a drawn weight or delay: the chunks hold targets only, and
     // draw_values(row, resume, count, weight, delay) appends the row's values (weights and
@@ -86,8 +89,19 @@ struct synapse_parts {
     edge_index size() const;
 };
 
+// Global neuron ids [first, last).
+struct neuron_range {
+    neuron_id first = 0, last = ~neuron_id(0);
+    bool contains(neuron_id i) const { return i >= first && i < last; }
+};
+
+// `targets` keeps only the synapses onto those neurons: one rank's share of a distributed
+// run. Each kept synapse is the same (target, weight, delay) as in the whole table: rows
+// drawn by source are drawn whole and filtered; columns drawn by target are drawn only
+// where they are kept.
 synapse_parts generate_synapses(const population_layout& layout, const std::vector<projection_spec>& projections,
-                                std::uint64_t seed, double dt_ms, const std::vector<bool>& include = {});
+                                std::uint64_t seed, double dt_ms, const std::vector<bool>& include = {},
+                                neuron_range targets = {});
 synapse_table merge_synapses(synapse_parts&& parts);
 
 // Builds every projection with oneTBB. The result depends on (specs, seed, dt) only,

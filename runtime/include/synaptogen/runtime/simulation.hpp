@@ -38,11 +38,29 @@ enum class thread_use {
     alternating,  // all and one in turn every few steps: for tests of switching
 };
 
+// How the neurons of a distributed run are split over ranks: contiguous ranges (the
+// update kernels stay vectorised and each rank's ring, history and scans cover one range).
+enum class rank_partition {
+    balanced,  // equal shares of work: a neuron's update plus its expected incoming synapses
+    even,      // equal numbers of neurons
+};
+
 struct run_options {
     std::string backend;  // "serial" or "openmp"; empty: the best available
     delivery_kind delivery = delivery_kind::automatic;
     thread_use width = thread_use::adaptive;
+    // Split the network over the ranks of ranks::world() (when it has several): each rank
+    // builds and updates its own neurons and the synapses onto them, and spikes are
+    // exchanged once per minimum delay. The synapses passed in must be this rank's share
+    // (build_static_synapses(spec, owned_neurons(spec, options))).
+    bool distributed = false;
+    rank_partition partition = rank_partition::balanced;
 };
+
+// Rank r owns neurons [bounds[r], bounds[r + 1]) (multiples of 64 but the last).
+std::vector<neuron_id> rank_bounds(const network_spec& spec, int ranks, rank_partition kind);
+// This process's neurons: all of them unless options.distributed and several ranks.
+neuron_range owned_neurons(const network_spec& spec, const run_options& options);
 
 // Spikes in (step, neuron) order: within a step ascending by neuron id.
 struct spike_batch {
@@ -83,6 +101,14 @@ struct lowering_info {
     double bytes_per_synapse = 0.0; // synapse_bytes / synapses, measured from the Views: 8, or 4 with one weight per source
     bool row_weights = false;       // static weights stored once per source, not per synapse
     int fixed_point_bits = 0;       // weights are summed as integers in units of 2^-bits
+    // Distributed runs: this rank, the ranks, its neurons, the steps between spike
+    // exchanges (the minimum delay), and the seconds spent in them (communication and
+    // waiting for the slowest rank). Synapse counts and bytes above are this rank's.
+    int rank = 0, ranks = 1;
+    neuron_range owned;
+    std::uint32_t exchange_steps = 0;
+    double exchange_seconds = 0.0;
+    std::uint64_t exchanges = 0, exchanged_bytes = 0;  // bytes this rank received
     std::uint32_t max_delay_steps = 0;
     edge_index plastic_synapses = 0;  // STDP synapses (own store: weight, rule index, in-edge index)
     std::size_t plastic_bytes = 0;
@@ -94,7 +120,8 @@ struct lowering_info {
 // The static synapses of a network, as generated parts: every projection whose synapse
 // model is static (plastic and continuous projections are built by the simulation
 // itself). merge_synapses() turns them into one table, for export and inspection.
-synapse_parts build_static_synapses(const network_spec& spec);
+// `targets`: only the synapses onto those neurons (a rank's share).
+synapse_parts build_static_synapses(const network_spec& spec, neuron_range targets = {});
 // The synapse model of projection k (static when the spec lists none).
 synapse_kind projection_kind(const network_spec& spec, std::size_t k);
 
