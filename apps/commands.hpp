@@ -35,6 +35,10 @@ struct run_command_options : common_options {
     rank_partition partition = rank_partition::balanced;
 };
 
+// Under mpirun: throws (on rank 0, the others wait for its abort) unless every rank read the
+// same description, seed, duration, program version and `options` (a command's own).
+void check_ranks_agree(const network_spec& spec, const std::string& options);
+
 struct export_options : common_options {
     std::string out_dir;
 };

@@ -18,6 +18,7 @@
 #include <synaptogen/io/evolution_checkpoint.hpp>
 #include <synaptogen/io/network_file.hpp>
 #include <synaptogen/runtime/kokkos_session.hpp>
+#include <synaptogen/runtime/ranks.hpp>
 #include <synaptogen/runtime/language_model.hpp>
 
 #include "commands.hpp"
@@ -61,8 +62,20 @@ std::string projection_name(const network_spec& spec, std::size_t q) {
 
 }  // namespace
 
-int evolve_command(const evolve_options& o) {
+int evolve_command(const evolve_options& options) {
+    // Under mpirun every rank evaluates a share of each generation (run_evolution) and holds
+    // the whole state; rank 0 prints and writes the checkpoint and summary.
+    const ranks& world = ranks::world();
+    const bool lead = world.rank() == 0;
+    evolve_options o = options;
+    if (!lead) {
+        o.progress = false;
+        if (!std::freopen("/dev/null", "w", stdout)) throw std::runtime_error("cannot silence rank " + std::to_string(world.rank()));
+    }
     network_spec spec = load_with_overrides(o);
+    check_ranks_agree(spec, "evolve generations " + (o.generations ? std::to_string(*o.generations) : std::string("-")) +
+                                " seed " + (o.seed ? std::to_string(*o.seed) : std::string("-")) +
+                                " resume " + (o.resume ? "yes" : "no") + " out " + o.out_dir);
     if (!spec.evolution)
         throw input_error({spec.source_file, 0, "evolution"}, "no [evolution] table: nothing to evolve (docs/evolution.md)");
     evolution_spec ev = *spec.evolution;
@@ -73,9 +86,11 @@ int evolve_command(const evolve_options& o) {
     tbb::global_control tbb_threads(tbb::global_control::max_allowed_parallelism, threads);
 
     const fs::path out = o.out_dir;
-    fs::create_directories(out);
     const std::string ckpt_path = (out / "evolution.h5").string();
-    fs::remove(out / "summary.json");  // an older summary must not vouch for this run
+    if (lead) {
+        fs::create_directories(out);
+        fs::remove(out / "summary.json");  // an older summary must not vouch for this run
+    }
     evolution_checkpoint ckpt;
     ckpt.config_file = fs::absolute(spec.source_file).string();
     ckpt.config_hash = description_hash(spec.source_text);
@@ -105,8 +120,9 @@ int evolve_command(const evolve_options& o) {
     std::printf("  loop        %u generations of %u (%s selection, %llu evaluations each), seed %llu\n", ev.generations,
                 ev.population, to_string(ev.selection), static_cast<unsigned long long>(offspring_per_generation(ev)),
                 static_cast<unsigned long long>(ev.seed));
-    std::printf("  fitness     %s (%s; lower is better), evaluated one at a time on %d thread%s\n", to_string(ev.fitness.kind),
-                fitness->describe().c_str(), threads, threads == 1 ? "" : "s");
+    std::printf("  fitness     %s (%s; lower is better), evaluated one at a time on %d thread%s%s\n", to_string(ev.fitness.kind),
+                fitness->describe().c_str(), threads, threads == 1 ? "" : "s",
+                world.distributed() ? (" on each of " + std::to_string(world.size()) + " ranks").c_str() : "");
     std::printf("  checkpoint  %s (every generation)\n", ckpt_path.c_str());
     std::fflush(stdout);
 
@@ -139,7 +155,7 @@ int evolve_command(const evolve_options& o) {
     nlohmann::json generations = nlohmann::json::array();
     obs.on_generation = [&](const evolution_state& s) {
         ckpt.state = s;
-        write_evolution_checkpoint(ckpt_path, ckpt);
+        if (lead) write_evolution_checkpoint(ckpt_path, ckpt);
         const individual& best = best_individual(s);
         double mean = 0.0;
         for (const auto& x : s.population) mean += x.fitness;
@@ -152,7 +168,7 @@ int evolve_command(const evolve_options& o) {
         generations.push_back({{"generation", s.generation}, {"best", best.fitness}, {"mean", mean}, {"best_id", best.id},
                                {"best_edges", best.genome.size()}});
     };
-    run_evolution(ev, state, *fitness, obs);
+    run_evolution(ev, state, *fitness, obs, true);
     const double seconds = seconds_since(t_start);
     const individual& best = best_individual(state);
     edge_index seed_edges = 0;  // individual 0 is the seed network's connectome
@@ -173,7 +189,8 @@ int evolve_command(const evolve_options& o) {
     std::vector<edge_index> per;
     for (const auto& e : best.genome.projections) per.push_back(e.size());
     j["best"]["edges_per_projection"] = per;
-    write_file_atomically((out / "summary.json").string(), j.dump(2) + "\n");
+    if (world.distributed()) j["ranks"] = world.size();
+    if (lead) write_file_atomically((out / "summary.json").string(), j.dump(2) + "\n");
     std::printf("  summary     %s\n", (out / "summary.json").string().c_str());
     std::printf("  report      synaptogen evolve report %s\n", out.string().c_str());
     return 0;

@@ -293,7 +293,14 @@ int main(int argc, char** argv) {
     CLI::App* info_cmd = cli.add_subcommand("info", "backends compiled in, GPUs found on this node and their memory");
     info_cmd->add_flag("--json", info_json, "print the same as JSON");
 
-    CLI11_PARSE(cli, argc, argv);
+    try {
+        cli.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        const int code = cli.exit(e);
+        // A rank that cannot even parse its arguments must not leave the others waiting.
+        if (code != 0 && ranks::world().distributed()) ranks::world().abort(code);
+        return code;
+    }
 
     auto logger = spdlog::stderr_color_mt("synaptogen");
     spdlog::set_default_logger(logger);

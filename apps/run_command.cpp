@@ -194,23 +194,31 @@ spike_batch read_spike_group(hid_t file, const std::string& group, const network
     return b;
 }
 
+}  // namespace
+
 // Distributed runs: every rank must build the same network. Compared as hashes before
 // anything is built, so a rank with another file, seed or build says so instead of
 // exchanging spikes of a different network.
-void check_ranks_agree(const ranks& world, const network_spec& spec, const run_command_options& o) {
-    const std::string what = checkpoint_key(spec) + "\n#version " + version_string() + "\n#duration " +
-                             number_text(spec.simulation.duration) + "\n#partition " +
-                             (o.partition == rank_partition::even ? "even" : "balanced") + "\n#resume " + o.resume +
-                             "\n#checkpoint-every " + number_text(o.checkpoint_every);
+void check_ranks_agree(const network_spec& spec, const std::string& options) {
+    const ranks& world = ranks::world();
+    if (!world.distributed()) return;
+    const std::string what = spec.source_text + "\n#seed " + std::to_string(spec.simulation.seed) + " dt " +
+                             number_text(spec.simulation.dt) + "\n#version " + version_string() + "\n#duration " +
+                             number_text(spec.simulation.duration) + "\n" + options;
     const std::vector<std::uint64_t> all = world.all_gather(description_hash(what));
     std::string differ;
+    int count = 0;
     for (std::size_t r = 1; r < all.size(); ++r)
-        if (all[r] != all[0]) differ += (differ.empty() ? "" : ", ") + std::to_string(r);
-    if (!differ.empty())
-        throw input_error({spec.source_file, 0, "mpirun"},
-                          "ranks " + differ + " read a different description, seed, duration, partition, checkpoint or "
-                          "program version than rank 0; expected every rank to run the same file, options and build");
+        if (all[r] != all[0]) differ += (count++ ? ", " : "") + std::to_string(r);
+    if (differ.empty()) return;
+    if (world.rank() != 0) world.barrier();  // one message: rank 0's (its abort ends this wait)
+    throw input_error({spec.source_file, 0, "mpirun"},
+                      std::string(count > 1 ? "ranks " : "rank ") + differ + (count > 1 ? " read" : " reads") +
+                          " a different description, seed, duration, partition, checkpoint or program version than "
+                          "rank 0; expected every rank to run the same file, options and build");
 }
+
+namespace {
 
 std::string iso_time_now() {
     const std::time_t t = std::time(nullptr);
@@ -230,7 +238,8 @@ int run_command(const run_command_options& options) {
     run_command_options o = options;
     if (!o.rank_backends.empty()) o.backend = o.rank_backends[world.rank() % o.rank_backends.size()];
     network_spec spec = load_with_overrides(o);
-    if (world.distributed()) check_ranks_agree(world, spec, o);
+    check_ranks_agree(spec, std::string("partition ") + (o.partition == rank_partition::even ? "even" : "balanced") +
+                                " resume " + o.resume + " checkpoint-every " + number_text(o.checkpoint_every));
     const double t_parse = seconds_since(t_start);
     const int threads = thread_count(spec);
     kokkos_session kokkos(threads, spec.simulation.backend);
@@ -379,6 +388,11 @@ int run_command(const run_command_options& options) {
     std::signal(SIGTERM, SIG_DFL);
     if (stopped) {
         writer.finish();
+        // Every rank stopped at the same step: remove the unfinished files before a rank's
+        // error ends the job.
+        spikes.reset();
+        traces.clear();
+        world.barrier();
         throw std::runtime_error("interrupted at t = " + number_text(sim.current_step() * spec.simulation.dt) +
                                  " ms; no output was kept" +
                                  (checkpoints > 0 ? "; continue from the last checkpoint with --resume " + checkpoint_path.string()

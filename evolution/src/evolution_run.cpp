@@ -4,7 +4,11 @@
 #include <cmath>
 #include <sstream>
 
+#include <cstring>
+
 #include <tbb/parallel_for.h>
+
+#include <synaptogen/runtime/ranks.hpp>
 
 namespace synaptogen {
 
@@ -39,6 +43,68 @@ void evaluate(individual& x, fitness_evaluator& fitness, std::vector<lineage_ent
     x.rewound = e.has_rewound ? std::move(e.rewound) : connectome{};
     lineage.push_back(lineage_record(x));
 }
+
+// Evaluations travel between ranks as bytes: the fitness and the trained and rewound
+// connectomes (the genome itself every rank made alike).
+struct byte_writer {
+    std::vector<char>& out;
+    template <class T>
+    void put(const T& x) {
+        const char* p = reinterpret_cast<const char*>(&x);
+        out.insert(out.end(), p, p + sizeof(T));
+    }
+    template <class T>
+    void put(const std::vector<T>& v) {
+        put<std::uint64_t>(v.size());
+        const char* p = reinterpret_cast<const char*>(v.data());
+        out.insert(out.end(), p, p + v.size() * sizeof(T));
+    }
+    void put(const connectome& c) {
+        put<std::uint64_t>(c.projections.size());
+        for (const edge_set& e : c.projections) {
+            put<std::uint64_t>(e.source_population);
+            put<std::uint64_t>(e.target_population);
+            put(e.n_sources);
+            put(e.n_targets);
+            put(e.row_map);
+            put(e.target);
+            put(e.weight);
+            put<std::uint8_t>(e.allow_autapses);
+            put<std::uint8_t>(e.allow_multapses);
+        }
+    }
+};
+
+struct byte_reader {
+    const char* at;
+    template <class T>
+    T get() {
+        T x;
+        std::memcpy(&x, at, sizeof(T));
+        at += sizeof(T);
+        return x;
+    }
+    template <class T>
+    void get(std::vector<T>& v) {
+        v.resize(get<std::uint64_t>());
+        std::memcpy(v.data(), at, v.size() * sizeof(T));
+        at += v.size() * sizeof(T);
+    }
+    void get(connectome& c) {
+        c.projections.resize(get<std::uint64_t>());
+        for (edge_set& e : c.projections) {
+            e.source_population = get<std::uint64_t>();
+            e.target_population = get<std::uint64_t>();
+            e.n_sources = get<neuron_id>();
+            e.n_targets = get<neuron_id>();
+            get(e.row_map);
+            get(e.target);
+            get(e.weight);
+            e.allow_autapses = get<std::uint8_t>();
+            e.allow_multapses = get<std::uint8_t>();
+        }
+    }
+};
 
 }  // namespace
 
@@ -192,9 +258,69 @@ evolution_state initial_state(const evolution_spec& ev, const connectome& seed, 
 }
 
 bool run_evolution(const evolution_spec& ev, evolution_state& state, fitness_evaluator& fitness,
-                   const evolution_observer& observer) {
+                   const evolution_observer& observer, bool spread_over_ranks) {
     evolution_progress progress;
+    const ranks& world = ranks::world();
+    // Rank r evaluates individuals r, r + size, ... of those waiting; then every rank takes
+    // every result, and the lineage grows in the order one process would have evaluated.
+    auto evaluate_spread = [&](std::vector<individual>& xs, std::uint32_t generation) {
+        std::vector<std::size_t> waiting;
+        for (std::size_t i = 0; i < xs.size(); ++i)
+            if (!xs[i].evaluated) waiting.push_back(i);
+        progress.generation = generation;
+        progress.done = 0;
+        progress.total = waiting.size();
+        std::vector<char> mine;
+        byte_writer w{mine};
+        bool stop = false;
+        w.put<std::uint8_t>(0);  // the stop flag, set below
+        for (std::size_t j = world.rank(); j < waiting.size(); j += world.size()) {
+            if (observer.should_stop && observer.should_stop()) {
+                stop = true;
+                break;
+            }
+            const individual& x = xs[waiting[j]];
+            evaluation e = fitness.evaluate(x.genome, x.written_weights);
+            w.put<std::uint64_t>(j);
+            w.put(e.fitness);
+            w.put<std::uint8_t>(e.has_trained);
+            w.put<std::uint8_t>(e.has_rewound);
+            if (e.has_trained) w.put(e.trained);
+            if (e.has_rewound) w.put(e.rewound);
+            ++progress.done;
+            ++progress.evaluations;
+            if (observer.on_evaluation) observer.on_evaluation(progress);
+        }
+        mine[0] = stop ? 1 : 0;
+        std::vector<int> sizes;
+        const std::vector<char> all = world.all_gather(mine, &sizes);
+        bool any_stop = false;
+        std::size_t received = 0;
+        for (std::size_t r = 0, base = 0; r < sizes.size(); base += sizes[r], ++r) {
+            byte_reader in{all.data() + base};
+            any_stop = in.get<std::uint8_t>() != 0 || any_stop;
+            while (in.at < all.data() + base + sizes[r]) {
+                individual& x = xs[waiting[in.get<std::uint64_t>()]];
+                x.fitness = in.get<double>();
+                const bool trained = in.get<std::uint8_t>(), rewound = in.get<std::uint8_t>();
+                x.trained = connectome{};
+                x.rewound = connectome{};
+                if (trained) in.get(x.trained);
+                if (rewound) in.get(x.rewound);
+                x.evaluated = true;
+                ++received;
+            }
+        }
+        if (any_stop) {  // as one process stopped between evaluations: nothing of this round counts
+            for (std::size_t i : waiting) xs[i].evaluated = false;
+            return false;
+        }
+        if (received != waiting.size()) throw internal_error("evaluations lost between ranks");
+        for (std::size_t i : waiting) state.lineage.push_back(lineage_record(xs[i]));
+        return true;
+    };
     auto evaluate_all = [&](std::vector<individual>& xs, std::uint32_t generation) {
+        if (spread_over_ranks && world.distributed()) return evaluate_spread(xs, generation);
         progress.generation = generation;
         progress.done = 0;
         progress.total = 0;

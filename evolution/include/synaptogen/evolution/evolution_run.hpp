@@ -36,8 +36,11 @@ evolution_state initial_state(const evolution_spec& ev, const connectome& seed, 
 
 // Runs from `state` (a fresh initial_state or a resumed checkpoint) to ev.generations.
 // Returns false if should_stop ended it early (the state is the last completed generation).
+// spread_over_ranks: under mpirun, rank r evaluates every size-th individual of a
+// generation and the ranks then share their results, so every rank holds the state a
+// single process reaches (fitness is a function of the genome); a stop on one rank stops all.
 bool run_evolution(const evolution_spec& ev, evolution_state& state, fitness_evaluator& fitness,
-                   const evolution_observer& observer = {});
+                   const evolution_observer& observer = {}, bool spread_over_ranks = false);
 
 // --- the parts, for tests and other loops -------------------------------------------------
 
