@@ -315,6 +315,14 @@ int main(int argc, char** argv) {
     }
 
     return dispatch_and_report([&]() -> int {
+        // Only run and evolve divide their work over ranks; the other commands would write
+        // the same files from every rank at once.
+        if (world.distributed() && !*run_cmd && !(*evolve_cmd && !*evolve_report_cmd && !*evolve_controls_cmd && !*evolve_compare_cmd)) {
+            if (world.rank() != 0) world.barrier();  // one message: rank 0's (its abort ends this wait)
+            throw input_error({"mpirun", 0, cli.get_subcommands().front()->get_name()},
+                              "this command runs in one process; expected it without mpirun (run and evolve run "
+                              "distributed: docs/cluster.md)");
+        }
         if (*run_cmd) {
             run.partition = partition == "even" ? rank_partition::even : rank_partition::balanced;
             run.delivery = delivery == "partitioned" ? delivery_kind::partitioned

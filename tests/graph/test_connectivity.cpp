@@ -325,3 +325,50 @@ TEST(connectivity, deferred_values_leave_the_targets_alone) {
     std::set<float> distinct(b.weight.begin(), b.weight.end());
     EXPECT_GT(distinct.size(), b.size() * 9 / 10);
 }
+
+// A rank's share (generate_synapses with a target range) is exactly the whole table's
+// synapses onto those targets, in the same order, with the same weights and delays, for
+// every rule: rows drawn by source (whole, then filtered), columns drawn by target (only
+// the kept ones), explicit edges. The shares of a split add up to the whole.
+TEST(connectivity, a_target_range_keeps_exactly_the_synapses_onto_it) {
+    population_layout l;
+    l.add("A", 150);
+    l.add("B", 230);
+    std::vector<projection_spec> ps;
+    for (auto rule : {connection_rule_kind::all_to_all, connection_rule_kind::one_to_one, connection_rule_kind::fixed_probability,
+                      connection_rule_kind::fixed_indegree, connection_rule_kind::fixed_outdegree,
+                      connection_rule_kind::fixed_total_number}) {
+        auto p = make(rule == connection_rule_kind::one_to_one ? 1 : 0, 1, rule);
+        p.probability = 0.2;
+        p.number = rule == connection_rule_kind::fixed_total_number ? 4000 : 17;
+        p.weight = normal_dist(2.0, 0.5);
+        p.delay = normal_dist(1.5, 0.3, 0.1);
+        ps.push_back(p);
+    }
+    auto within = make(1, 1, connection_rule_kind::fixed_indegree);  // constant values, autapses excluded
+    within.number = 9;
+    within.allow_autapses = false;
+    ps.push_back(within);
+    auto listed = make(1, 0, connection_rule_kind::explicit_edges);
+    for (neuron_id k = 0; k < 300; ++k) listed.edges.push_back({k % 230, (k * 7) % 150, 0.5 + k, 1.0});
+    listed.edges_have_weights = true;
+    ps.push_back(listed);
+
+    const synapse_table whole = build_synapses(l, ps, 5, 0.1);
+    const std::vector<neuron_id> cuts{0, 64, 149, 192, 320, 380};  // across both populations and inside one
+    edge_index total = 0;
+    for (std::size_t c = 0; c + 1 < cuts.size(); ++c) {
+        const neuron_range r{cuts[c], cuts[c + 1]};
+        const synapse_table share = merge_synapses(generate_synapses(l, ps, 5, 0.1, {}, r));
+        total += share.size();
+        for (neuron_id s = 0; s < whole.n_neurons; ++s) {
+            std::vector<std::tuple<neuron_id, float, std::uint16_t>> expected, got;
+            for (edge_index e = whole.row_map[s]; e < whole.row_map[s + 1]; ++e)
+                if (r.contains(whole.target[e])) expected.emplace_back(whole.target[e], whole.weight[e], whole.delay[e]);
+            for (edge_index e = share.row_map[s]; e < share.row_map[s + 1]; ++e)
+                got.emplace_back(share.target[e], share.weight[e], share.delay[e]);
+            ASSERT_EQ(got, expected) << "source " << s << ", targets [" << r.first << ", " << r.last << ")";
+        }
+    }
+    EXPECT_EQ(total, whole.size());
+}
