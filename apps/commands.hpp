@@ -21,6 +21,9 @@ struct common_options {
     std::optional<std::uint64_t> seed;
     std::optional<double> duration;  // [ms]
     std::optional<double> scale;     // replaces [scaling].scale
+    // The network is split over the ranks of an mpirun (synaptogen run): each holds about
+    // 1/ranks of the synapses, so the memory check asks that of each.
+    bool split_over_ranks = false;
 };
 
 struct run_command_options : common_options {

@@ -114,7 +114,14 @@ network_spec load_with_overrides(const common_options& o, sonata_summary* summar
     for (std::size_t p = 0; p < spec.layout.count(); ++p)
         check_neuron_parameters(spec.models[p], spec.layout[p].name, spec.layout[p].first, spec.layout[p].size,
                                 spec.simulation.seed, spec.simulation.dt);
-    const memory_estimate m = estimate_memory(spec);
+    memory_estimate m = estimate_memory(spec);
+    if (o.split_over_ranks && ranks::world().distributed()) {
+        const double share = 1.0 / ranks::world().size();
+        m.synapses *= share;
+        m.runtime_bytes *= share;
+        m.device_bytes *= share;
+        m.construction_bytes *= share;
+    }
     check_memory(spec, m, available_memory_bytes());
     if (!devices.empty()) check_device_memory(spec, m, devices[chosen_device(static_cast<int>(devices.size()))]);
     return spec;
@@ -237,6 +244,7 @@ int run_command(const run_command_options& options) {
     const bool lead = world.rank() == 0;  // writes every output of the run
     run_command_options o = options;
     if (!o.rank_backends.empty()) o.backend = o.rank_backends[world.rank() % o.rank_backends.size()];
+    o.split_over_ranks = true;
     network_spec spec = load_with_overrides(o);
     check_ranks_agree(spec, std::string("partition ") + (o.partition == rank_partition::even ? "even" : "balanced") +
                                 " resume " + o.resume + " checkpoint-every " + number_text(o.checkpoint_every));

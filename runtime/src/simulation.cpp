@@ -1146,11 +1146,15 @@ void engine<Exec>::run(std::uint64_t n_steps, const run_observer& observer) {
         const std::size_t row = slot * n_;
         d_spikes_ = Kokkos::subview(d_history_, std::make_pair(row, row + n_));
         if (batch_fill_ == 0) first_batch_step_ = step;
-        const compact_spikes<mem> compact{d_spiked_,      d_spikes_,         n_,         d_history_count_,
+        // This rank's neurons only (all in one process): the others never spike here. The
+        // range is never empty, so that its last block writes the step's count.
+        const compact_spikes<mem> compact{d_spiked_,      d_spikes_,         hi_,        d_history_count_,
                                           slot,           d_batch_spikes_,   d_batch_offsets_, batch_fill_};
+        const std::size_t scan_first = lo_ / compact_spikes<mem>::block;
+        const std::size_t scan_last = std::max(compact_spikes<mem>::blocks(hi_), scan_first + 1);
         on_current_width([&](auto tag) {
-            Kokkos::parallel_scan("compact_spikes",
-                                  Kokkos::RangePolicy<typename decltype(tag)::type>(0, compact_spikes<mem>::blocks(n_)), compact);
+            Kokkos::parallel_scan("compact_spikes", Kokkos::RangePolicy<typename decltype(tag)::type>(scan_first, scan_last),
+                                  compact);
         });
         ++batch_fill_;
         // A distributed run delivers when the window's spikes of every rank are in.
