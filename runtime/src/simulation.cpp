@@ -1393,10 +1393,10 @@ synapse_parts build_static_synapses(const network_spec& spec, neuron_range targe
 }
 
 std::vector<neuron_id> rank_bounds(const network_spec& spec, int ranks, rank_partition kind) {
-    // Work per neuron and step, in synapse units: an update costs about what delivering
-    // to 1,000 synapses does at cortical rates (~10 Hz at dt = 0.1 ms), so the synapses
-    // matter for dense populations and memory follows them.
-    constexpr double update_cost = 1000.0;
+    // Work per neuron and step, in synapse units. Fitted to this engine's 2-rank runs
+    // (docs/performance.md): an update (with its Poisson input) costs what ~13,000
+    // synapses do at the microcircuit's 3 Hz, ~1,200 at Brunel's 37 Hz; 4,000 sits between.
+    constexpr double update_cost = 4000.0;
     const population_layout& layout = spec.layout;
     const neuron_id n = layout.total();
     std::vector<double> cost(layout.count(), 1.0);

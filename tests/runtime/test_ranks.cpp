@@ -48,13 +48,13 @@ TEST(ranks, even_bounds_are_whole_blocks_covering_every_neuron_once) {
     }
 }
 
-// Balanced: a neuron weighs 1,000 (its update) plus its expected incoming synapses. With A's
-// neurons at 1,000 + 5,000 and B's at 1,000, half the work ends at A neuron 597.3, rounded
-// to the block boundary 576.
+// Balanced: a neuron weighs 4,000 (its update) plus its expected incoming synapses. With A's
+// neurons at 4,000 + 5,000 and B's at 4,000, half the work ends at A neuron 739.6, rounded
+// to the block boundary 768.
 TEST(ranks, balanced_bounds_give_dense_targets_fewer_neurons_per_rank) {
     const network_spec spec = two_populations(5000);
     const auto b = rank_bounds(spec, 2, rank_partition::balanced);
-    EXPECT_EQ(b, (std::vector<neuron_id>{0, 576, 2048}));
+    EXPECT_EQ(b, (std::vector<neuron_id>{0, 768, 2048}));
     EXPECT_EQ(rank_bounds(spec, 2, rank_partition::even), (std::vector<neuron_id>{0, 1024, 2048}));
 }
 
