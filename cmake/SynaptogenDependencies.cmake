@@ -71,12 +71,19 @@ if("CUDA" IN_LIST Kokkos_DEVICES)
   target_compile_options(synaptogen_warnings INTERFACE --fmad=false)
 endif()
 
-# Helper: one library per top-level folder, public headers in <folder>/include.
+# Helper: one library per top-level folder, public headers in <folder>/include. Installed
+# as Synaptogen::<folder> (cmake/SynaptogenConfig.cmake.in), headers under include/.
+include(GNUInstallDirs)
 function(synaptogen_library name)
   cmake_parse_arguments(ARG "" "" "SOURCES;PUBLIC;PRIVATE" ${ARGN})
   add_library(synaptogen_${name} ${ARG_SOURCES})
   add_library(synaptogen::${name} ALIAS synaptogen_${name})
-  target_include_directories(synaptogen_${name} PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/include
+  set_target_properties(synaptogen_${name} PROPERTIES EXPORT_NAME ${name})
+  target_include_directories(synaptogen_${name} PUBLIC $<BUILD_INTERFACE:${CMAKE_CURRENT_SOURCE_DIR}/include>
+                                                       $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}>
                                                 PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/src)
   target_link_libraries(synaptogen_${name} PUBLIC ${ARG_PUBLIC} PRIVATE ${ARG_PRIVATE} synaptogen_warnings)
+  install(TARGETS synaptogen_${name} EXPORT SynaptogenTargets
+          ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR} LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR})
+  install(DIRECTORY ${CMAKE_CURRENT_SOURCE_DIR}/include/ DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 endfunction()
