@@ -22,4 +22,15 @@ test -s "$out/cpp_spikes.h5"
 test -f "$out/run/run.json"
 PKG_CONFIG_PATH="$out/prefix/lib/pkgconfig" pkg-config --exists --print-errors synaptogen
 PKG_CONFIG_PATH="$out/prefix/lib/pkgconfig" pkg-config --cflags synaptogen | grep -q -- "-I$out/prefix/lib/pkgconfig/../../include"
+# The Python module from the installed prefix (when the build has one).
+site="$out/prefix/lib/python3/dist-packages"
+if [ -d "$site/synaptogen" ]; then
+  PYTHONPATH="$site" /usr/bin/python3 -c "
+import synaptogen as sg
+assert sg.__file__.startswith('$site'), sg.__file__
+r = sg.load('$out/prefix/share/synaptogen/examples/brunel.toml').run(duration=20.0, threads=1)
+assert r.spike_count > 0, r.spike_count
+print('python from the prefix:', r.spike_count, 'spikes')
+"
+fi
 echo "install: all checks passed"

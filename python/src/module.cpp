@@ -1,0 +1,244 @@
+// synaptogen._synaptogen: the C++ side of the Python module (python/synaptogen/__init__.py
+// is the face users see). Networks are the runtime's network_spec; runs return NumPy
+// arrays that own the vectors the engine filled (no copy).
+#include <atomic>
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+
+#include <pybind11/functional.h>
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+#include <tbb/global_control.h>
+
+#include <synaptogen/graph/errors.hpp>
+#include <synaptogen/io/network_file.hpp>
+#include <synaptogen/runtime/kokkos_session.hpp>
+#include <synaptogen/runtime/memory_estimate.hpp>
+#include <synaptogen/runtime/simulation.hpp>
+
+namespace py = pybind11;
+using namespace synaptogen;
+
+namespace {
+
+// A vector handed to NumPy: the array owns it through a capsule.
+template <class T>
+py::array_t<T> to_numpy(std::vector<T>&& v) {
+    auto* owned = new std::vector<T>(std::move(v));
+    py::capsule free_when_done(owned, [](void* p) { delete static_cast<std::vector<T>*>(p); });
+    return py::array_t<T>({owned->size()}, {sizeof(T)}, owned->data(), free_when_done);
+}
+
+// Kokkos starts once per process, with the first run's threads, and stops at exit.
+std::unique_ptr<kokkos_session> session;
+int session_threads = 0;
+
+void start_kokkos(int threads, const std::string& backend) {
+    if (session) {
+        if (threads != session_threads)
+            throw input_error({"synaptogen.run", 0, "threads"},
+                              "Kokkos runs with " + std::to_string(session_threads) +
+                                  " threads in this process (set by the first run); expected threads=" +
+                                  std::to_string(session_threads) + " or None");
+        return;
+    }
+    session = std::make_unique<kokkos_session>(threads, backend);
+    session_threads = threads;
+    py::module_::import("atexit").attr("register")(py::cpp_function([] { session.reset(); }));
+}
+
+struct run_result {
+    double dt = 0.1;
+    std::uint64_t steps = 0;
+    std::vector<step_t> spike_steps;
+    std::vector<neuron_id> spike_neurons;
+    std::vector<std::vector<double>> trace_values;  // per record, rows x columns
+    std::vector<std::size_t> trace_columns;
+    std::uint64_t spike_count = 0, synapses = 0, events = 0;
+    std::string backend;
+    double simulate_seconds = 0.0;
+};
+
+run_result run_network(network_spec spec, std::optional<double> duration, std::optional<int> threads,
+                       std::optional<std::string> backend, std::optional<std::uint64_t> seed) {
+    if (duration) spec.simulation.duration = *duration;
+    if (seed) spec.simulation.seed = *seed;
+    if (backend) spec.simulation.backend = *backend;
+    const int n_threads = threads ? *threads
+                          : spec.simulation.threads > 0
+                              ? spec.simulation.threads
+                              : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    if (n_threads < 1) throw input_error({"synaptogen.run", 0, "threads"}, "expected at least 1 thread");
+    for (std::size_t p = 0; p < spec.layout.count(); ++p)
+        check_neuron_parameters(spec.models[p], spec.layout[p].name, spec.layout[p].first, spec.layout[p].size,
+                                spec.simulation.seed, spec.simulation.dt);
+    start_kokkos(n_threads, spec.simulation.backend);
+    tbb::global_control tbb_threads(tbb::global_control::max_allowed_parallelism, n_threads);
+
+    run_result out;
+    out.dt = spec.simulation.dt;
+    out.steps = spec.simulation.steps();
+    out.trace_values.resize(spec.traces.size());
+    for (const auto& t : spec.traces) out.trace_columns.push_back(t.neurons.size() + t.synapses.size());
+    {
+        py::gil_scoped_release free_python;  // construction and the step loop need no Python
+        run_options ro;
+        ro.backend = spec.simulation.backend;
+        simulation sim(spec, build_static_synapses(spec), ro);
+        run_observer obs;
+        obs.on_spikes = [&](spike_batch&& b) {
+            out.spike_steps.insert(out.spike_steps.end(), b.step.begin(), b.step.end());
+            out.spike_neurons.insert(out.spike_neurons.end(), b.neuron.begin(), b.neuron.end());
+        };
+        obs.on_traces = [&](trace_batch&& b) {
+            auto& v = out.trace_values[b.record];
+            v.insert(v.end(), b.values.begin(), b.values.end());
+        };
+        // Ctrl-C reaches Python's handler; the run stops at the next check and raises.
+        obs.should_stop = [] {
+            py::gil_scoped_acquire hold;
+            return PyErr_CheckSignals() != 0;
+        };
+        const auto t0 = std::chrono::steady_clock::now();
+        sim.run(out.steps, obs);
+        out.simulate_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        out.spike_count = sim.spike_count();
+        out.synapses = sim.info().synapses;
+        out.events = sim.delivered_events();
+        out.backend = sim.info().backend;
+    }
+    if (PyErr_Occurred()) throw py::error_already_set();
+    return out;
+}
+
+// Replaces projection k's rule by explicit edges (local ids) with optional weights and delays.
+void set_edges(network_spec& spec, std::size_t k, py::array_t<std::int64_t, py::array::forcecast> sources,
+               py::array_t<std::int64_t, py::array::forcecast> targets, std::optional<py::array_t<double, py::array::forcecast>> weights,
+               std::optional<py::array_t<double, py::array::forcecast>> delays) {
+    const source_location where{"set_edges", 0, "projection[" + std::to_string(k) + "]"};
+    if (k >= spec.projections.size())
+        throw input_error(where, "the network has " + std::to_string(spec.projections.size()) + " projections");
+    projection_spec& p = spec.projections[k];
+    const auto s = sources.unchecked<1>(), t = targets.unchecked<1>();
+    const py::ssize_t n = s.shape(0);
+    if (t.shape(0) != n) throw input_error(where, "expected as many targets as sources");
+    if (weights && weights->size() != n) throw input_error(where, "expected one weight per edge");
+    if (delays && delays->size() != n) throw input_error(where, "expected one delay per edge");
+    const neuron_id ns = spec.layout[p.source].size, nt = spec.layout[p.target].size;
+    std::vector<explicit_edge> edges(static_cast<std::size_t>(n));
+    const double* w = weights ? weights->data() : nullptr;
+    const double* d = delays ? delays->data() : nullptr;
+    for (py::ssize_t i = 0; i < n; ++i) {
+        if (s(i) < 0 || s(i) >= ns || t(i) < 0 || t(i) >= nt)
+            throw input_error(where, "edge " + std::to_string(i) + " (" + std::to_string(s(i)) + ", " + std::to_string(t(i)) +
+                                         ") is outside the populations (" + std::to_string(ns) + " sources, " +
+                                         std::to_string(nt) + " targets)");
+        if (d && !(d[i] > 0.0)) throw input_error(where, "edge " + std::to_string(i) + ": expected a delay > 0 ms");
+        edges[i] = {static_cast<neuron_id>(s(i)), static_cast<neuron_id>(t(i)), w ? w[i] : 0.0, d ? d[i] : 0.0};
+    }
+    p.rule = connection_rule_kind::explicit_edges;
+    p.edges = std::move(edges);
+    p.edges_have_weights = w != nullptr;
+    p.edges_have_delays = d != nullptr;
+}
+
+py::dict describe(const network_spec& spec) {
+    py::dict d;
+    py::list pops;
+    for (std::size_t p = 0; p < spec.layout.count(); ++p)
+        pops.append(py::dict(py::arg("name") = spec.layout[p].name, py::arg("size") = spec.layout[p].size,
+                             py::arg("first") = spec.layout[p].first, py::arg("model") = to_string(spec.models[p].model)));
+    py::list projs;
+    for (std::size_t k = 0; k < spec.projections.size(); ++k) {
+        const projection_spec& p = spec.projections[k];
+        projs.append(py::dict(py::arg("source") = spec.layout[p.source].name, py::arg("target") = spec.layout[p.target].name,
+                              py::arg("rule") = to_string(p.rule), py::arg("synapse") = to_string(projection_kind(spec, k)),
+                              py::arg("expected_synapses") = expected_synapses(spec.layout, p)));
+    }
+    py::list traces;
+    for (const auto& t : spec.traces)
+        traces.append(py::dict(py::arg("name") = t.name, py::arg("variable") = t.variable, py::arg("every") = t.every,
+                               py::arg("population") = spec.layout[t.population].name, py::arg("neurons") = t.neurons));
+    d["traces"] = traces;
+    d["file"] = spec.source_file;
+    d["neurons"] = spec.layout.total();
+    d["populations"] = pops;
+    d["projections"] = projs;
+    d["dt"] = spec.simulation.dt;
+    d["duration"] = spec.simulation.duration;
+    d["seed"] = spec.simulation.seed;
+    return d;
+}
+
+}  // namespace
+
+PYBIND11_MODULE(_synaptogen, m) {
+    m.doc() = "Synaptogen's C++ engine; use the synaptogen package, not this module.";
+
+    // input_error -> synaptogen.InputError (a ValueError) with .file, .line, .field, .problem.
+    static py::exception<input_error> input_error_type(m, "InputError", PyExc_ValueError);
+    py::register_exception_translator([](std::exception_ptr p) {
+        try {
+            if (p) std::rethrow_exception(p);
+        } catch (const input_error& e) {
+            py::object err = py::reinterpret_borrow<py::object>(input_error_type.ptr())(e.what());
+            err.attr("file") = e.where().file;
+            err.attr("line") = e.where().line;
+            err.attr("field") = e.where().field;
+            err.attr("problem") = e.problem();
+            PyErr_SetObject(input_error_type.ptr(), err.ptr());
+        } catch (const internal_error& e) {
+            PyErr_SetString(PyExc_RuntimeError, (std::string("internal error (please report): ") + e.what()).c_str());
+        }
+    });
+
+    py::class_<network_spec>(m, "NetworkSpec")
+        .def("describe", &describe)
+        .def("set_edges", &set_edges, py::arg("projection"), py::arg("sources"), py::arg("targets"),
+             py::arg("weights") = py::none(), py::arg("delays") = py::none())
+        .def("copy", [](const network_spec& s) { return network_spec(s); })
+        .def_property_readonly("source_text", [](const network_spec& s) { return s.source_text; });
+
+    m.def("load", [](const std::string& path, std::optional<double> scale) { return load_network_file(path, scale); },
+          py::arg("path"), py::arg("scale") = py::none());
+    m.def("parse", [](const std::string& text, const std::string& name, std::optional<double> scale) {
+        return parse_network(text, name, scale);
+    }, py::arg("text"), py::arg("name") = "<python>", py::arg("scale") = py::none());
+    m.def("estimate", [](const network_spec& spec) {
+        const memory_estimate e = estimate_memory(spec);
+        return py::dict(py::arg("synapses") = e.synapses, py::arg("runtime_bytes") = e.runtime_bytes,
+                        py::arg("construction_bytes") = e.construction_bytes);
+    });
+    m.def("count_synapses", [](const network_spec& spec) {
+        py::gil_scoped_release free_python;
+        for (std::size_t p = 0; p < spec.layout.count(); ++p)
+            check_neuron_parameters(spec.models[p], spec.layout[p].name, spec.layout[p].first, spec.layout[p].size,
+                                    spec.simulation.seed, spec.simulation.dt);
+        return static_cast<std::uint64_t>(build_static_synapses(spec).size());
+    });
+
+    py::class_<run_result>(m, "RunResult")
+        .def_readonly("dt", &run_result::dt)
+        .def_readonly("steps", &run_result::steps)
+        .def_readonly("spike_count", &run_result::spike_count)
+        .def_readonly("synapses", &run_result::synapses)
+        .def_readonly("synaptic_events", &run_result::events)
+        .def_readonly("backend", &run_result::backend)
+        .def_readonly("simulate_seconds", &run_result::simulate_seconds)
+        // Taken once: the arrays then own the engine's vectors.
+        .def("take_spikes", [](run_result& r) {
+            return py::make_tuple(to_numpy(std::move(r.spike_steps)), to_numpy(std::move(r.spike_neurons)));
+        })
+        .def("take_trace", [](run_result& r, std::size_t k) {
+            py::array_t<double> a = to_numpy(std::move(r.trace_values.at(k)));
+            const std::size_t cols = std::max<std::size_t>(1, r.trace_columns.at(k));
+            return a.reshape({static_cast<py::ssize_t>(a.size() / cols), static_cast<py::ssize_t>(cols)});
+        });
+
+    m.def("run", &run_network, py::arg("spec"), py::arg("duration") = py::none(), py::arg("threads") = py::none(),
+          py::arg("backend") = py::none(), py::arg("seed") = py::none());
+    m.def("backends", &usable_backends, "Backends this build can run on this machine.");
+}
