@@ -145,6 +145,36 @@ void set_edges(network_spec& spec, std::size_t k, py::array_t<std::int64_t, py::
     p.edges_have_delays = d != nullptr;
 }
 
+// Projection k's synapses as generated (any synapse model): ids within the populations,
+// weights, delays in ms; ordered by source, then generation order.
+py::dict projection_edges(const network_spec& spec, std::size_t k) {
+    if (k >= spec.projections.size())
+        throw input_error({"edges_of", 0, "projection"},
+                          "the network has " + std::to_string(spec.projections.size()) + " projections");
+    std::vector<bool> only(spec.projections.size(), false);
+    only[k] = true;
+    synapse_table t;
+    {
+        py::gil_scoped_release free_python;
+        t = build_synapses(spec.layout, spec.projections, spec.simulation.seed, spec.simulation.dt, only);
+    }
+    const projection_spec& p = spec.projections[k];
+    const neuron_id s0 = spec.layout[p.source].first, t0 = spec.layout[p.target].first;
+    std::vector<neuron_id> source, target;
+    std::vector<double> delay;
+    source.reserve(t.size());
+    target.reserve(t.size());
+    delay.reserve(t.size());
+    for (neuron_id i = 0; i < t.n_neurons; ++i)
+        for (edge_index e = t.row_map[i]; e < t.row_map[i + 1]; ++e) {
+            source.push_back(i - s0);
+            target.push_back(t.target[e] - t0);
+            delay.push_back(t.delay[e] * spec.simulation.dt);
+        }
+    return py::dict(py::arg("source") = to_numpy(std::move(source)), py::arg("target") = to_numpy(std::move(target)),
+                    py::arg("weight") = to_numpy(std::move(t.weight)), py::arg("delay") = to_numpy(std::move(delay)));
+}
+
 py::dict describe(const network_spec& spec) {
     py::dict d;
     py::list pops;
@@ -199,6 +229,7 @@ PYBIND11_MODULE(_synaptogen, m) {
         .def("describe", &describe)
         .def("set_edges", &set_edges, py::arg("projection"), py::arg("sources"), py::arg("targets"),
              py::arg("weights") = py::none(), py::arg("delays") = py::none())
+        .def("edges_of", &projection_edges, py::arg("projection"))
         .def("copy", [](const network_spec& s) { return network_spec(s); })
         .def_property_readonly("source_text", [](const network_spec& s) { return s.source_text; });
 

@@ -168,6 +168,28 @@ class Network:
             self._edges.append((projection, sources, targets, weights, delays))
         return self
 
+    def edges_of(self, projection: int) -> dict:
+        """Projection `projection`'s synapses as built for this seed: NumPy arrays "source" and
+        "target" (ids within the populations), "weight", "delay" (ms)."""
+        return self.spec.edges_of(projection)
+
+    def to_networkx(self):
+        """The network as a networkx MultiDiGraph: a node per neuron (global id) with its
+        population and local id, an edge per synapse with weight, delay and projection index
+        (networkx is Debian's python3-networkx)."""
+        import networkx as nx
+        d = self.describe()
+        g = nx.MultiDiGraph()
+        for p in d["populations"]:
+            g.add_nodes_from((p["first"] + i, {"population": p["name"], "local": i}) for i in range(p["size"]))
+        first = {p["name"]: p["first"] for p in d["populations"]}
+        for k, proj in enumerate(d["projections"]):
+            e = self.edges_of(k)
+            s0, t0 = first[proj["source"]], first[proj["target"]]
+            g.add_edges_from((int(s) + s0, int(t) + t0, {"weight": float(w), "delay": float(dl), "projection": k})
+                             for s, t, w, dl in zip(e["source"], e["target"], e["weight"], e["delay"]))
+        return g
+
     # --- running -------------------------------------------------------------------------
     def run(self, duration: float | None = None, threads: int | None = None, backend: str | None = None,
             seed: int | None = None) -> "Result":
