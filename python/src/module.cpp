@@ -15,6 +15,7 @@
 
 #include <synaptogen/graph/errors.hpp>
 #include <synaptogen/io/network_file.hpp>
+#include <synaptogen/io/spike_file.hpp>
 #include <synaptogen/runtime/kokkos_session.hpp>
 #include <synaptogen/runtime/memory_estimate.hpp>
 #include <synaptogen/runtime/simulation.hpp>
@@ -63,7 +64,8 @@ struct run_result {
 };
 
 run_result run_network(network_spec spec, std::optional<double> duration, std::optional<int> threads,
-                       std::optional<std::string> backend, std::optional<std::uint64_t> seed) {
+                       std::optional<std::string> backend, std::optional<std::uint64_t> seed,
+                       std::optional<std::string> spikes_file, std::optional<py::function> progress) {
     if (duration) spec.simulation.duration = *duration;
     if (seed) spec.simulation.seed = *seed;
     if (backend) spec.simulation.backend = *backend;
@@ -88,22 +90,43 @@ run_result run_network(network_spec spec, std::optional<double> duration, std::o
         run_options ro;
         ro.backend = spec.simulation.backend;
         simulation sim(spec, build_static_synapses(spec), ro);
+        // The CLI's spike file (SONATA), written as *.part and renamed when the run completes.
+        std::unique_ptr<spike_file_writer> file;
+        if (spikes_file) file = std::make_unique<spike_file_writer>(*spikes_file, spec.layout, spec.record_spikes, spec.simulation.dt);
         run_observer obs;
         obs.on_spikes = [&](spike_batch&& b) {
+            if (file) file->append(b.step, b.neuron);
             out.spike_steps.insert(out.spike_steps.end(), b.step.begin(), b.step.end());
             out.spike_neurons.insert(out.spike_neurons.end(), b.neuron.begin(), b.neuron.end());
         };
+        // Set (with the GIL held) when Python has an exception pending: the run stops and
+        // raises it. Python's error state is never read without the GIL.
+        bool python_error = false;
+        if (progress)
+            obs.on_progress = [&](const run_progress& p) {
+                if (python_error) return;  // an earlier call raised: the run is stopping
+                py::gil_scoped_acquire hold;
+                try {
+                    (*progress)(p.step, p.total, p.wall_seconds);
+                } catch (py::error_already_set& e) {
+                    e.restore();
+                    python_error = true;
+                }
+            };
         obs.on_traces = [&](trace_batch&& b) {
             auto& v = out.trace_values[b.record];
             v.insert(v.end(), b.values.begin(), b.values.end());
         };
         // Ctrl-C reaches Python's handler; the run stops at the next check and raises.
-        obs.should_stop = [] {
+        obs.should_stop = [&] {
+            if (python_error) return true;
             py::gil_scoped_acquire hold;
-            return PyErr_CheckSignals() != 0;
+            python_error = PyErr_CheckSignals() != 0;
+            return python_error;
         };
         const auto t0 = std::chrono::steady_clock::now();
         sim.run(out.steps, obs);
+        if (file && !python_error && sim.current_step() == out.steps) file->commit();
         out.simulate_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         out.spike_count = sim.spike_count();
         out.synapses = sim.info().synapses;
@@ -270,6 +293,7 @@ PYBIND11_MODULE(_synaptogen, m) {
         });
 
     m.def("run", &run_network, py::arg("spec"), py::arg("duration") = py::none(), py::arg("threads") = py::none(),
-          py::arg("backend") = py::none(), py::arg("seed") = py::none());
+          py::arg("backend") = py::none(), py::arg("seed") = py::none(), py::arg("spikes_file") = py::none(),
+          py::arg("progress") = py::none());
     m.def("backends", &usable_backends, "Backends this build can run on this machine.");
 }

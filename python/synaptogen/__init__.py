@@ -192,10 +192,14 @@ class Network:
 
     # --- running -------------------------------------------------------------------------
     def run(self, duration: float | None = None, threads: int | None = None, backend: str | None = None,
-            seed: int | None = None) -> "Result":
+            seed: int | None = None, spikes_file: str | None = None, progress=None) -> "Result":
         """Simulates the network (the GIL is released meanwhile; Ctrl-C stops it). The first run of
-        a process fixes its thread count."""
-        return Result(_core.run(self.spec, duration, threads, backend, seed), self.describe())
+        a process fixes its thread count. `spikes_file`: also write the SONATA spike file the
+        command line writes (only if the run completes). `progress(step, total, seconds)` is
+        called about twice a second."""
+        raw = _core.run(self.spec, duration, threads, backend, seed,
+                        None if spikes_file is None else str(spikes_file), progress)
+        return Result(raw, self.describe())
 
 
 class Result:

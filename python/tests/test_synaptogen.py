@@ -170,3 +170,38 @@ def test_edges_read_back_and_export_to_networkx():
     assert g.number_of_edges() == e["source"].size + net.edges_of(1)["source"].size
     assert g.nodes[400]["population"] == "I" and g.nodes[400]["local"] == 0
     assert g.in_degree(400) == 40  # E -> I only
+
+
+def test_the_spike_file_is_the_command_lines_and_progress_is_reported(tmp_path):
+    (tmp_path / "small.toml").write_text(SMALL)
+    seen = []
+    sg.parse(SMALL, "small.toml").run(threads=2, spikes_file=tmp_path / "py.h5",
+                                      progress=lambda step, total, s: seen.append((step, total)))
+    cli_spikes(tmp_path / "small.toml", tmp_path / "cli")
+    with h5py.File(tmp_path / "py.h5", "r") as a, h5py.File(tmp_path / "cli/spikes.h5", "r") as b:
+        for name in ("E", "I"):
+            for d in ("timestamps", "node_ids"):
+                np.testing.assert_array_equal(a[f"spikes/{name}/{d}"][()], b[f"spikes/{name}/{d}"][()])
+    assert seen and seen[-1] == (1500, 1500)
+    # An exception in the progress callback stops the run and arrives; no spike file is left.
+    def fail(step, total, s):
+        raise RuntimeError("stop here")
+    with pytest.raises(RuntimeError, match="stop here"):
+        build_small().run(duration=1e5, threads=2, spikes_file=tmp_path / "stopped.h5", progress=fail)
+    assert not (tmp_path / "stopped.h5").exists() and not (tmp_path / "stopped.h5.part").exists()
+
+
+def test_a_signal_stops_a_long_run():
+    import signal
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+    previous = signal.signal(signal.SIGALRM, interrupt)
+    try:
+        signal.setitimer(signal.ITIMER_REAL, 0.5)
+        with pytest.raises(KeyboardInterrupt):
+            build_small().run(duration=1e6, threads=2)  # 17 minutes of simulated time if not stopped
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    assert build_small().run(duration=10.0, threads=2).steps == 100  # still usable
