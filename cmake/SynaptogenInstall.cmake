@@ -54,6 +54,9 @@ set(CPACK_DEBIAN_PACKAGE_SECTION science)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 set(CPACK_DEBIAN_PACKAGE_DEPENDS
     "libtbb-dev, libboost-graph-dev, libhdf5-dev, libspdlog-dev, libfmt-dev, libtoml11-dev, nlohmann-json3-dev, librandom123-dev")
+if(TARGET synaptogen_python)  # the module in /usr/lib/python3/dist-packages
+  string(APPEND CPACK_DEBIAN_PACKAGE_DEPENDS ", python3, python3-numpy")
+endif()
 if(SYNAPTOGEN_WITH_MPI)
   string(APPEND CPACK_DEBIAN_PACKAGE_DEPENDS ", libopenmpi-dev")
 endif()
