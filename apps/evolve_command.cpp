@@ -29,21 +29,10 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// The network's own connectome (drawn by its rules; an [lm] null applied) and whether its
-// weights are initial weights (a language model's are unless its init is "written").
-std::pair<connectome, bool> network_connectome(const network_spec& spec) {
-    connectome c = build_connectome(spec.layout, spec.projections, spec.simulation.seed, spec.simulation.dt);
-    if (spec.language) {
-        apply_language_null(spec, *spec.language, c);
-        return {std::move(c), spec.language->init == weight_init_kind::written};
-    }
-    return {std::move(c), true};
-}
-
 // A genome given on the command line (an evolution checkpoint: its best individual) or the
 // network's own connectome.
 std::pair<connectome, bool> chosen_genome(const network_spec& spec, const std::string& genome_file) {
-    if (genome_file.empty()) return network_connectome(spec);
+    if (genome_file.empty()) return seed_genome(spec);
     const evolution_checkpoint c = read_evolution_checkpoint(genome_file);
     const individual& best = best_individual(c.state);
     if (best.genome.projections.size() != spec.projections.size())
@@ -110,8 +99,8 @@ int evolve_command(const evolve_options& options) {
         std::printf("resumed     %s after generation %u (%zu evaluations so far)\n", ckpt_path.c_str(), state.generation,
                     state.lineage.size());
     } else {
-        auto [seed_genome, written] = network_connectome(spec);
-        state = initial_state(ev, seed_genome, written);
+        auto [genome, written] = seed_genome(spec);
+        state = initial_state(ev, genome, written);
     }
     const connectome& seed = state.population.front().genome;
     std::printf("Synaptogen %s evolution: %s\n", version_string().c_str(), spec.source_file.c_str());

@@ -8,6 +8,7 @@
 
 #include <tbb/parallel_for.h>
 
+#include <synaptogen/runtime/language_model.hpp>
 #include <synaptogen/runtime/ranks.hpp>
 
 namespace synaptogen {
@@ -234,6 +235,15 @@ individual make_offspring(const evolution_spec& ev, const std::vector<individual
     mutate(ev.mutation, child.genome, rng, log);
     child.operators = log.empty() ? "copy" : log;
     return child;
+}
+
+std::pair<connectome, bool> seed_genome(const network_spec& spec) {
+    connectome c = build_connectome(spec.layout, spec.projections, spec.simulation.seed, spec.simulation.dt);
+    if (spec.language) {
+        apply_language_null(spec, *spec.language, c);
+        return {std::move(c), spec.language->init == weight_init_kind::written};
+    }
+    return {std::move(c), true};
 }
 
 evolution_state initial_state(const evolution_spec& ev, const connectome& seed, bool written_weights) {

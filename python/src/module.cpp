@@ -2,6 +2,7 @@
 // is the face users see). Networks are the runtime's network_spec; runs return NumPy
 // arrays that own the vectors the engine filled (no copy).
 #include <atomic>
+#include <fstream>
 #include <memory>
 #include <optional>
 #include <string>
@@ -13,7 +14,10 @@
 #include <pybind11/stl.h>
 #include <tbb/global_control.h>
 
+#include <synaptogen/evolution/evolution_run.hpp>
 #include <synaptogen/graph/errors.hpp>
+#include <synaptogen/io/checkpoint_file.hpp>
+#include <synaptogen/io/evolution_checkpoint.hpp>
 #include <synaptogen/io/network_file.hpp>
 #include <synaptogen/io/spike_file.hpp>
 #include <synaptogen/runtime/kokkos_session.hpp>
@@ -198,6 +202,116 @@ py::dict projection_edges(const network_spec& spec, std::size_t k) {
                     py::arg("weight") = to_numpy(std::move(t.weight)), py::arg("delay") = to_numpy(std::move(delay)));
 }
 
+// A genome for Python: per projection, its edges as arrays (ids within the populations).
+py::list genome_arrays(const connectome& c) {
+    py::list out;
+    for (const edge_set& e : c.projections) {
+        std::vector<neuron_id> source;
+        source.reserve(e.size());
+        for (neuron_id s = 0; s < e.n_sources; ++s)
+            for (edge_index k = e.row_map[s]; k < e.row_map[s + 1]; ++k) source.push_back(s);
+        out.append(py::dict(py::arg("source") = to_numpy(std::move(source)),
+                            py::arg("target") = to_numpy(std::vector<neuron_id>(e.target)),
+                            py::arg("weight") = to_numpy(std::vector<float>(e.weight))));
+    }
+    return out;
+}
+
+// A fitness written in Python: f(genome) -> float, lower is better. Called with the GIL held,
+// one evaluation at a time (docs/python.md gives the cost per call).
+class python_fitness final : public fitness_evaluator {
+public:
+    explicit python_fitness(py::function f) : f_(std::move(f)) {}
+    std::string describe() const override { return "a Python function"; }
+    evaluation evaluate(const connectome& genome, bool) override {
+        py::gil_scoped_acquire hold;
+        evaluation e;
+        e.fitness = f_(genome_arrays(genome)).cast<double>();
+        return e;
+    }
+
+private:
+    py::function f_;
+};
+
+py::dict evolve(const network_spec& spec, std::optional<std::uint32_t> generations, std::optional<std::uint64_t> seed,
+                std::optional<py::function> fitness, std::optional<std::string> checkpoint, bool resume,
+                std::optional<py::function> on_generation, std::optional<int> threads) {
+    if (!spec.evolution)
+        throw input_error({spec.source_file, 0, "evolution"}, "no [evolution] table: nothing to evolve (docs/evolution.md)");
+    evolution_spec ev = *spec.evolution;
+    if (generations) ev.generations = *generations;
+    if (seed) ev.seed = *seed;
+    const int n_threads = threads ? *threads : spec.simulation.threads > 0 ? spec.simulation.threads
+                                             : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    start_kokkos(n_threads, spec.simulation.backend);
+    tbb::global_control tbb_threads(tbb::global_control::max_allowed_parallelism, n_threads);
+    std::unique_ptr<fitness_evaluator> evaluator =
+        fitness ? std::make_unique<python_fitness>(*fitness) : make_fitness_evaluator(spec, {spec.simulation.backend});
+
+    evolution_checkpoint ckpt;
+    ckpt.config_file = spec.source_file;
+    ckpt.config_hash = description_hash(spec.source_text);
+    ckpt.seed = ev.seed;
+    ckpt.fitness = evaluator->describe();
+    evolution_state state;
+    if (resume && checkpoint && std::ifstream(*checkpoint).good()) {
+        const evolution_checkpoint c = read_evolution_checkpoint(*checkpoint);
+        if (c.config_hash != ckpt.config_hash || c.seed != ev.seed)
+            throw input_error({*checkpoint, 0, "resume"}, "this evolution was started from another description or seed; "
+                                                          "expected a checkpoint of this network and seed");
+        state = c.state;
+    } else {
+        auto [genome, written] = seed_genome(spec);
+        state = initial_state(ev, genome, written);
+    }
+    evolution_observer obs;
+    bool python_error = false;
+    obs.on_generation = [&](const evolution_state& s) {
+        ckpt.state = s;
+        if (checkpoint) write_evolution_checkpoint(*checkpoint, ckpt);
+        if (!on_generation || python_error) return;
+        py::gil_scoped_acquire hold;
+        const individual& best = best_individual(s);
+        try {
+            (*on_generation)(py::dict(py::arg("generation") = s.generation, py::arg("best") = best.fitness,
+                                      py::arg("best_id") = best.id, py::arg("best_edges") = best.genome.size()));
+        } catch (py::error_already_set& e) {
+            e.restore();
+            python_error = true;
+        }
+    };
+    obs.should_stop = [&] {
+        if (python_error) return true;
+        py::gil_scoped_acquire hold;
+        python_error = PyErr_CheckSignals() != 0;
+        return python_error;
+    };
+    {
+        py::gil_scoped_release free_python;  // a Python fitness takes the GIL back per evaluation
+        run_evolution(ev, state, *evaluator, obs);
+    }
+    if (PyErr_Occurred()) throw py::error_already_set();
+    const individual& best = best_individual(state);
+    std::vector<std::uint64_t> id, born;
+    std::vector<std::int64_t> parent_a, parent_b;
+    std::vector<double> fit;
+    for (const lineage_entry& l : state.lineage) {
+        id.push_back(l.id);
+        born.push_back(l.born);
+        parent_a.push_back(l.parent_a);
+        parent_b.push_back(l.parent_b);
+        fit.push_back(l.fitness);
+    }
+    return py::dict(py::arg("generation") = state.generation, py::arg("fitness") = evaluator->describe(),
+                    py::arg("best") = py::dict(py::arg("id") = best.id, py::arg("fitness") = best.fitness,
+                                               py::arg("operators") = best.operators, py::arg("genome") = genome_arrays(best.genome)),
+                    py::arg("lineage") = py::dict(py::arg("id") = to_numpy(std::move(id)), py::arg("born") = to_numpy(std::move(born)),
+                                                  py::arg("parent_a") = to_numpy(std::move(parent_a)),
+                                                  py::arg("parent_b") = to_numpy(std::move(parent_b)),
+                                                  py::arg("fitness") = to_numpy(std::move(fit))));
+}
+
 py::dict describe(const network_spec& spec) {
     py::dict d;
     py::list pops;
@@ -295,5 +409,8 @@ PYBIND11_MODULE(_synaptogen, m) {
     m.def("run", &run_network, py::arg("spec"), py::arg("duration") = py::none(), py::arg("threads") = py::none(),
           py::arg("backend") = py::none(), py::arg("seed") = py::none(), py::arg("spikes_file") = py::none(),
           py::arg("progress") = py::none());
+    m.def("evolve", &evolve, py::arg("spec"), py::arg("generations") = py::none(), py::arg("seed") = py::none(),
+          py::arg("fitness") = py::none(), py::arg("checkpoint") = py::none(), py::arg("resume") = false,
+          py::arg("on_generation") = py::none(), py::arg("threads") = py::none());
     m.def("backends", &usable_backends, "Backends this build can run on this machine.");
 }

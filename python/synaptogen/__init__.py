@@ -71,7 +71,9 @@ class Network:
 
     def __init__(self, dt: float = 0.1, duration: float = 1000.0, seed: int = 1, **simulation: Any):
         self._spec = None
-        self._tables: list[tuple[str, dict]] = [("simulation", {"dt": dt, "duration": duration, "seed": seed, **simulation})]
+        # (table name, keys, whether it is an array of tables [[name]] or a single [name])
+        self._tables: list[tuple[str, dict, bool]] = [
+            ("simulation", {"dt": dt, "duration": duration, "seed": seed, **simulation}, False)]
         self._edges: list[tuple] = []
 
     @classmethod
@@ -81,12 +83,16 @@ class Network:
         return net
 
     # --- building -----------------------------------------------------------------------
-    def _add(self, kind: str, table: dict) -> "Network":
+    def _add(self, kind: str, table: dict, array: bool = True) -> "Network":
         if self._tables is None:
             raise InputError("a loaded network is not built table by table; expected sg.Network() to build one")
-        self._tables.append((kind, {k: v for k, v in table.items() if v is not None}))
+        self._tables.append((kind, {k: v for k, v in table.items() if v is not None}, array))
         self._spec = None
         return self
+
+    def table(self, name: str, **keys: Any) -> "Network":
+        """A single table such as [scaling], [evolution], [evolution.mutation] or [lm.training]."""
+        return self._add(name, keys, array=False)
 
     def population(self, name: str, size: int, model: str = "iaf_psc_delta", parameters: dict | None = None,
                    initial: dict | None = None, **keys: Any) -> "Network":
@@ -105,7 +111,7 @@ class Network:
               weights: Iterable[float] | None = None, delays: Iterable[float] | None = None, **keys: Any) -> "Network":
         """A projection of explicit edges from arrays (ids within the populations; weights in the
         target model's unit, delays in ms); without weights or delays, `weight`/`delay` keys apply."""
-        index = sum(1 for kind, _ in self._tables if kind == "projection") if self._tables is not None else None
+        index = sum(1 for kind, _, _ in self._tables if kind == "projection") if self._tables is not None else None
         if weights is not None:
             keys.setdefault("weight", 0.0)  # the arrays' weights replace it
         self.projection(source, target, rule="explicit", edges=[], **keys)  # the arrays fill it below
@@ -127,8 +133,8 @@ class Network:
         if self._tables is None:
             return self._spec.source_text
         lines = []
-        for kind, table in self._tables:
-            lines.append(f"[{kind}]" if kind == "simulation" else f"[[{kind}]]")
+        for kind, table, array in self._tables:
+            lines.append(f"[[{kind}]]" if array else f"[{kind}]")
             lines += [f"{k} = {_toml_value(v)}" for k, v in table.items()]
             lines.append("")
         return "\n".join(lines)
@@ -189,6 +195,20 @@ class Network:
             g.add_edges_from((int(s) + s0, int(t) + t0, {"weight": float(w), "delay": float(dl), "projection": k})
                              for s, t, w, dl in zip(e["source"], e["target"], e["weight"], e["delay"]))
         return g
+
+    def evolve(self, generations: int | None = None, seed: int | None = None, fitness=None,
+               checkpoint: str | None = None, resume: bool = False, on_generation=None,
+               threads: int | None = None) -> dict:
+        """Runs the network's [evolution] (docs/evolution.md) over its connectome, as
+        `synaptogen evolve` does: the same genomes and fitness for the same seed.
+
+        fitness: None for the file's [evolution.fitness]; or a Python function of a genome (a
+        list, per projection, of dicts of arrays "source", "target", "weight") returning a
+        number, lower is better. checkpoint: a file written every generation; resume=True
+        continues from it. on_generation(dict) is called after every generation.
+        Returns the final generation, the best individual (with its genome) and the lineage."""
+        return _core.evolve(self.spec, generations, seed, fitness, None if checkpoint is None else str(checkpoint),
+                            resume, on_generation, threads)
 
     # --- running -------------------------------------------------------------------------
     def run(self, duration: float | None = None, threads: int | None = None, backend: str | None = None,

@@ -30,6 +30,11 @@ struct evolution_observer {
     std::function<bool()> should_stop;  // polled between evaluations; true: return early
 };
 
+// The network's own connectome (drawn by its rules; an [lm] null applied), the genome an
+// evolution starts from, and whether its weights are initial weights (a language model's
+// are unless its init is "written").
+std::pair<connectome, bool> seed_genome(const network_spec& spec);
+
 // Generation 0, not yet evaluated: the seed genome (id 0) and population - 1 mutants of it
 // (the [evolution.mutation] edits; copies where there are none).
 evolution_state initial_state(const evolution_spec& ev, const connectome& seed, bool written_weights);
