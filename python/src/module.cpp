@@ -21,6 +21,7 @@
 #include <synaptogen/io/network_file.hpp>
 #include <synaptogen/io/spike_file.hpp>
 #include <synaptogen/runtime/kokkos_session.hpp>
+#include <synaptogen/runtime/language_model.hpp>
 #include <synaptogen/runtime/memory_estimate.hpp>
 #include <synaptogen/runtime/simulation.hpp>
 
@@ -312,6 +313,72 @@ py::dict evolve(const network_spec& spec, std::optional<std::uint32_t> generatio
                                                   py::arg("fitness") = to_numpy(std::move(fit))));
 }
 
+// A network with an [lm] table as a trainable language model (docs/language.md): the graph
+// its rules draw (a null applied), the [lm.training] corpora read once.
+class python_language_model {
+public:
+    python_language_model(const network_spec& spec, std::optional<int> threads) : spec_(spec) {
+        if (!spec_.language)
+            throw input_error({spec_.source_file, 0, "lm"}, "no [lm] table: the network is not a language model (docs/language.md)");
+        const lm_spec& lm = *spec_.language;
+        start_kokkos(threads ? *threads : spec_.simulation.threads > 0 ? spec_.simulation.threads
+                                         : static_cast<int>(std::max(1u, std::thread::hardware_concurrency())),
+                     spec_.simulation.backend);
+        const source_location at{lm.training.origin.file, lm.training.origin.line, "lm.training."};
+        train_ = read_corpus(lm.training.train_file, {at.file, at.line, at.field + "train"});
+        valid_ = read_corpus(lm.training.validation_file, {at.file, at.line, at.field + "validation"});
+        if (lm.encoding == token_encoding::window && train_.size() <= lm.context)
+            throw input_error({lm.origin.file, lm.origin.line, "lm.context"},
+                              "a context of " + std::to_string(lm.context) + " bytes is longer than the training text (" +
+                                  std::to_string(train_.size()) + " bytes); expected a shorter context or more text");
+        py::gil_scoped_release free_python;
+        model_ = std::make_unique<language_model>(spec_, lm, seed_genome(spec_).first, lm_options{spec_.simulation.backend});
+    }
+    // Up to `steps` more optimiser steps (default: to the end of the token budget); the
+    // training losses in bits per byte. Ctrl-C stops between steps and raises.
+    py::array_t<double> train(std::optional<std::uint64_t> steps) {
+        const std::uint64_t end = std::min(model_->total_steps(), model_->step() + steps.value_or(model_->total_steps()));
+        std::vector<double> losses;
+        bool interrupted = false;
+        {
+            py::gil_scoped_release free_python;
+            while (model_->step() < end && !interrupted) {
+                losses.push_back(model_->train_step(train_));
+                if (losses.size() % 16 == 0) {
+                    py::gil_scoped_acquire hold;
+                    interrupted = PyErr_CheckSignals() != 0;
+                }
+            }
+        }
+        if (interrupted) throw py::error_already_set();
+        return to_numpy(std::move(losses));
+    }
+    double evaluate(std::optional<py::bytes> text, std::optional<std::uint64_t> bytes) {
+        std::vector<std::uint8_t> own;
+        if (text) {
+            const std::string t = *text;
+            own.assign(t.begin(), t.end());
+        }
+        const std::uint64_t n = bytes.value_or(text ? 0 : spec_.language->training.eval_bytes);
+        py::gil_scoped_release free_python;
+        return model_->evaluate(text ? own : valid_, n);
+    }
+    py::bytes generate(const std::string& prompt, std::uint64_t n, double temperature, std::uint64_t seed) {
+        std::string out;
+        {
+            py::gil_scoped_release free_python;
+            out = model_->generate(prompt, n, temperature, seed);
+        }
+        return py::bytes(out);
+    }
+    const language_model& model() const { return *model_; }
+
+private:
+    network_spec spec_;
+    std::vector<std::uint8_t> train_, valid_;
+    std::unique_ptr<language_model> model_;
+};
+
 py::dict describe(const network_spec& spec) {
     py::dict d;
     py::list pops;
@@ -412,5 +479,18 @@ PYBIND11_MODULE(_synaptogen, m) {
     m.def("evolve", &evolve, py::arg("spec"), py::arg("generations") = py::none(), py::arg("seed") = py::none(),
           py::arg("fitness") = py::none(), py::arg("checkpoint") = py::none(), py::arg("resume") = false,
           py::arg("on_generation") = py::none(), py::arg("threads") = py::none());
+    py::class_<python_language_model>(m, "LanguageModel")
+        .def(py::init<const network_spec&, std::optional<int>>(), py::arg("spec"), py::arg("threads") = py::none())
+        .def("train", &python_language_model::train, py::arg("steps") = py::none())
+        .def("evaluate", &python_language_model::evaluate, py::arg("text") = py::none(), py::arg("bytes") = py::none())
+        .def("generate", &python_language_model::generate, py::arg("prompt"), py::arg("n") = 200,
+             py::arg("temperature") = 0.0, py::arg("seed") = 1)
+        .def_property_readonly("step", [](const python_language_model& l) { return l.model().step(); })
+        .def_property_readonly("total_steps", [](const python_language_model& l) { return l.model().total_steps(); })
+        .def_property_readonly("tokens_per_step", [](const python_language_model& l) { return l.model().tokens_per_step(); })
+        .def_property_readonly("parameter_count", [](const python_language_model& l) { return l.model().parameter_count(); })
+        .def_property_readonly("weight_count", [](const python_language_model& l) { return l.model().weight_count(); })
+        .def_property_readonly("backend", [](const python_language_model& l) { return l.model().backend(); })
+        .def("graph", [](const python_language_model& l) { return genome_arrays(l.model().trained_graph()); });
     m.def("backends", &usable_backends, "Backends this build can run on this machine.");
 }

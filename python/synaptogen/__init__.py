@@ -29,7 +29,7 @@ import numpy as np
 from . import _synaptogen as _core
 from ._synaptogen import InputError
 
-__all__ = ["InputError", "Network", "Result", "load", "parse", "backends"]
+__all__ = ["InputError", "LanguageModel", "Network", "Result", "load", "parse", "backends"]
 
 
 def backends() -> list[str]:
@@ -210,6 +210,10 @@ class Network:
         return _core.evolve(self.spec, generations, seed, fitness, None if checkpoint is None else str(checkpoint),
                             resume, on_generation, threads)
 
+    def language_model(self, threads: int | None = None) -> "LanguageModel":
+        """The network's [lm] table as a trainable byte-level language model (docs/language.md)."""
+        return LanguageModel(_core.LanguageModel(self.spec, threads))
+
     # --- running -------------------------------------------------------------------------
     def run(self, duration: float | None = None, threads: int | None = None, backend: str | None = None,
             seed: int | None = None, spikes_file: str | None = None, progress=None) -> "Result":
@@ -220,6 +224,38 @@ class Network:
         raw = _core.run(self.spec, duration, threads, backend, seed,
                         None if spikes_file is None else str(spikes_file), progress)
         return Result(raw, self.describe())
+
+
+class LanguageModel:
+    """A network trained as a language model, as `synaptogen lm train` does (same bits)."""
+
+    def __init__(self, core):
+        self._core = core
+
+    def train(self, steps: int | None = None) -> np.ndarray:
+        """Up to `steps` optimiser steps (default: the rest of [lm.training]'s token budget);
+        returns each step's training loss in bits per byte."""
+        return self._core.train(steps)
+
+    def evaluate(self, text: bytes | str | None = None, bytes: int | None = None) -> float:
+        """Held-out bits per byte: of [lm.training]'s validation text (its eval_bytes), or of `text`."""
+        if isinstance(text, str):
+            text = text.encode()
+        return self._core.evaluate(text, bytes)
+
+    def generate(self, prompt: str, n: int = 200, temperature: float = 0.0, seed: int = 1) -> str:
+        """Continues `prompt` by n bytes (temperature 0: the most likely byte each time)."""
+        return self._core.generate(prompt, n, temperature, seed).decode("utf-8", errors="replace")
+
+    def graph(self) -> list[dict]:
+        """The trained edges: per projection, arrays "source", "target", "weight"."""
+        return self._core.graph()
+
+    step = property(lambda self: self._core.step)
+    total_steps = property(lambda self: self._core.total_steps)
+    tokens_per_step = property(lambda self: self._core.tokens_per_step)
+    parameter_count = property(lambda self: self._core.parameter_count)
+    backend = property(lambda self: self._core.backend)
 
 
 class Result:

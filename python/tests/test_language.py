@@ -1,0 +1,58 @@
+"""A language model trained from Python equals `synaptogen lm train` bit for bit (held-out
+bits per byte), and evaluates and generates."""
+import json
+import os
+import random
+import re
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import synaptogen as sg
+
+ROOT = Path(__file__).resolve().parents[2]
+EXE = os.environ.get("SYNAPTOGEN_EXE", str(ROOT / "build/apps/synaptogen"))
+
+
+@pytest.fixture(scope="module")
+def model(tmp_path_factory) -> Path:
+    """tests/cli/lm.sh's model and corpus recipe, with a smaller token budget."""
+    out = tmp_path_factory.mktemp("lm")
+    script = (ROOT / "tests/cli/lm.sh").read_text()
+    toml = re.search(r"cat > \"\$out/model.toml\" <<'TOML'\n(.*?)\nTOML\n", script, re.S).group(1)
+    (out / "model.toml").write_text(toml.replace("tokens = 64000", "tokens = 12800").replace("eval_every = 32000", "eval_every = 0"))
+    random.seed(7)
+    words = "the cat sat on a mat and she said that it was fine to go home now".split()
+
+    def text(n):
+        s = []
+        while sum(map(len, s)) < n:
+            s.append(" ".join(random.choice(words) for _ in range(8)) + ".\n")
+        return "".join(s)[:n]
+    (out / "train.txt").write_text(text(30000))
+    (out / "valid.txt").write_text(text(5000))
+    return out / "model.toml"
+
+
+def test_training_from_python_equals_the_command_line(model, tmp_path):
+    subprocess.run([EXE, "lm", "train", str(model), "--threads", "2", "--no-progress", "--out", str(tmp_path / "cli")],
+                   check=True, capture_output=True)
+    cli = json.loads((tmp_path / "cli/train.json").read_text())
+    lm = sg.load(model).language_model(threads=2)
+    before = lm.evaluate()
+    losses = lm.train()
+    assert lm.step == lm.total_steps == losses.size > 0
+    assert losses[-10:].mean() < losses[:10].mean()
+    assert lm.evaluate() == cli["held_out_bits_per_byte"] < before
+    text = lm.generate("the cat ", n=40)
+    assert isinstance(text, str) and len(text.encode()) >= 40
+    assert lm.evaluate("the cat sat on a mat. " * 20) < 4.0
+    g = lm.graph()
+    assert len(g) == 2 and g[1]["source"].size == 32 * 256 and np.isfinite(g[1]["weight"]).all()
+
+
+def test_a_network_without_lm_is_refused():
+    with pytest.raises(sg.InputError, match=r"no \[lm\] table"):
+        sg.load(ROOT / "examples/brunel.toml").language_model()
