@@ -41,6 +41,7 @@ py::array_t<T> to_numpy(std::vector<T>&& v) {
 // Kokkos starts once per process, with the first run's threads, and stops at exit.
 std::unique_ptr<kokkos_session> session;
 int session_threads = 0;
+int live_models = 0;  // language models alive (they hold Kokkos memory between calls)
 
 void start_kokkos(int threads, const std::string& backend) {
     if (session) {
@@ -53,7 +54,12 @@ void start_kokkos(int threads, const std::string& backend) {
     }
     session = std::make_unique<kokkos_session>(threads, backend);
     session_threads = threads;
-    py::module_::import("atexit").attr("register")(py::cpp_function([] { session.reset(); }));
+    // Kokkos stops at exit, unless an object that holds device memory is still alive then
+    // (Kokkos would abort when it is collected later); the process ends either way.
+    py::module_::import("atexit").attr("register")(py::cpp_function([] {
+        py::module_::import("gc").attr("collect")();
+        if (live_models == 0) session.reset();
+    }));
 }
 
 struct run_result {
@@ -333,7 +339,11 @@ public:
                                   std::to_string(train_.size()) + " bytes); expected a shorter context or more text");
         py::gil_scoped_release free_python;
         model_ = std::make_unique<language_model>(spec_, lm, seed_genome(spec_).first, lm_options{spec_.simulation.backend});
+        ++live_models;
     }
+    ~python_language_model() { --live_models; }
+    python_language_model(const python_language_model&) = delete;
+    python_language_model& operator=(const python_language_model&) = delete;
     // Up to `steps` more optimiser steps (default: to the end of the token budget); the
     // training losses in bits per byte. Ctrl-C stops between steps and raises.
     py::array_t<double> train(std::optional<std::uint64_t> steps) {
