@@ -59,6 +59,7 @@ void start_kokkos(int threads, const std::string& backend) {
     py::module_::import("atexit").attr("register")(py::cpp_function([] {
         py::module_::import("gc").attr("collect")();
         if (live_models == 0) session.reset();
+        else (void)session.release();  // never finalised: the OS takes the memory back
     }));
 }
 

@@ -56,3 +56,12 @@ def test_training_from_python_equals_the_command_line(model, tmp_path):
 def test_a_network_without_lm_is_refused():
     with pytest.raises(sg.InputError, match=r"no \[lm\] table"):
         sg.load(ROOT / "examples/brunel.toml").language_model()
+
+
+def test_a_model_alive_at_exit_ends_the_process_cleanly(model):
+    import sys
+    code = f"import synaptogen as sg\nlm = sg.load({str(model)!r}).language_model(threads=2)\nprint(lm.parameter_count)\n"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
+    assert done.returncode == 0, done.stderr
+    assert int(done.stdout) > 0
