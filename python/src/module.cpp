@@ -15,6 +15,7 @@
 #include <tbb/global_control.h>
 
 #include <synaptogen/evolution/evolution_run.hpp>
+#include <synaptogen/graph/connectome_edit.hpp>
 #include <synaptogen/graph/errors.hpp>
 #include <synaptogen/io/checkpoint_file.hpp>
 #include <synaptogen/io/evolution_checkpoint.hpp>
@@ -503,5 +504,55 @@ PYBIND11_MODULE(_synaptogen, m) {
         .def_property_readonly("weight_count", [](const python_language_model& l) { return l.model().weight_count(); })
         .def_property_readonly("backend", [](const python_language_model& l) { return l.model().backend(); })
         .def("graph", [](const python_language_model& l) { return genome_arrays(l.model().trained_graph()); });
+    // Genomes: the editable connectome evolution works on, and its operators.
+    py::class_<connectome>(m, "Genome")
+        .def_property_readonly("size", [](const connectome& c) { return c.size(); })
+        .def("__len__", [](const connectome& c) { return c.projections.size(); })
+        .def("arrays", &genome_arrays)
+        .def("copy", [](const connectome& c) { return connectome(c); })
+        .def("mutate", [](connectome& c, double add, double remove, double rewire_target, double rewire_source, double flip,
+                          double perturb, double perturb_sigma, std::uint64_t seed, std::uint32_t stream) {
+            mutation_spec ms;
+            ms.add = add;
+            ms.remove = remove;
+            ms.rewire_target = rewire_target;
+            ms.rewire_source = rewire_source;
+            ms.flip = flip;
+            ms.perturb = perturb;
+            ms.perturb_sigma = perturb_sigma;
+            counter_rng rng(seed, stream_purpose::evolution, stream, 0);
+            std::string log;
+            mutate(ms, c, rng, log);
+            return log;
+        }, py::arg("add") = 0.0, py::arg("remove") = 0.0, py::arg("rewire_target") = 0.0, py::arg("rewire_source") = 0.0,
+           py::arg("flip") = 0.0, py::arg("perturb") = 0.0, py::arg("perturb_sigma") = 0.1, py::arg("seed") = 1,
+           py::arg("stream") = 0)
+        .def("prune", [](connectome& c, double fraction, const std::string& scope) {
+            if (!(fraction >= 0.0 && fraction <= 1.0))
+                throw input_error({"Genome.prune", 0, "fraction"}, "expected a fraction in [0, 1]");
+            if (scope != "projection" && scope != "global")
+                throw input_error({"Genome.prune", 0, "scope"}, "expected \"projection\" or \"global\"");
+            const auto removed = prune_smallest(c, fraction, scope == "global" ? prune_scope::global : prune_scope::projection);
+            edge_index n = 0;
+            for (auto r : removed) n += r;
+            return n;
+        }, py::arg("fraction"), py::arg("scope") = "projection")
+        .def("reset_to_sign", &reset_to_sign, py::arg("magnitude"));
+    m.def("crossover", [](const connectome& a, const connectome& b, std::uint64_t seed, std::uint32_t stream) {
+        if (a.projections.size() != b.projections.size())
+            throw input_error({"crossover", 0, "b"}, "expected genomes over the same projections");
+        for (std::size_t k = 0; k < a.projections.size(); ++k)
+            if (a.projections[k].n_sources != b.projections[k].n_sources || a.projections[k].n_targets != b.projections[k].n_targets)
+                throw input_error({"crossover", 0, "b"}, "expected genomes over the same neurons (projection " + std::to_string(k) + ")");
+        counter_rng rng(seed, stream_purpose::evolution, stream, 1);
+        return crossover(a, b, rng);
+    }, py::arg("a"), py::arg("b"), py::arg("seed") = 1, py::arg("stream") = 0);
+    m.def("seed_genome", [](const network_spec& spec) { return seed_genome(spec).first; });
+    m.def("with_genome", [](const network_spec& spec, const connectome& c) {
+        if (c.projections.size() != spec.projections.size())
+            throw input_error({"with_genome", 0, "genome"}, "expected a genome of this network's " +
+                                                                std::to_string(spec.projections.size()) + " projections");
+        return with_connectome(spec, c);
+    });
     m.def("backends", &usable_backends, "Backends this build can run on this machine.");
 }

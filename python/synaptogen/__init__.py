@@ -29,7 +29,13 @@ import numpy as np
 from . import _synaptogen as _core
 from ._synaptogen import InputError
 
-__all__ = ["InputError", "LanguageModel", "Network", "Result", "load", "parse", "backends"]
+__all__ = ["InputError", "LanguageModel", "Network", "Result", "backends", "crossover", "load", "parse"]
+
+
+def crossover(a, b, seed: int = 1, stream: int = 0):
+    """A child genome: each source row's edges of each projection from one parent, drawn from
+    (seed, stream) (evolution's uniform crossover)."""
+    return _core.crossover(a, b, seed, stream)
 
 
 def backends() -> list[str]:
@@ -209,6 +215,17 @@ class Network:
         Returns the final generation, the best individual (with its genome) and the lineage."""
         return _core.evolve(self.spec, generations, seed, fitness, None if checkpoint is None else str(checkpoint),
                             resume, on_generation, threads)
+
+    def genome(self):
+        """The network's connectome as an editable Genome (edges drawn by its rules, as the seed
+        of an evolution): .size, .arrays(), .mutate(add=, remove=, rewire_target=, rewire_source=,
+        flip=, perturb=, seed=, stream=), .prune(fraction, scope), .reset_to_sign(m), .copy()."""
+        return _core.seed_genome(self.spec)
+
+    def with_genome(self, genome) -> "Network":
+        """This network with every projection replaced by the genome's edges and weights
+        (delays keep each projection's rule)."""
+        return Network._from_spec(_core.with_genome(self.spec, genome))
 
     def language_model(self, threads: int | None = None) -> "LanguageModel":
         """The network's [lm] table as a trainable byte-level language model (docs/language.md)."""

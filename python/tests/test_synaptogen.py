@@ -205,3 +205,30 @@ def test_a_signal_stops_a_long_run():
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
     assert build_small().run(duration=10.0, threads=2).steps == 100  # still usable
+
+
+def test_genomes_are_edited_by_evolutions_operators_and_run():
+    net = build_small()
+    g = net.genome()
+    edges = net.edges_of(0)["source"].size + net.edges_of(1)["source"].size
+    assert g.size == edges and len(g) == 2
+    # The network's own edges back as explicit edges: the same network where delays are
+    # constant (drawn delays are drawn again, per edge, by the explicit edges' streams).
+    fixed = sg.parse(SMALL.replace('delay = { distribution = "uniform", low = 0.8, high = 2.0 }', "delay = 1.5"), "c.toml")
+    np.testing.assert_array_equal(fixed.with_genome(fixed.genome()).run(threads=2).spike_neurons,
+                                  fixed.run(threads=2).spike_neurons)
+    a, b = g.copy(), g.copy()
+    log = a.mutate(remove=5, seed=3)
+    assert a.size == edges - 5 and log == "remove 5"
+    b.mutate(remove=5, seed=3)
+    for x, y in zip(a.arrays(), b.arrays()):  # (seed, stream) fixes the edits
+        np.testing.assert_array_equal(x["target"], y["target"])
+    pruned = g.copy()
+    removed = pruned.prune(0.2)
+    assert removed == round(0.2 * 4000) + round(0.2 * net.edges_of(1)["source"].size) and pruned.size == edges - removed
+    child = sg.crossover(a, pruned, seed=2)
+    assert min(a.size, pruned.size) <= child.size + 50 and child.size <= max(a.size, pruned.size) + 50
+    r = net.with_genome(pruned).run(threads=2)
+    assert r.synapses == pruned.size
+    with pytest.raises(sg.InputError, match="fraction"):
+        g.copy().prune(1.5)
