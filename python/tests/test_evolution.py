@@ -1,8 +1,6 @@
 """Evolution from Python: the file's fitness gives `synaptogen evolve`'s lineage bit for bit,
 a resumed run reaches the same state, and a fitness written in Python drives the loop."""
 import os
-import random
-import re
 import subprocess
 import time
 from pathlib import Path
@@ -11,6 +9,7 @@ import numpy as np
 import pytest
 
 import synaptogen as sg
+from conftest import toml_of_cli_test, write_corpus
 
 ROOT = Path(__file__).resolve().parents[2]
 EXE = os.environ.get("SYNAPTOGEN_EXE", str(ROOT / "build/apps/synaptogen"))
@@ -19,21 +18,10 @@ h5py = pytest.importorskip("h5py")
 
 @pytest.fixture(scope="module")
 def config(tmp_path_factory) -> Path:
-    """tests/cli/evolve.sh's language-model evolution (its TOML and corpus recipe)."""
+    """tests/cli/evolve.sh's language-model evolution (its TOML and corpus recipe), 2 generations."""
     out = tmp_path_factory.mktemp("evolve")
-    script = (ROOT / "tests/cli/evolve.sh").read_text()
-    toml = re.search(r"cat > \"\$out/evolve.toml\" <<'TOML'\n(.*?)\nTOML\n", script, re.S).group(1)
-    (out / "evolve.toml").write_text(toml.replace("generations = 4", "generations = 2"))
-    random.seed(11)
-    words = "the cat sat on a mat and she said that it was fine to go home now".split()
-
-    def text(n):
-        s = []
-        while sum(map(len, s)) < n:
-            s.append(" ".join(random.choice(words) for _ in range(8)) + ".\n")
-        return "".join(s)[:n]
-    (out / "train.txt").write_text(text(20000))
-    (out / "valid.txt").write_text(text(3000))
+    (out / "evolve.toml").write_text(toml_of_cli_test("evolve.sh", "evolve.toml").replace("generations = 4", "generations = 2"))
+    write_corpus(out, seed=11, train_bytes=20000, valid_bytes=3000)
     return out / "evolve.toml"
 
 

@@ -2,8 +2,6 @@
 bits per byte), and evaluates and generates."""
 import json
 import os
-import random
-import re
 import subprocess
 from pathlib import Path
 
@@ -11,6 +9,7 @@ import numpy as np
 import pytest
 
 import synaptogen as sg
+from conftest import toml_of_cli_test, write_corpus
 
 ROOT = Path(__file__).resolve().parents[2]
 EXE = os.environ.get("SYNAPTOGEN_EXE", str(ROOT / "build/apps/synaptogen"))
@@ -20,19 +19,9 @@ EXE = os.environ.get("SYNAPTOGEN_EXE", str(ROOT / "build/apps/synaptogen"))
 def model(tmp_path_factory) -> Path:
     """tests/cli/lm.sh's model and corpus recipe, with a smaller token budget."""
     out = tmp_path_factory.mktemp("lm")
-    script = (ROOT / "tests/cli/lm.sh").read_text()
-    toml = re.search(r"cat > \"\$out/model.toml\" <<'TOML'\n(.*?)\nTOML\n", script, re.S).group(1)
+    toml = toml_of_cli_test("lm.sh", "model.toml")
     (out / "model.toml").write_text(toml.replace("tokens = 64000", "tokens = 12800").replace("eval_every = 32000", "eval_every = 0"))
-    random.seed(7)
-    words = "the cat sat on a mat and she said that it was fine to go home now".split()
-
-    def text(n):
-        s = []
-        while sum(map(len, s)) < n:
-            s.append(" ".join(random.choice(words) for _ in range(8)) + ".\n")
-        return "".join(s)[:n]
-    (out / "train.txt").write_text(text(30000))
-    (out / "valid.txt").write_text(text(5000))
+    write_corpus(out, seed=7, train_bytes=30000, valid_bytes=5000)
     return out / "model.toml"
 
 
