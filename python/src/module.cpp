@@ -18,6 +18,7 @@
 #include <synaptogen/graph/connectome_edit.hpp>
 #include <synaptogen/graph/errors.hpp>
 #include <synaptogen/io/checkpoint_file.hpp>
+#include <synaptogen/io/connectome.hpp>
 #include <synaptogen/io/evolution_checkpoint.hpp>
 #include <synaptogen/io/network_file.hpp>
 #include <synaptogen/io/spike_file.hpp>
@@ -554,5 +555,41 @@ PYBIND11_MODULE(_synaptogen, m) {
                                                                 std::to_string(spec.projections.size()) + " projections");
         return with_connectome(spec, c);
     });
+    // C. elegans tables (docs/connectomes.md) as `synaptogen import celegans` reads them: the
+    // description it would write, and the cell names per population.
+    m.def("import_celegans", [](const std::vector<std::string>& tables, const std::vector<std::string>& chemical,
+                                const std::vector<std::string>& electrical, std::optional<std::string> cells_file,
+                                const std::string& model, double weight_scale, double gap_weight_scale, double delay,
+                                const std::string& gap_junctions) {
+        edge_list g;
+        std::string sources;
+        auto read = [&](const std::string& path, std::optional<connection_kind> kind) {
+            const celegans_format f = read_celegans_table(path, g, kind);
+            sources += (sources.empty() ? "" : ", ") + path + " (" + std::string(to_string(f)) + ")";
+        };
+        for (const auto& t : tables) read(t, std::nullopt);
+        for (const auto& t : chemical) read(t, connection_kind::chemical);
+        for (const auto& t : electrical) read(t, connection_kind::electrical);
+        if (sources.empty()) throw input_error({"import_celegans", 0, "tables"}, "expected at least one connectome table");
+        if (g.size() == 0) throw input_error({sources, 0, ""}, "expected at least one edge, found none");
+        if (gap_junctions != "listed" && gap_junctions != "average" && gap_junctions != "max")
+            throw input_error({"import_celegans", 0, "gap_junctions"}, "expected listed, average or max");
+        arrangement_options a;
+        cell_metadata cells;
+        if (cells_file) {
+            cells = read_cell_metadata(*cells_file);
+            a.metadata = &cells;
+        }
+        a.classify = true;
+        a.model = model;
+        a.weight_scale = weight_scale;
+        a.gap_weight_scale = gap_weight_scale;
+        a.delay = delay;
+        a.gap_junctions = gap_junctions;
+        const arranged_network net = arrange_network(g, a);
+        const std::string text = network_toml(net, a, "Imported by synaptogen.import_celegans (Python) from " + sources + ".");
+        return py::make_tuple(text, net.populations, net.cells);
+    }, py::arg("tables"), py::arg("chemical"), py::arg("electrical"), py::arg("cells"), py::arg("model"),
+       py::arg("weight_scale"), py::arg("gap_weight_scale"), py::arg("delay"), py::arg("gap_junctions"));
     m.def("backends", &usable_backends, "Backends this build can run on this machine.");
 }

@@ -29,7 +29,23 @@ import numpy as np
 from . import _synaptogen as _core
 from ._synaptogen import InputError
 
-__all__ = ["InputError", "LanguageModel", "Network", "Result", "backends", "crossover", "load", "parse"]
+__all__ = ["InputError", "LanguageModel", "Network", "Result", "backends", "crossover", "import_celegans", "load",
+           "parse"]
+
+
+def import_celegans(*tables: str, chemical: Iterable[str] = (), electrical: Iterable[str] = (),
+                    cells: str | None = None, model: str = "graded", weight_scale: float = 0.1,
+                    gap_weight_scale: float = 0.1, delay: float = 1.0, gap_junctions: str = "average") -> "Network":
+    """C. elegans connectome tables (Cook 2019, Varshney 2011, OpenWorm; docs/connectomes.md) as
+    the network `synaptogen import celegans` writes: populations per neuron class, signs from
+    the transmitters, gap junctions; the same defaults (graded synapses of 100 pS per synapse,
+    Kunert et al. 2014). `network.cell_names[population]` gives each neuron's name."""
+    text, populations, names = _core.import_celegans([str(t) for t in tables], [str(t) for t in chemical],
+                                                     [str(t) for t in electrical], None if cells is None else str(cells),
+                                                     model, weight_scale, gap_weight_scale, delay, gap_junctions)
+    net = parse(text, "import_celegans")
+    net.cell_names = dict(zip(populations, names))
+    return net
 
 
 def crossover(a, b, seed: int = 1, stream: int = 0):

@@ -232,3 +232,24 @@ def test_genomes_are_edited_by_evolutions_operators_and_run():
     assert r.synapses == pruned.size
     with pytest.raises(sg.InputError, match="fraction"):
         g.copy().prune(1.5)
+
+
+DATA = Path(os.environ.get("SYNAPTOGEN_DATA", ROOT.parent / "shared/data"))
+
+
+@pytest.mark.skipif(not (DATA / "celegans_cook2019/herm_full_edgelist.csv").exists(), reason="no ../shared/data")
+def test_a_celegans_import_equals_the_command_lines(tmp_path):
+    herm = DATA / "celegans_cook2019/herm_full_edgelist.csv"
+    owmeta = DATA / "celegans_neuron_metadata/derived_owmeta_neurons.csv"
+    subprocess.run([EXE, "import", "celegans", str(herm), "--cells", str(owmeta), "-o", str(tmp_path / "cook.toml")],
+                   check=True, capture_output=True)
+    cli = sg.load(tmp_path / "cook.toml")
+    py = sg.import_celegans(herm, cells=owmeta)
+    assert py.describe()["populations"] == cli.describe()["populations"]
+    for k in range(len(cli.describe()["projections"])):
+        a, b = cli.edges_of(k), py.edges_of(k)
+        for key in a:
+            np.testing.assert_array_equal(a[key], b[key])
+    assert any("AVAL" in names for names in py.cell_names.values())
+    g = py.to_networkx()
+    assert g.number_of_nodes() == py.neurons and g.number_of_edges() > 3000
