@@ -323,12 +323,7 @@ int run_command(const run_command_options& options) {
         if (checkpoint) {
             traces.push_back(std::make_unique<trace_file_writer>(p.string(), checkpoint->file(), "outputs/trace_" + std::to_string(k)));
         } else {
-            // A weight report maps each column to the synapse's target (the synapses are listed in the file).
-            std::vector<neuron_id> columns = t.neurons;
-            for (const auto& syn : t.synapses) columns.push_back(syn.second);
-            traces.push_back(std::make_unique<trace_file_writer>(
-                p.string(), spec.layout[t.population].name, columns, spec.simulation.dt, spec.simulation.dt, t.every,
-                t.variable, t.weights ? "" : state_variable_unit(spec.models[t.population].model, t.variable)));
+            traces.push_back(open_trace_report(spec, k, p.string()));
         }
         outputs.push_back(p.string());
     }

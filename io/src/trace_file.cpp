@@ -104,4 +104,14 @@ void trace_file_writer::commit() {
     impl_->committed = true;
 }
 
+std::unique_ptr<trace_file_writer> open_trace_report(const network_spec& spec, std::size_t record, const std::string& path) {
+    const trace_record_spec& t = spec.traces.at(record);
+    // A weight report maps each column to the synapse's target (the synapses are listed in the file).
+    std::vector<neuron_id> columns = t.neurons;
+    for (const auto& syn : t.synapses) columns.push_back(syn.second);
+    return std::make_unique<trace_file_writer>(path, spec.layout[t.population].name, columns, spec.simulation.dt,
+                                               spec.simulation.dt, t.every, t.variable,
+                                               t.weights ? "" : state_variable_unit(spec.models[t.population].model, t.variable));
+}
+
 }  // namespace synaptogen

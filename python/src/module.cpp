@@ -1,7 +1,9 @@
 // synaptogen._synaptogen: the C++ side of the Python module (python/synaptogen/__init__.py
 // is the face users see). Networks are the runtime's network_spec; runs return NumPy
 // arrays that own the vectors the engine filled (no copy).
+#include <algorithm>
 #include <atomic>
+#include <filesystem>
 #include <fstream>
 #include <memory>
 #include <optional>
@@ -22,6 +24,7 @@
 #include <synaptogen/io/evolution_checkpoint.hpp>
 #include <synaptogen/io/network_file.hpp>
 #include <synaptogen/io/spike_file.hpp>
+#include <synaptogen/io/trace_file.hpp>
 #include <synaptogen/runtime/kokkos_session.hpp>
 #include <synaptogen/runtime/language_model.hpp>
 #include <synaptogen/runtime/memory_estimate.hpp>
@@ -79,7 +82,7 @@ struct run_result {
 
 run_result run_network(network_spec spec, std::optional<double> duration, std::optional<int> threads,
                        std::optional<std::string> backend, std::optional<std::uint64_t> seed,
-                       std::optional<std::string> spikes_file, std::optional<py::function> progress) {
+                       std::optional<std::string> out_dir, std::optional<py::function> progress) {
     if (duration) spec.simulation.duration = *duration;
     if (seed) spec.simulation.seed = *seed;
     if (backend) spec.simulation.backend = *backend;
@@ -104,9 +107,19 @@ run_result run_network(network_spec spec, std::optional<double> duration, std::o
         run_options ro;
         ro.backend = spec.simulation.backend;
         simulation sim(spec, build_static_synapses(spec), ro);
-        // The CLI's spike file (SONATA), written as *.part and renamed when the run completes.
+        // The CLI's files in `out`: spikes.h5 and a report per trace record (SONATA), written
+        // as *.part and renamed when the run completes.
         std::unique_ptr<spike_file_writer> file;
-        if (spikes_file) file = std::make_unique<spike_file_writer>(*spikes_file, spec.layout, spec.record_spikes, spec.simulation.dt);
+        std::vector<std::unique_ptr<trace_file_writer>> reports;
+        if (out_dir) {
+            std::filesystem::create_directories(*out_dir);
+            const std::filesystem::path dir = *out_dir;
+            if (std::find(spec.record_spikes.begin(), spec.record_spikes.end(), true) != spec.record_spikes.end())
+                file = std::make_unique<spike_file_writer>((dir / "spikes.h5").string(), spec.layout, spec.record_spikes,
+                                                           spec.simulation.dt);
+            for (std::size_t k = 0; k < spec.traces.size(); ++k)
+                reports.push_back(open_trace_report(spec, k, (dir / (spec.traces[k].name + ".h5")).string()));
+        }
         run_observer obs;
         obs.on_spikes = [&](spike_batch&& b) {
             if (file) file->append(b.step, b.neuron);
@@ -128,6 +141,7 @@ run_result run_network(network_spec spec, std::optional<double> duration, std::o
                 }
             };
         obs.on_traces = [&](trace_batch&& b) {
+            if (!reports.empty()) reports[b.record]->append(b.values);
             auto& v = out.trace_values[b.record];
             v.insert(v.end(), b.values.begin(), b.values.end());
         };
@@ -140,7 +154,10 @@ run_result run_network(network_spec spec, std::optional<double> duration, std::o
         };
         const auto t0 = std::chrono::steady_clock::now();
         sim.run(out.steps, obs);
-        if (file && !python_error && sim.current_step() == out.steps) file->commit();
+        if (!python_error && sim.current_step() == out.steps) {
+            if (file) file->commit();
+            for (auto& r : reports) r->commit();
+        }
         out.simulate_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         out.spike_count = sim.spike_count();
         out.synapses = sim.info().synapses;
@@ -487,7 +504,7 @@ PYBIND11_MODULE(_synaptogen, m) {
         });
 
     m.def("run", &run_network, py::arg("spec"), py::arg("duration") = py::none(), py::arg("threads") = py::none(),
-          py::arg("backend") = py::none(), py::arg("seed") = py::none(), py::arg("spikes_file") = py::none(),
+          py::arg("backend") = py::none(), py::arg("seed") = py::none(), py::arg("out") = py::none(),
           py::arg("progress") = py::none());
     m.def("evolve", &evolve, py::arg("spec"), py::arg("generations") = py::none(), py::arg("seed") = py::none(),
           py::arg("fitness") = py::none(), py::arg("checkpoint") = py::none(), py::arg("resume") = false,

@@ -249,13 +249,12 @@ class Network:
 
     # --- running -------------------------------------------------------------------------
     def run(self, duration: float | None = None, threads: int | None = None, backend: str | None = None,
-            seed: int | None = None, spikes_file: str | None = None, progress=None) -> "Result":
+            seed: int | None = None, out: str | None = None, progress=None) -> "Result":
         """Simulates the network (the GIL is released meanwhile; Ctrl-C stops it). The first run of
-        a process fixes its thread count. `spikes_file`: also write the SONATA spike file the
-        command line writes (only if the run completes). `progress(step, total, seconds)` is
-        called about twice a second."""
-        raw = _core.run(self.spec, duration, threads, backend, seed,
-                        None if spikes_file is None else str(spikes_file), progress)
+        a process fixes its thread count. `out`: a folder that also gets the SONATA files the
+        command line writes (spikes.h5, a report per trace record; only if the run completes).
+        `progress(step, total, seconds)` is called about twice a second."""
+        raw = _core.run(self.spec, duration, threads, backend, seed, None if out is None else str(out), progress)
         return Result(raw, self.describe())
 
 

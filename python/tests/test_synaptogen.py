@@ -172,23 +172,31 @@ def test_edges_read_back_and_export_to_networkx():
     assert g.in_degree(400) == 40  # E -> I only
 
 
-def test_the_spike_file_is_the_command_lines_and_progress_is_reported(tmp_path):
-    (tmp_path / "small.toml").write_text(SMALL)
+def test_the_files_are_the_command_lines_and_progress_is_reported(tmp_path):
+    traced = SMALL + '[[record]]\nname = "E_V"\npopulation = "E"\nvariable = "V_m"\nneurons = [0, 5, 9]\n'
+    (tmp_path / "small.toml").write_text(traced)
     seen = []
-    sg.parse(SMALL, "small.toml").run(threads=2, spikes_file=tmp_path / "py.h5",
-                                      progress=lambda step, total, s: seen.append((step, total)))
+    r = sg.parse(traced, "small.toml").run(threads=2, out=tmp_path / "py",
+                                           progress=lambda step, total, s: seen.append((step, total)))
     cli_spikes(tmp_path / "small.toml", tmp_path / "cli")
-    with h5py.File(tmp_path / "py.h5", "r") as a, h5py.File(tmp_path / "cli/spikes.h5", "r") as b:
-        for name in ("E", "I"):
-            for d in ("timestamps", "node_ids"):
-                np.testing.assert_array_equal(a[f"spikes/{name}/{d}"][()], b[f"spikes/{name}/{d}"][()])
+    def datasets(path):
+        out = {}
+        with h5py.File(path, "r") as f:
+            f.visititems(lambda n, o: out.__setitem__(n, o[()]) if isinstance(o, h5py.Dataset) else None)
+        return out
+    for name in ("spikes.h5", "E_V.h5"):
+        a, b = datasets(tmp_path / "py" / name), datasets(tmp_path / "cli" / name)
+        assert a.keys() == b.keys()
+        for k in a:
+            np.testing.assert_array_equal(a[k], b[k])
+    np.testing.assert_array_equal(r.traces["E_V"], datasets(tmp_path / "cli/E_V.h5")["report/E/data"])
     assert seen and seen[-1] == (1500, 1500)
-    # An exception in the progress callback stops the run and arrives; no spike file is left.
+    # An exception in the progress callback stops the run and arrives; no file is left.
     def fail(step, total, s):
         raise RuntimeError("stop here")
     with pytest.raises(RuntimeError, match="stop here"):
-        build_small().run(duration=1e5, threads=2, spikes_file=tmp_path / "stopped.h5", progress=fail)
-    assert not (tmp_path / "stopped.h5").exists() and not (tmp_path / "stopped.h5.part").exists()
+        build_small().run(duration=1e5, threads=2, out=tmp_path / "stopped", progress=fail)
+    assert list((tmp_path / "stopped").iterdir()) == []
 
 
 def test_a_signal_stops_a_long_run():

@@ -9,6 +9,8 @@
 
 #include <hdf5.h>
 
+#include <synaptogen/models/network_spec.hpp>
+
 #include <synaptogen/graph/ids.hpp>
 
 namespace synaptogen {
@@ -32,5 +34,10 @@ private:
     struct impl;
     std::unique_ptr<impl> impl_;
 };
+
+// The report of trace record `record` of `spec` (its population, neurons or the targets of
+// its synapses, sampling, variable and unit), as `synaptogen run` writes it to `path`.
+std::unique_ptr<trace_file_writer> open_trace_report(const network_spec& spec, std::size_t record, const std::string& path);
+
 
 }  // namespace synaptogen
