@@ -261,3 +261,16 @@ def test_a_celegans_import_equals_the_command_lines(tmp_path):
     assert any("AVAL" in names for names in py.cell_names.values())
     g = py.to_networkx()
     assert g.number_of_nodes() == py.neurons and g.number_of_edges() > 3000
+
+
+def test_every_backend_gives_the_same_spikes():
+    net = build_small()
+    reference = net.run(threads=2, backend="openmp")
+    assert reference.backend == "openmp"
+    for backend in sg.backends():
+        r = net.run(threads=2, backend=backend)
+        assert r.backend == backend
+        np.testing.assert_array_equal(r.spike_neurons, reference.spike_neurons)
+        np.testing.assert_array_equal(r.spike_steps, reference.spike_steps)
+    with pytest.raises(sg.InputError, match="backend"):
+        net.run(threads=2, backend="fpga")
