@@ -172,6 +172,12 @@ private:
     template <bool Plastic>
     void deliver(const synapse_store<mem>& store, std::size_t slot, step_t at);
     void drain_spikes(spike_batch& batch);
+    // The waiting steps' spikes on the host: offsets (batch_fill_ + 1 of them) and ids.
+    std::pair<host_view<std::size_t*>, host_view<neuron_id*>> fetch_batch() const;
+    // Accounts for step s's spikes [first, last): their synaptic events (into `event_count`)
+    // and, if `record`, the recorded ones into `batch`.
+    void account(step_t s, const neuron_id* first, const neuron_id* last, std::uint64_t& event_count, bool record,
+                 spike_batch& batch) const;
     void deliver_history(const view<std::int64_t*>& ring, std::uint32_t ring_mask, bool flush) const;
     // Distributed runs (ranks_ set): the refusals, the spike exchange at the end of each
     // window of exchange_steps steps, and state gathered from the neurons' owners.
@@ -947,22 +953,32 @@ void engine<Exec>::deliver(const synapse_store<mem>& store, std::size_t slot, st
 template <class Exec>
 void engine<Exec>::drain_spikes(spike_batch& batch) {
     if (batch_fill_ == 0) return;
-    const auto h_offsets = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), d_batch_offsets_);
+    const auto [h_offsets, h_spikes] = fetch_batch();
+    spikes += h_offsets(batch_fill_);
+    for (std::uint32_t k = 0; k < batch_fill_; ++k)
+        account(first_batch_step_ + k, h_spikes.data() + h_offsets(k), h_spikes.data() + h_offsets(k + 1), events, true, batch);
+    batch_fill_ = 0;
+}
+
+template <class Exec>
+auto engine<Exec>::fetch_batch() const -> std::pair<host_view<std::size_t*>, host_view<neuron_id*>> {
+    auto h_offsets = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), d_batch_offsets_);
     const std::size_t total = h_offsets(batch_fill_);
-    const auto h_spikes = Kokkos::create_mirror_view_and_copy(
+    auto h_spikes = Kokkos::create_mirror_view_and_copy(
         Kokkos::HostSpace(), Kokkos::subview(d_batch_spikes_, std::make_pair(std::size_t(0), total)));
-    spikes += total;
-    for (std::uint32_t k = 0; k < batch_fill_; ++k) {
-        for (std::size_t j = h_offsets(k); j < h_offsets(k + 1); ++j) {
-            const neuron_id i = h_spikes(j);
-            events += out_degree_[i];
-            if (record_neuron_[i]) {
-                batch.step.push_back(first_batch_step_ + k);
-                batch.neuron.push_back(i);
-            }
+    return {h_offsets, h_spikes};
+}
+
+template <class Exec>
+void engine<Exec>::account(step_t s, const neuron_id* first, const neuron_id* last, std::uint64_t& event_count,
+                           bool record, spike_batch& batch) const {
+    for (const neuron_id* i = first; i != last; ++i) {
+        event_count += out_degree_[*i];
+        if (record && record_neuron_[*i]) {
+            batch.step.push_back(s);
+            batch.neuron.push_back(*i);
         }
     }
-    batch_fill_ = 0;
 }
 
 // What one rank cannot do without the others' state every step.
@@ -993,10 +1009,8 @@ bool engine<Exec>::exchange_spikes(spike_batch& batch, bool stop) {
     // This rank's message: the stop request, the spike count of each step, the ids.
     std::vector<std::uint32_t> message{stop ? 1u : 0u};
     if (fill > 0) {
-        const auto h_offsets = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), d_batch_offsets_);
+        const auto [h_offsets, h_spikes] = fetch_batch();
         const std::size_t total = h_offsets(fill);
-        const auto h_spikes = Kokkos::create_mirror_view_and_copy(
-            Kokkos::HostSpace(), Kokkos::subview(d_batch_spikes_, std::make_pair(std::size_t(0), total)));
         message.reserve(1 + fill + total);
         for (std::uint32_t k = 0; k < fill; ++k) message.push_back(static_cast<std::uint32_t>(h_offsets(k + 1) - h_offsets(k)));
         message.insert(message.end(), h_spikes.data(), h_spikes.data() + total);
@@ -1028,13 +1042,7 @@ bool engine<Exec>::exchange_spikes(spike_batch& batch, bool stop) {
             next[r] += c;
         }
         spikes += row.size();
-        for (const neuron_id i : row) {
-            local_events_ += out_degree_[i];
-            if (records && record_neuron_[i]) {
-                batch.step.push_back(s);
-                batch.neuron.push_back(i);
-            }
-        }
+        account(s, row.data(), row.data() + row.size(), local_events_, records, batch);
         const std::size_t slot = s & history_mask_;
         const std::size_t at = slot * n_;
         Kokkos::deep_copy(Kokkos::subview(d_history_, std::make_pair(at, at + row.size())),
