@@ -29,23 +29,13 @@ sys.path.insert(0, str(HERE))
 import brunel_network  # noqa: E402
 
 
-COMPARE = """
-import sys, h5py, numpy as np
-def read(p):
-    out = {}
-    with h5py.File(p, "r") as f:
-        f.visititems(lambda n, o: out.__setitem__(n, o[()]) if isinstance(o, h5py.Dataset) else None)
-    return out
-x, y = read(sys.argv[1]), read(sys.argv[2])
-sys.exit(0 if x.keys() == y.keys() and all(np.array_equal(x[k], y[k]) for k in x) else 1)
-"""
-
-
 def same_spikes(a: Path, b: Path) -> bool | None:
-    """Whether two spike files hold the same datasets; None without a Python that has h5py."""
+    """Whether two spike files hold the same datasets (scripts/same_datasets); None without a
+    Python that has h5py."""
     for py in (sys.executable, "/usr/bin/python3"):
         if subprocess.run([py, "-c", "import h5py"], capture_output=True).returncode == 0:
-            return subprocess.run([py, "-c", COMPARE, str(a), str(b)]).returncode == 0
+            same = [py, str(HERE.parent / "scripts/same_datasets"), str(a.parent), str(b.parent), a.name]
+            return subprocess.run(same).returncode == 0
     return None
 
 

@@ -15,22 +15,7 @@ export OMPI_MCA_rmaps_base_oversubscribe=1
 py=/usr/bin/python3  # Debian's, with python3-h5py (scripts/setup)
 [ -x "$py" ] || py=python3
 mpi() { timeout 300 "$mpirun" --oversubscribe "$@"; }
-same() {  # same datasets in two runs' HDF5 outputs
-  "$py" - "$@" <<'PY'
-import sys, h5py, numpy as np
-a_dir, b_dir, names = sys.argv[1], sys.argv[2], sys.argv[3:]
-def datasets(path):
-    out = {}
-    with h5py.File(path, "r") as f:
-        f.visititems(lambda n, o: out.__setitem__(n, o[()]) if isinstance(o, h5py.Dataset) else None)
-    return out
-for name in names:
-    a, b = datasets(f"{a_dir}/{name}"), datasets(f"{b_dir}/{name}")
-    assert a.keys() == b.keys(), (name, sorted(a.keys() ^ b.keys()))
-    for k in a:
-        assert np.array_equal(a[k], b[k]), f"{b_dir}/{name}: {k} differs from {a_dir}"
-PY
-}
+same() { "$py" "$root/scripts/same_datasets" "$@"; }  # same datasets in two runs' HDF5 outputs
 brunel="$root/examples/brunel.toml"
 run=(run "$brunel" --duration 150 --no-progress)
 
