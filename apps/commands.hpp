@@ -129,7 +129,6 @@ int export_sonata_command(const export_options& o);
 // Loads the file and applies the command-line overrides (shared by both commands).
 // `summary`: filled when the file is a SONATA simulation config (for validate).
 network_spec load_with_overrides(const common_options& o, sonata_summary* summary = nullptr);
-int thread_count(const network_spec& spec);
 std::string human_bytes(double bytes);
 std::string version_string();
 std::string format_duration(double seconds);  // "42 s", "3.5 min", "1.2 h"

@@ -70,7 +70,7 @@ int evolve_command(const evolve_options& options) {
     evolution_spec ev = *spec.evolution;
     if (o.generations) ev.generations = *o.generations;
     if (o.seed) ev.seed = *o.seed;
-    const int threads = thread_count(spec);
+    const int threads = spec.simulation.thread_count();
     kokkos_session kokkos(threads, spec.simulation.backend);
     tbb::global_control tbb_threads(tbb::global_control::max_allowed_parallelism, threads);
 
@@ -320,7 +320,7 @@ int evolve_controls_command(const evolve_controls_options& o) {
 
 int evolve_compare_command(const evolve_compare_options& o) {
     network_spec spec = load_with_overrides(o);
-    const int threads = thread_count(spec);
+    const int threads = spec.simulation.thread_count();
     kokkos_session kokkos(threads, spec.simulation.backend);
     tbb::global_control tbb_threads(tbb::global_control::max_allowed_parallelism, threads);
     auto [genome, written] = chosen_genome(spec, o.genome);

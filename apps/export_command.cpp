@@ -17,7 +17,7 @@ namespace synaptogen::app {
 
 int export_sonata_command(const export_options& o) {
     network_spec spec = load_with_overrides(o);
-    const int threads = thread_count(spec);
+    const int threads = spec.simulation.thread_count();
     tbb::global_control tbb_threads(tbb::global_control::max_allowed_parallelism, threads);
     spdlog::info("building {} ({} neurons, {} projections) with {} threads", spec.source_file, spec.layout.total(),
                  spec.projections.size(), threads);

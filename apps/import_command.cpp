@@ -88,17 +88,8 @@ int import_graphml_command(const import_options& o) {
 }
 
 int import_celegans_command(import_options o) {
-    edge_list g;
     std::string sources;
-    auto read = [&](const std::string& path, std::optional<connection_kind> kind) {
-        const celegans_format f = read_celegans_table(path, g, kind);
-        sources += (sources.empty() ? "" : ", ") + path + " (" + std::string(to_string(f)) + ")";
-    };
-    for (const auto& t : o.tables) read(t, std::nullopt);
-    for (const auto& t : o.chemical) read(t, connection_kind::chemical);
-    for (const auto& t : o.electrical) read(t, connection_kind::electrical);
-    if (sources.empty()) throw input_error({"", 0, "FILE"}, "expected at least one connectome table");
-    if (g.size() == 0) throw input_error({sources, 0, ""}, "expected at least one edge, found none");
+    const edge_list g = read_celegans_tables(o.tables, o.chemical, o.electrical, sources);
     cell_metadata cells;
     if (!o.cells.empty()) {
         cells = read_cell_metadata(o.cells);

@@ -58,16 +58,13 @@ int lm_train_command(const lm_train_options& o) {
     if (o.tokens) lm.training.tokens = *o.tokens;
     if (o.eval_every) lm.training.eval_every = *o.eval_every;
     if (o.eval_bytes) lm.training.eval_bytes = *o.eval_bytes;
-    const int threads = thread_count(spec);
+    const int threads = spec.simulation.thread_count();
     kokkos_session kokkos(threads, spec.simulation.backend);
     tbb::global_control tbb_threads(tbb::global_control::max_allowed_parallelism, threads);
 
-    const std::vector<std::uint8_t> train = read_corpus(lm.training.train_file, {lm.training.origin.file, lm.training.origin.line, "lm.training.train"});
-    const std::vector<std::uint8_t> valid = read_corpus(lm.training.validation_file, {lm.training.origin.file, lm.training.origin.line, "lm.training.validation"});
-    if (lm.encoding == token_encoding::window && train.size() <= lm.context)
-        throw input_error({lm.origin.file, lm.origin.line, "lm.context"},
-                          "a context of " + std::to_string(lm.context) + " bytes is longer than the training text (" +
-                              std::to_string(train.size()) + " bytes); expected a shorter context or more text");
+    const training_corpora corpora = read_training_corpora(lm);
+    const std::vector<std::uint8_t>& train = corpora.train;
+    const std::vector<std::uint8_t>& valid = corpora.validation;
 
     // A fresh graph from the description's rules, or the checkpoint's own edges (pruned or
     // rewired ones included) with every parameter and the data position.

@@ -110,10 +110,7 @@ network_spec load_with_overrides(const common_options& o, sonata_summary* summar
             throw input_error(where, e.what());
         }
     }
-    // Every neuron's drawn or given parameters, before anything is built.
-    for (std::size_t p = 0; p < spec.layout.count(); ++p)
-        check_neuron_parameters(spec.models[p], spec.layout[p].name, spec.layout[p].first, spec.layout[p].size,
-                                spec.simulation.seed, spec.simulation.dt);
+    check_neuron_parameters(spec);  // every neuron's drawn or given parameters, before anything is built
     memory_estimate m = estimate_memory(spec);
     if (o.split_over_ranks && ranks::world().distributed()) {
         const double share = 1.0 / ranks::world().size();
@@ -125,11 +122,6 @@ network_spec load_with_overrides(const common_options& o, sonata_summary* summar
     check_memory(spec, m, available_memory_bytes());
     if (!devices.empty()) check_device_memory(spec, m, devices[chosen_device(static_cast<int>(devices.size()))]);
     return spec;
-}
-
-int thread_count(const network_spec& spec) {
-    if (spec.simulation.threads > 0) return spec.simulation.threads;
-    return static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
 }
 
 namespace {
@@ -249,7 +241,7 @@ int run_command(const run_command_options& options) {
     check_ranks_agree(spec, std::string("partition ") + (o.partition == rank_partition::even ? "even" : "balanced") +
                                 " resume " + o.resume + " checkpoint-every " + number_text(o.checkpoint_every));
     const double t_parse = seconds_since(t_start);
-    const int threads = thread_count(spec);
+    const int threads = spec.simulation.thread_count();
     kokkos_session kokkos(threads, spec.simulation.backend);
     tbb::global_control tbb_threads(tbb::global_control::max_allowed_parallelism, threads);
 

@@ -35,7 +35,7 @@ void print_sonata_summary(const sonata_summary& s) {
 int validate_command(const common_options& o) {
     sonata_summary sonata;
     network_spec spec = load_with_overrides(o, &sonata);
-    const int threads = thread_count(spec);
+    const int threads = spec.simulation.thread_count();
     kokkos_session kokkos(threads, spec.simulation.backend);
     tbb::global_control tbb_threads(tbb::global_control::max_allowed_parallelism, threads);
     const memory_estimate estimate = estimate_memory(spec);

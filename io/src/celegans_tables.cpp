@@ -334,4 +334,20 @@ cell_metadata read_cell_metadata(const std::string& path) {
     return m;
 }
 
+edge_list read_celegans_tables(const std::vector<std::string>& tables, const std::vector<std::string>& chemical,
+                               const std::vector<std::string>& electrical, std::string& sources) {
+    edge_list g;
+    sources.clear();
+    auto read = [&](const std::string& path, std::optional<connection_kind> kind) {
+        const celegans_format f = read_celegans_table(path, g, kind);
+        sources += (sources.empty() ? "" : ", ") + path + " (" + std::string(to_string(f)) + ")";
+    };
+    for (const auto& t : tables) read(t, std::nullopt);
+    for (const auto& t : chemical) read(t, connection_kind::chemical);
+    for (const auto& t : electrical) read(t, connection_kind::electrical);
+    if (sources.empty()) throw input_error({"", 0, "FILE"}, "expected at least one connectome table");
+    if (g.size() == 0) throw input_error({sources, 0, ""}, "expected at least one edge, found none");
+    return g;
+}
+
 }  // namespace synaptogen

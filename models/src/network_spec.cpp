@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <string>
+#include <thread>
 
 #include <synaptogen/graph/connectome.hpp>
 #include <synaptogen/graph/synapse_table.hpp>
@@ -12,6 +13,10 @@ namespace synaptogen {
 
 std::uint64_t simulation_settings::steps() const {
     return static_cast<std::uint64_t>(std::llround(duration / dt));
+}
+
+int simulation_settings::thread_count() const {
+    return threads > 0 ? threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
 }
 
 step_t spike_time_to_step(double ms, double dt) {
@@ -78,6 +83,12 @@ void check_neuron_parameters(const population_model& m, const std::string& popul
         throw input_error(m.origin, "population '" + population + "', neuron " + std::to_string(i) + ": " +
                                         problems[0].name + " = " + std::to_string(value) + ": " + problems[0].what);
     }
+}
+
+void check_neuron_parameters(const network_spec& spec) {
+    for (std::size_t p = 0; p < spec.layout.count(); ++p)
+        check_neuron_parameters(spec.models[p], spec.layout[p].name, spec.layout[p].first, spec.layout[p].size,
+                                spec.simulation.seed, spec.simulation.dt);
 }
 
 std::string receptor_problem(const population_model& target, const projection_spec& p, std::uint32_t receptor,

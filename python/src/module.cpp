@@ -68,6 +68,31 @@ void start_kokkos(int threads, const std::string& backend) {
     }));
 }
 
+// Python's side of a long call made without the GIL: callbacks into Python and checks for
+// Ctrl-C take the GIL back; an exception raised there is kept (restored) and stops the call,
+// which raises it on return. Python's error state is never read without the GIL.
+struct python_interrupts {
+    bool raised = false;
+    // Calls f() with the GIL held, unless something was raised already.
+    template <class F>
+    void call(const F& f) {
+        if (raised) return;
+        py::gil_scoped_acquire hold;
+        try {
+            f();
+        } catch (py::error_already_set& e) {
+            e.restore();
+            raised = true;
+        }
+    }
+    bool should_stop() {
+        if (raised) return true;
+        py::gil_scoped_acquire hold;
+        raised = PyErr_CheckSignals() != 0;
+        return raised;
+    }
+};
+
 struct run_result {
     double dt = 0.1;
     std::uint64_t steps = 0;
@@ -86,14 +111,9 @@ run_result run_network(network_spec spec, std::optional<double> duration, std::o
     if (duration) spec.simulation.duration = *duration;
     if (seed) spec.simulation.seed = *seed;
     if (backend) spec.simulation.backend = *backend;
-    const int n_threads = threads ? *threads
-                          : spec.simulation.threads > 0
-                              ? spec.simulation.threads
-                              : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    const int n_threads = threads.value_or(spec.simulation.thread_count());
     if (n_threads < 1) throw input_error({"synaptogen.run", 0, "threads"}, "expected at least 1 thread");
-    for (std::size_t p = 0; p < spec.layout.count(); ++p)
-        check_neuron_parameters(spec.models[p], spec.layout[p].name, spec.layout[p].first, spec.layout[p].size,
-                                spec.simulation.seed, spec.simulation.dt);
+    check_neuron_parameters(spec);
     start_kokkos(n_threads, spec.simulation.backend);
     tbb::global_control tbb_threads(tbb::global_control::max_allowed_parallelism, n_threads);
 
@@ -126,35 +146,18 @@ run_result run_network(network_spec spec, std::optional<double> duration, std::o
             out.spike_steps.insert(out.spike_steps.end(), b.step.begin(), b.step.end());
             out.spike_neurons.insert(out.spike_neurons.end(), b.neuron.begin(), b.neuron.end());
         };
-        // Set (with the GIL held) when Python has an exception pending: the run stops and
-        // raises it. Python's error state is never read without the GIL.
-        bool python_error = false;
+        python_interrupts python;
         if (progress)
-            obs.on_progress = [&](const run_progress& p) {
-                if (python_error) return;  // an earlier call raised: the run is stopping
-                py::gil_scoped_acquire hold;
-                try {
-                    (*progress)(p.step, p.total, p.wall_seconds);
-                } catch (py::error_already_set& e) {
-                    e.restore();
-                    python_error = true;
-                }
-            };
+            obs.on_progress = [&](const run_progress& p) { python.call([&] { (*progress)(p.step, p.total, p.wall_seconds); }); };
         obs.on_traces = [&](trace_batch&& b) {
             if (!reports.empty()) reports[b.record]->append(b.values);
             auto& v = out.trace_values[b.record];
             v.insert(v.end(), b.values.begin(), b.values.end());
         };
-        // Ctrl-C reaches Python's handler; the run stops at the next check and raises.
-        obs.should_stop = [&] {
-            if (python_error) return true;
-            py::gil_scoped_acquire hold;
-            python_error = PyErr_CheckSignals() != 0;
-            return python_error;
-        };
+        obs.should_stop = [&] { return python.should_stop(); };  // Ctrl-C, or a callback raised
         const auto t0 = std::chrono::steady_clock::now();
         sim.run(out.steps, obs);
-        if (!python_error && sim.current_step() == out.steps) {
+        if (!python.raised && sim.current_step() == out.steps) {
             if (file) file->commit();
             for (auto& r : reports) r->commit();
         }
@@ -269,8 +272,7 @@ py::dict evolve(const network_spec& spec, std::optional<std::uint32_t> generatio
     evolution_spec ev = *spec.evolution;
     if (generations) ev.generations = *generations;
     if (seed) ev.seed = *seed;
-    const int n_threads = threads ? *threads : spec.simulation.threads > 0 ? spec.simulation.threads
-                                             : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    const int n_threads = threads.value_or(spec.simulation.thread_count());
     start_kokkos(n_threads, spec.simulation.backend);
     tbb::global_control tbb_threads(tbb::global_control::max_allowed_parallelism, n_threads);
     std::unique_ptr<fitness_evaluator> evaluator =
@@ -293,27 +295,18 @@ py::dict evolve(const network_spec& spec, std::optional<std::uint32_t> generatio
         state = initial_state(ev, genome, written);
     }
     evolution_observer obs;
-    bool python_error = false;
+    python_interrupts python;
     obs.on_generation = [&](const evolution_state& s) {
         ckpt.state = s;
         if (checkpoint) write_evolution_checkpoint(*checkpoint, ckpt);
-        if (!on_generation || python_error) return;
-        py::gil_scoped_acquire hold;
+        if (!on_generation) return;
         const individual& best = best_individual(s);
-        try {
+        python.call([&] {
             (*on_generation)(py::dict(py::arg("generation") = s.generation, py::arg("best") = best.fitness,
                                       py::arg("best_id") = best.id, py::arg("best_edges") = best.genome.size()));
-        } catch (py::error_already_set& e) {
-            e.restore();
-            python_error = true;
-        }
+        });
     };
-    obs.should_stop = [&] {
-        if (python_error) return true;
-        py::gil_scoped_acquire hold;
-        python_error = PyErr_CheckSignals() != 0;
-        return python_error;
-    };
+    obs.should_stop = [&] { return python.should_stop(); };
     {
         py::gil_scoped_release free_python;  // a Python fitness takes the GIL back per evaluation
         run_evolution(ev, state, *evaluator, obs);
@@ -347,16 +340,8 @@ public:
         if (!spec_.language)
             throw input_error({spec_.source_file, 0, "lm"}, "no [lm] table: the network is not a language model (docs/language.md)");
         const lm_spec& lm = *spec_.language;
-        start_kokkos(threads ? *threads : spec_.simulation.threads > 0 ? spec_.simulation.threads
-                                         : static_cast<int>(std::max(1u, std::thread::hardware_concurrency())),
-                     spec_.simulation.backend);
-        const source_location at{lm.training.origin.file, lm.training.origin.line, "lm.training."};
-        train_ = read_corpus(lm.training.train_file, {at.file, at.line, at.field + "train"});
-        valid_ = read_corpus(lm.training.validation_file, {at.file, at.line, at.field + "validation"});
-        if (lm.encoding == token_encoding::window && train_.size() <= lm.context)
-            throw input_error({lm.origin.file, lm.origin.line, "lm.context"},
-                              "a context of " + std::to_string(lm.context) + " bytes is longer than the training text (" +
-                                  std::to_string(train_.size()) + " bytes); expected a shorter context or more text");
+        start_kokkos(threads.value_or(spec_.simulation.thread_count()), spec_.simulation.backend);
+        corpora_ = read_training_corpora(lm);
         py::gil_scoped_release free_python;
         model_ = std::make_unique<language_model>(spec_, lm, seed_genome(spec_).first, lm_options{spec_.simulation.backend});
         ++live_models;
@@ -369,18 +354,14 @@ public:
     py::array_t<double> train(std::optional<std::uint64_t> steps) {
         const std::uint64_t end = std::min(model_->total_steps(), model_->step() + steps.value_or(model_->total_steps()));
         std::vector<double> losses;
-        bool interrupted = false;
+        python_interrupts python;
         {
             py::gil_scoped_release free_python;
-            while (model_->step() < end && !interrupted) {
-                losses.push_back(model_->train_step(train_));
-                if (losses.size() % 16 == 0) {
-                    py::gil_scoped_acquire hold;
-                    interrupted = PyErr_CheckSignals() != 0;
-                }
-            }
+            // Ctrl-C is looked for every 16 steps.
+            while (model_->step() < end && !(!losses.empty() && losses.size() % 16 == 0 && python.should_stop()))
+                losses.push_back(model_->train_step(corpora_.train));
         }
-        if (interrupted) throw py::error_already_set();
+        if (python.raised) throw py::error_already_set();
         return to_numpy(std::move(losses));
     }
     double evaluate(std::optional<py::bytes> text, std::optional<std::uint64_t> bytes) {
@@ -391,7 +372,7 @@ public:
         }
         const std::uint64_t n = bytes.value_or(text ? 0 : spec_.language->training.eval_bytes);
         py::gil_scoped_release free_python;
-        return model_->evaluate(text ? own : valid_, n);
+        return model_->evaluate(text ? own : corpora_.validation, n);
     }
     py::bytes generate(const std::string& prompt, std::uint64_t n, double temperature, std::uint64_t seed) {
         std::string out;
@@ -405,7 +386,7 @@ public:
 
 private:
     network_spec spec_;
-    std::vector<std::uint8_t> train_, valid_;
+    training_corpora corpora_;
     std::unique_ptr<language_model> model_;
 };
 
@@ -479,9 +460,7 @@ PYBIND11_MODULE(_synaptogen, m) {
     });
     m.def("count_synapses", [](const network_spec& spec) {
         py::gil_scoped_release free_python;
-        for (std::size_t p = 0; p < spec.layout.count(); ++p)
-            check_neuron_parameters(spec.models[p], spec.layout[p].name, spec.layout[p].first, spec.layout[p].size,
-                                    spec.simulation.seed, spec.simulation.dt);
+        check_neuron_parameters(spec);
         return static_cast<std::uint64_t>(build_static_synapses(spec).size());
     });
 
@@ -578,17 +557,8 @@ PYBIND11_MODULE(_synaptogen, m) {
                                 const std::vector<std::string>& electrical, std::optional<std::string> cells_file,
                                 const std::string& model, double weight_scale, double gap_weight_scale, double delay,
                                 const std::string& gap_junctions) {
-        edge_list g;
         std::string sources;
-        auto read = [&](const std::string& path, std::optional<connection_kind> kind) {
-            const celegans_format f = read_celegans_table(path, g, kind);
-            sources += (sources.empty() ? "" : ", ") + path + " (" + std::string(to_string(f)) + ")";
-        };
-        for (const auto& t : tables) read(t, std::nullopt);
-        for (const auto& t : chemical) read(t, connection_kind::chemical);
-        for (const auto& t : electrical) read(t, connection_kind::electrical);
-        if (sources.empty()) throw input_error({"import_celegans", 0, "tables"}, "expected at least one connectome table");
-        if (g.size() == 0) throw input_error({sources, 0, ""}, "expected at least one edge, found none");
+        const edge_list g = read_celegans_tables(tables, chemical, electrical, sources);
         if (gap_junctions != "listed" && gap_junctions != "average" && gap_junctions != "max")
             throw input_error({"import_celegans", 0, "gap_junctions"}, "expected listed, average or max");
         arrangement_options a;

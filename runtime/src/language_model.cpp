@@ -26,6 +26,18 @@ std::vector<std::uint8_t> read_corpus(const std::string& path, const source_loca
     return bytes;
 }
 
+training_corpora read_training_corpora(const lm_spec& lm) {
+    const source_location& at = lm.training.origin;
+    training_corpora c;
+    c.train = read_corpus(lm.training.train_file, {at.file, at.line, "lm.training.train"});
+    c.validation = read_corpus(lm.training.validation_file, {at.file, at.line, "lm.training.validation"});
+    if (lm.encoding == token_encoding::window && c.train.size() <= lm.context)
+        throw input_error({lm.origin.file, lm.origin.line, "lm.context"},
+                          "a context of " + std::to_string(lm.context) + " bytes is longer than the training text (" +
+                              std::to_string(c.train.size()) + " bytes); expected a shorter context or more text");
+    return c;
+}
+
 std::uint64_t apply_language_null(const network_spec& spec, const lm_spec& lm, connectome& c) {
     if (!lm.degree_preserving_null) return 0;
     std::uint64_t swaps = 0;

@@ -44,6 +44,12 @@ enum class connection_kind { chemical, electrical };
 // Rows with weight 0 are skipped; a negative weight is an error.
 celegans_format read_celegans_table(const std::string& path, edge_list& into, std::optional<connection_kind> kind = {});
 
+// Typed tables, then lists or matrices of chemical and of electrical synapses, into one edge
+// list; `sources` gets "path (format), ..." for messages. Throws input_error if no table is
+// given or the tables hold no edge.
+edge_list read_celegans_tables(const std::vector<std::string>& tables, const std::vector<std::string>& chemical,
+                               const std::vector<std::string>& electrical, std::string& sources);
+
 // ---- cell tables -------------------------------------------------------------------------
 
 struct cell_info {

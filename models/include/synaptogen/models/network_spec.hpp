@@ -26,6 +26,7 @@ struct simulation_settings {
     std::string backend;       // "serial", "openmp"; empty: the best available
     source_location origin;
     std::uint64_t steps() const;
+    int thread_count() const;  // `threads`, or every core when 0
 };
 
 // A state variable's initial value, drawn per neuron, or given per neuron.
@@ -170,6 +171,8 @@ bool draws_parameters(const population_model& m);
 // any neuron's parameters fail check_parameters. `first` is the population's first global id.
 void check_neuron_parameters(const population_model& m, const std::string& population, neuron_id first,
                              neuron_id size, std::uint64_t seed, double dt);
+// The same for every population of the network, before anything is built.
+void check_neuron_parameters(const network_spec& spec);
 
 // Empty if every neuron of `target` (first global id `first`, `size` neurons) that
 // projection `p` reaches has receptor port `receptor` (0, no port, always fits); else what is

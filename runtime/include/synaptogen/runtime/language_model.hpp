@@ -27,6 +27,13 @@ std::uint64_t apply_language_null(const network_spec& spec, const lm_spec& lm, c
 // The bytes of a file; throws input_error (naming `field`) if it is missing or empty.
 std::vector<std::uint8_t> read_corpus(const std::string& path, const source_location& field);
 
+// [lm.training]'s train and validation texts (errors name lm.training.train or .validation),
+// and a window context shorter than the training text (else input_error at lm.context).
+struct training_corpora {
+    std::vector<std::uint8_t> train, validation;
+};
+training_corpora read_training_corpora(const lm_spec& lm);
+
 class language_model {
 public:
     // Builds the trainable graph from the network (its populations and roles) and a
